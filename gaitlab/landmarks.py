@@ -92,6 +92,10 @@ def _mirror_index() -> np.ndarray:
             idx[lm] = Landmark["RIGHT_" + lm.name[5:]]
         elif lm.name.startswith("RIGHT_"):
             idx[lm] = Landmark["LEFT_" + lm.name[6:]]
+        elif lm.name.endswith("_LEFT"):
+            idx[lm] = Landmark[lm.name[:-5] + "_RIGHT"]
+        elif lm.name.endswith("_RIGHT"):
+            idx[lm] = Landmark[lm.name[:-6] + "_LEFT"]
     return idx
 
 

@@ -170,6 +170,7 @@ class Flag:
     unit: str
     message: str
     source: str = ""
+    signal: str | None = None  # the per-frame signal that crossed the threshold, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +185,7 @@ class Flag:
             "unit": self.unit,
             "message": self.message,
             "source": self.source,
+            "signal": self.signal,
         }
 
 

@@ -1,0 +1,350 @@
+"""The offline pipeline: a video file in, an :class:`Analysis` out, written to a folder.
+
+source → frames → pose (every person) → tracks → subject → clean → view → measures → metrics
+and flags → outputs. Pose estimation is the only expensive step; decoding runs in a
+background thread so it overlaps inference on the second core.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gaitlab import __version__
+from gaitlab.clean import clean_offline
+from gaitlab.errors import GaitlabError, NoSubjectError
+from gaitlab.export import (
+    FRAMES_NAME,
+    SUMMARY_NAME,
+    VIDEO_NAME,
+    frames_table,
+    staged_output,
+    write_json,
+)
+from gaitlab.measures import compute_signals
+from gaitlab.pose import MediaPipePose, PersonPose, resolve_bundle, select_subject, track_people
+from gaitlab.render import annotate_frame
+from gaitlab.rules import evaluate_rules
+from gaitlab.summary import infer_task, summary_metrics
+from gaitlab.thresholds import load_thresholds
+from gaitlab.types import Event, Flag, PoseSequence, Signals
+from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
+from gaitlab.view import classify_clip, classify_frames
+
+TASKS = ("walk", "calf-raise", "balance", "auto")
+
+#: Frames are downscaled so their longer side is at most this many pixels before inference.
+#: BlazePose's detector works at 224×224 and the landmark model at 256×256, so inference
+#: gains nothing from 4K input; 960 keeps enough detail for the person-crop step of people
+#: who fill only a third of the frame, and coordinates are mapped back to original pixels.
+INFERENCE_MAX_SIDE = 960
+
+#: Minimum fraction of frames with the subject detected before a warning is raised.
+MIN_DETECTED_FRACTION = 0.5
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """What the user asked for (CLI flags / app widgets)."""
+
+    task: str = "auto"
+    subject: str = "auto"  # "auto", "largest" or a track id
+    height_cm: float | None = None
+    sex: str | None = None
+    write_video: bool = True
+    max_side: int = INFERENCE_MAX_SIDE
+    num_poses: int = 4
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise GaitlabError(f"unknown task {self.task!r}: choose one of {', '.join(TASKS)}")
+        if self.height_cm is not None and not 50 <= self.height_cm <= 250:
+            raise GaitlabError(f"height {self.height_cm} cm is not plausible (expected 50–250 cm)")
+        if self.sex not in (None, "female", "male"):
+            raise GaitlabError(f"sex must be 'female' or 'male', got {self.sex!r}")
+
+
+@dataclass(frozen=True)
+class PeopleTrack:
+    """Pass 1 result: every person seen in every decoded frame."""
+
+    info: VideoInfo
+    persons: list[list[PersonPose]]
+    t_s: np.ndarray
+    frame_index: np.ndarray
+    warnings: list[str]
+    bundle_origin: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the outputs are made from (pure data; no file handles)."""
+
+    task: str
+    info: VideoInfo
+    raw: PoseSequence
+    pose: PoseSequence
+    signals: Signals
+    view: str
+    view_per_frame: np.ndarray
+    view_fractions: dict[str, float]
+    quality: dict[str, Any]
+    metrics: dict[str, Any]
+    events: list[Event]
+    flags: list[Flag]
+    others: list[list[np.ndarray]] = field(default_factory=list)  # bystanders per frame
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` contract (DESIGN.md)."""
+        return {
+            "task": self.task,
+            "gaitlab_version": __version__,
+            "video": self.info.to_dict(),
+            "view": self.view,
+            "view_fractions": self.view_fractions,
+            "quality": self.quality,
+            "metrics": self.metrics,
+            "unavailable": dict(self.signals.unavailable),
+            "events": [e.to_dict() for e in self.events],
+            "reps": [],
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+
+def _prefetch(it: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
+    """Run a frame iterator in a background thread (decode overlaps inference)."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def worker() -> None:
+        try:
+            for item in it:
+                if stop.is_set():
+                    return
+                q.put(item)
+        except BaseException as exc:  # re-raised in the consumer thread
+            q.put(exc)
+            return
+        q.put(done)
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a worker waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
+
+
+def estimate_people(
+    path: str | Path, options: AnalyzeOptions, progress: ProgressFn | None = None
+) -> PeopleTrack:
+    """Pass 1: decode every frame and run pose estimation on all people in it."""
+    info = probe(path)
+    bundle = resolve_bundle()
+    persons: list[list[PersonPose]] = []
+    times: list[float] = []
+    indices: list[int] = []
+    with VideoReader(path, max_side=options.max_side) as reader, MediaPipePose(
+        bundle, num_poses=options.num_poses
+    ) as estimator:
+        out_size = (info.width, info.height)
+        for frame in _prefetch(iter(reader)):
+            persons.append(estimator.process(frame.image, frame.t_s, out_size=out_size))
+            times.append(frame.t_s)
+            indices.append(frame.index)
+            if progress is not None:
+                progress("pose", len(times), info.frames)
+        warnings = list(reader.warnings)
+    if not times:
+        raise GaitlabError(f"{Path(path).name}: no frames could be decoded")
+    return PeopleTrack(
+        info=info,
+        persons=persons,
+        t_s=np.asarray(times),
+        frame_index=np.asarray(indices),
+        warnings=warnings,
+        bundle_origin=bundle.origin,
+    )
+
+
+def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "") -> Analysis:
+    """The pure part: tracks → subject → clean → view → measures → metrics and flags."""
+    info = people.info
+    frame_size = (info.width, info.height)
+    tracks = track_people(people.persons, people.t_s)
+    selection = select_subject(
+        tracks,
+        t_s=people.t_s,
+        frame_size=frame_size,
+        rule=options.subject,
+        frame_index=people.frame_index,
+        source=source,
+    )
+    raw = selection.pose
+    warnings = list(people.warnings) + list(selection.warnings)
+    detected = raw.detected()
+    detected_fraction = float(detected.mean()) if len(raw) else 0.0
+    if detected_fraction == 0.0:
+        raise NoSubjectError("nobody was found in the video: film the whole body, well lit")
+    if detected_fraction < MIN_DETECTED_FRACTION:
+        warnings.append(
+            f"the subject was found in only {detected_fraction:.0%} of frames: "
+            "keep the whole body in view for the whole recording"
+        )
+    pose = clean_offline(raw)
+    view_per_frame = classify_frames(pose)
+    view_summary = classify_clip(pose)
+    signals = compute_signals(pose, view_per_frame=view_per_frame)
+    task = options.task if options.task != "auto" else infer_task(pose, signals)
+    thresholds = load_thresholds()
+    flags = evaluate_rules(task, pose, signals, view_per_frame, thresholds, sex=options.sex)
+    metrics = summary_metrics(task, pose, signals, view_per_frame, height_cm=options.height_cm)
+    for name, reason in signals.unavailable.items():
+        warnings.append(f"{name}: {reason}")
+    events = [
+        Event(type="view_change", t_s=start, frame=_frame_at(pose, start), side=None)
+        for start, _end, _view in view_summary.segments[1:]
+    ]
+    others = _others_per_frame(tracks, selection.track_ids, len(pose))
+    quality = {
+        "detected_fraction": round(detected_fraction, 4),
+        "persons_seen": selection.persons_seen,
+        "subject_track": selection.track_id,
+        "subject_rule": options.subject,
+        "identity_switches": selection.switches,
+        "pose_model": people.bundle_origin,
+        "warnings": warnings,
+    }
+    return Analysis(
+        task=task,
+        info=info,
+        raw=raw,
+        pose=pose,
+        signals=signals,
+        view=view_summary.view,
+        view_per_frame=view_per_frame,
+        view_fractions={k: round(v, 4) for k, v in view_summary.fractions.items()},
+        quality=quality,
+        metrics=metrics,
+        events=events,
+        flags=flags,
+        others=others,
+    )
+
+
+def _frame_at(pose: PoseSequence, t_s: float) -> int:
+    return int(pose.frame_index[int(np.argmin(np.abs(pose.t_s - t_s)))])
+
+
+def _others_per_frame(tracks: list[Any], subject_ids: set[int], n: int) -> list[list[np.ndarray]]:
+    others: list[list[np.ndarray]] = [[] for _ in range(n)]
+    for track in tracks:
+        if track.id in subject_ids:
+            continue
+        for row, xy in zip(track.rows, track.xy, strict=True):
+            others[row].append(xy)
+    return others
+
+
+def render_video(
+    analysis: Analysis,
+    video_path: str | Path,
+    out_path: Path,
+    *,
+    max_side: int = INFERENCE_MAX_SIDE,
+    progress: ProgressFn | None = None,
+) -> None:
+    """Pass 2: decode again, draw the overlay and encode H.264 for the browser."""
+    pose = analysis.pose
+    row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
+    names = list(analysis.signals.values)
+    table = np.stack([analysis.signals.values[n] for n in names], axis=1) if names else None
+    writer: VideoWriter | None = None
+    try:
+        with VideoReader(video_path, max_side=max_side) as reader:
+            for frame in _prefetch(iter(reader)):
+                row = row_of.get(frame.index)
+                if row is None:
+                    continue
+                if writer is None:
+                    h, w = frame.image.shape[:2]
+                    writer = VideoWriter(out_path, w, h, analysis.info.fps)
+                values = (
+                    dict(zip(names, table[row].tolist(), strict=True)) if table is not None else {}
+                )
+                t = float(pose.t_s[row])
+                active = [f for f in analysis.flags if f.start_s - 1e-6 <= t <= f.end_s + 1e-6]
+                image = annotate_frame(
+                    frame.image,
+                    subject_xy=pose.xy[row],
+                    values=values,
+                    t_s=t,
+                    view=str(analysis.view_per_frame[row]),
+                    active_flags=active,
+                    others_xy=analysis.others[row] if analysis.others else (),
+                    scale=frame.scale,
+                )
+                writer.write(image)
+                if progress is not None:
+                    progress("video", row + 1, len(pose))
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def write_outputs(
+    analysis: Analysis,
+    video_path: str | Path,
+    out_dir: str | Path,
+    *,
+    write_video: bool = True,
+    progress: ProgressFn | None = None,
+) -> dict[str, Path]:
+    """Write summary.json, frames.csv and (optionally) annotated.mp4 atomically into out_dir."""
+    out_dir = Path(out_dir)
+    with staged_output(out_dir) as stage:
+        frames_table(analysis.pose, analysis.signals, analysis.view_per_frame).to_csv(
+            stage / FRAMES_NAME, index=False
+        )
+        if write_video:
+            render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress)
+        write_json(stage / SUMMARY_NAME, analysis.summary())
+    written = {"summary": out_dir / SUMMARY_NAME, "frames": out_dir / FRAMES_NAME}
+    if write_video:
+        written["video"] = out_dir / VIDEO_NAME
+    return written
+
+
+def analyze_video(
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    options: AnalyzeOptions | None = None,
+    progress: ProgressFn | None = None,
+) -> Analysis:
+    """Analyse one video file; with ``out_dir``, also write the output contract files."""
+    options = options or AnalyzeOptions()
+    people = estimate_people(path, options, progress)
+    analysis = analyze_people(people, options, source=str(path))
+    if out_dir is not None:
+        write_outputs(analysis, path, out_dir, write_video=options.write_video, progress=progress)
+    return analysis

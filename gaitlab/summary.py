@@ -1,0 +1,100 @@
+"""Clip-level metrics from per-frame signals, and the task guess for ``--task auto``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gaitlab.geometry import leg_length_px
+from gaitlab.landmarks import Landmark
+from gaitlab.types import PoseSequence, Signals
+
+FRONTAL_VIEWS = ("anterior", "posterior")
+SAGITTAL_VIEWS = ("sagittal_left", "sagittal_right")
+
+#: A walk moves the pelvis at least this many leg lengths across the image (or changes the
+#: subject's apparent size by this fraction when walking toward / away from the camera).
+WALK_TRAVEL_LEGS = 1.5
+WALK_SCALE_CHANGE = 0.3
+#: Calf raises lift the heels at least this far (% of foot length) at least twice.
+CALF_RAISE_MIN_PCT = 10.0
+
+
+def _peak(values: np.ndarray, mask: np.ndarray) -> float | None:
+    v = values[mask & np.isfinite(values)]
+    return round(float(v.max()), 2) if v.size else None
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float | None:
+    v = values[mask & np.isfinite(values)]
+    return round(float(v.mean()), 2) if v.size else None
+
+
+def summary_metrics(
+    task: str,
+    pose: PoseSequence,
+    signals: Signals,
+    view_per_frame: np.ndarray,
+    *,
+    height_cm: float | None = None,
+) -> dict[str, Any]:
+    """Metrics meaningful from per-frame measures alone, each only from frames whose view
+    supports it (a measure with no supporting frame is None)."""
+    frontal = np.isin(view_per_frame, FRONTAL_VIEWS)
+    sagittal = np.isin(view_per_frame, SAGITTAL_VIEWS)
+    detected = pose.detected()
+    metrics: dict[str, Any] = {
+        "duration_analysed_s": round(pose.duration_s, 3),
+        "frames_detected": int(detected.sum()),
+    }
+    for side in ("left", "right"):
+        metrics[f"fppa_peak_{side}_deg"] = _peak(signals.values.get(f"fppa_{side}_deg", np.full(len(pose), np.nan)), frontal)
+        metrics[f"knee_flexion_peak_{side}_deg"] = _peak(
+            signals.values.get(f"knee_flexion_{side}_deg", np.full(len(pose), np.nan)), sagittal
+        )
+        metrics[f"heel_height_peak_{side}_pct_foot"] = _peak(
+            signals.values.get(f"heel_height_{side}_pct_foot", np.full(len(pose), np.nan)), detected
+        )
+    if "trunk_lean_deg" in signals:
+        metrics["trunk_lean_mean_deg"] = _mean(signals["trunk_lean_deg"], sagittal)
+    if height_cm is not None:
+        metrics["height_cm"] = height_cm
+    return metrics
+
+
+def infer_task(pose: PoseSequence, signals: Signals) -> str:
+    """Guess the task for ``--task auto`` from how the body moves.
+
+    walk: the pelvis travels more than 1.5 leg lengths across the image, or the subject's
+    apparent size changes by 30 % (walking toward or away from the camera); calf-raise: the
+    heels rise more than 10 % of foot length at least twice; otherwise balance.
+    """
+    hips = (pose.point(Landmark.LEFT_HIP) + pose.point(Landmark.RIGHT_HIP)) / 2
+    leg = leg_length_px(pose)
+    ok = np.isfinite(hips[:, 0])
+    if ok.sum() >= 2 and np.isfinite(leg) and leg > 0:
+        travel = np.nanpercentile(hips[ok, 0], 95) - np.nanpercentile(hips[ok, 0], 5)
+        if travel > WALK_TRAVEL_LEGS * leg:
+            return "walk"
+        size = _body_size_px(pose)
+        size = size[np.isfinite(size)]
+        if size.size > 2 and np.percentile(size, 95) > (1 + WALK_SCALE_CHANGE) * np.percentile(size, 5):
+            return "walk"
+    heel = np.fmax(
+        signals.values.get("heel_height_left_pct_foot", np.full(len(pose), np.nan)),
+        signals.values.get("heel_height_right_pct_foot", np.full(len(pose), np.nan)),
+    )
+    with np.errstate(invalid="ignore"):
+        up = np.nan_to_num(heel, nan=0.0) > CALF_RAISE_MIN_PCT
+    rises = int(np.sum(np.diff(up.astype(int)) == 1))
+    if rises >= 2:
+        return "calf-raise"
+    return "balance"
+
+
+def _body_size_px(pose: PoseSequence) -> np.ndarray:
+    """Per-frame shoulder-to-ankle height in pixels (apparent size)."""
+    sh = (pose.point(Landmark.LEFT_SHOULDER) + pose.point(Landmark.RIGHT_SHOULDER)) / 2
+    an = (pose.point(Landmark.LEFT_ANKLE) + pose.point(Landmark.RIGHT_ANKLE)) / 2
+    return np.linalg.norm(an - sh, axis=1)

@@ -69,8 +69,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     )
     for w in q["warnings"]:
         print(f"warning: {w}")
-    print(f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
-          + ("" if args.no_video else f", {out / 'annotated.mp4'}"))
+    print(
+        f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
+        + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+    )
     return 0
 
 
@@ -85,8 +87,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
     bundle = resolve_bundle()
     print(f"gaitlab {__version__}")
     print(f"python {platform.python_version()} on {platform.machine()}")
-    print(f"mediapipe {mediapipe.__version__}, opencv {cv2.__version__}, "
-          f"PyAV {av.__version__}, numpy {numpy.__version__}")
+    print(
+        f"mediapipe {mediapipe.__version__}, opencv {cv2.__version__}, "
+        f"PyAV {av.__version__}, numpy {numpy.__version__}"
+    )
     print(f"pose model: {bundle.path}")
     print(f"  origin: {bundle.origin}")
     print(f"  {bundle.description}")
@@ -106,18 +110,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a video file and write the results to a folder")
     p.add_argument("video", help="video file (mp4, mov, webm, mkv …)")
-    p.add_argument("--task", default="auto", choices=["walk", "calf-raise", "balance", "auto"],
-                   help="what the video shows (default: auto, guessed from the motion)")
+    p.add_argument(
+        "--task",
+        default="auto",
+        choices=["walk", "calf-raise", "balance", "auto"],
+        help="what the video shows (default: auto, guessed from the motion)",
+    )
     p.add_argument("--out", required=True, help="output folder (created if needed)")
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
-    p.add_argument("--subject", default="auto",
-                   help="who to analyse when several people are in view: auto (default: the "
-                        "person most completely and longest visible, largest), largest, or a "
-                        "track id from a previous run's summary.json")
-    p.add_argument("--height-cm", type=float, default=None,
-                   help="the subject's height, to report distances in cm")
-    p.add_argument("--sex", choices=["female", "male"], default=None,
-                   help="selects sex-specific thresholds where the source gives them")
+    p.add_argument(
+        "--subject",
+        default="auto",
+        help="who to analyse when several people are in view: auto (default: the "
+        "person most completely and longest visible, largest), largest, or a "
+        "track id from a previous run's summary.json",
+    )
+    p.add_argument(
+        "--height-cm",
+        type=float,
+        default=None,
+        help="the subject's height, to report distances in cm",
+    )
+    p.add_argument(
+        "--sex",
+        choices=["female", "male"],
+        default=None,
+        help="selects sex-specific thresholds where the source gives them",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_analyze)
 
@@ -126,9 +145,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_native_stderr() -> None:
+    """Send the C++ libraries' own log lines (MediaPipe, TFLite, absl) to /dev/null.
+
+    They write straight to file descriptor 2, which no Python setting reaches, and bury the
+    one-line messages gaitlab prints. Python's ``sys.stderr`` is moved to a duplicate of the
+    original descriptor first, so gaitlab's messages and progress bars still show.
+    ``GAITLAB_DEBUG=1`` keeps the native logs.
+    """
+    if os.environ.get("GAITLAB_DEBUG"):
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        sys.stderr = os.fdopen(saved, "w", buffering=1, encoding="utf-8", errors="replace")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:  # no usable descriptor 2 (embedded use): leave things as they are
+        return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None:  # a real command-line run, not a call from tests or other code
+        _silence_native_stderr()
     try:
         return int(args.func(args))
     except GaitlabError as exc:
@@ -140,8 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, traceback on request
         if os.environ.get("GAITLAB_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (set GAITLAB_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set GAITLAB_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

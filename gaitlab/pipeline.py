@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,21 @@ from gaitlab.export import (
     write_json,
 )
 from gaitlab.measures import compute_signals
-from gaitlab.pose import MediaPipePose, PersonPose, resolve_bundle, select_subject, track_people
+from gaitlab.pose import (
+    MediaPipePose,
+    PersonPose,
+    Track,
+    resolve_bundle,
+    select_subject,
+    track_people,
+)
 from gaitlab.render import annotate_frame
 from gaitlab.rules import evaluate_rules
 from gaitlab.summary import infer_task, summary_metrics
 from gaitlab.thresholds import load_thresholds
 from gaitlab.types import Event, Flag, PoseSequence, Signals
 from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
-from gaitlab.view import classify_clip, classify_frames
+from gaitlab.view import classify_clip, classify_frames, estimate_azimuth_deg, off_axis_deg
 
 TASKS = ("walk", "calf-raise", "balance", "auto")
 
@@ -164,9 +171,10 @@ def estimate_people(
     persons: list[list[PersonPose]] = []
     times: list[float] = []
     indices: list[int] = []
-    with VideoReader(path, max_side=options.max_side) as reader, MediaPipePose(
-        bundle, num_poses=options.num_poses
-    ) as estimator:
+    with (
+        VideoReader(path, max_side=options.max_side) as reader,
+        MediaPipePose(bundle, num_poses=options.num_poses) as estimator,
+    ):
         out_size = (info.width, info.height)
         for frame in _prefetch(iter(reader)):
             persons.append(estimator.process(frame.image, frame.t_s, out_size=out_size))
@@ -191,12 +199,13 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
     """The pure part: tracks → subject → clean → view → measures → metrics and flags."""
     info = people.info
     frame_size = (info.width, info.height)
-    tracks = track_people(people.persons, people.t_s)
+    tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)
+    rule: str | int = int(options.subject) if options.subject.isdigit() else options.subject
     selection = select_subject(
         tracks,
-        t_s=people.t_s,
-        frame_size=frame_size,
-        rule=options.subject,
+        people.t_s,
+        frame_size,
+        rule,
         frame_index=people.frame_index,
         source=source,
     )
@@ -214,13 +223,19 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
     pose = clean_offline(raw)
     view_per_frame = classify_frames(pose)
     view_summary = classify_clip(pose)
-    signals = compute_signals(pose, view_per_frame=view_per_frame)
+    warnings += list(view_summary.warnings)
+    signals = compute_signals(
+        pose,
+        view_per_frame=view_per_frame,
+        off_axis_deg=off_axis_deg(estimate_azimuth_deg(pose)),
+        roll_deg=None,
+    )
     task = options.task if options.task != "auto" else infer_task(pose, signals)
     thresholds = load_thresholds()
     flags = evaluate_rules(task, pose, signals, view_per_frame, thresholds, sex=options.sex)
     metrics = summary_metrics(task, pose, signals, view_per_frame, height_cm=options.height_cm)
-    for name, reason in signals.unavailable.items():
-        warnings.append(f"{name}: {reason}")
+    for reason in dict.fromkeys(signals.unavailable.values()):  # left/right share a reason
+        warnings.append(reason)
     events = [
         Event(type="view_change", t_s=start, frame=_frame_at(pose, start), side=None)
         for start, _end, _view in view_summary.segments[1:]
@@ -231,7 +246,7 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
         "persons_seen": selection.persons_seen,
         "subject_track": selection.track_id,
         "subject_rule": options.subject,
-        "identity_switches": selection.switches,
+        "identity_switches": [asdict(sw) for sw in selection.switches],
         "pose_model": people.bundle_origin,
         "warnings": warnings,
     }
@@ -256,13 +271,16 @@ def _frame_at(pose: PoseSequence, t_s: float) -> int:
     return int(pose.frame_index[int(np.argmin(np.abs(pose.t_s - t_s)))])
 
 
-def _others_per_frame(tracks: list[Any], subject_ids: set[int], n: int) -> list[list[np.ndarray]]:
+def _others_per_frame(
+    tracks: list[Track], subject_ids: tuple[int, ...], n: int
+) -> list[list[np.ndarray]]:
+    """Bystanders' landmarks per row, drawn faintly so the reviewer sees who was not chosen."""
     others: list[list[np.ndarray]] = [[] for _ in range(n)]
     for track in tracks:
-        if track.id in subject_ids:
+        if track.track_id in subject_ids:
             continue
-        for row, xy in zip(track.rows, track.xy, strict=True):
-            others[row].append(xy)
+        for row, person in zip(track.rows, track.persons, strict=True):
+            others[int(row)].append(person.xy)
     return others
 
 

@@ -18,7 +18,9 @@ MIN_SUSTAINED_S = 0.15
 FRONTAL_VIEWS = ("anterior", "posterior")
 
 
-def sustained_runs(mask: np.ndarray, t_s: np.ndarray, min_duration_s: float) -> list[tuple[int, int]]:
+def sustained_runs(
+    mask: np.ndarray, t_s: np.ndarray, min_duration_s: float
+) -> list[tuple[int, int]]:
     """Inclusive ``(start, end)`` row ranges where ``mask`` holds for at least ``min_duration_s``."""
     runs: list[tuple[int, int]] = []
     padded = np.concatenate([[False], mask.astype(bool), [False]])

@@ -49,13 +49,17 @@ def summary_metrics(
         "frames_detected": int(detected.sum()),
     }
     for side in ("left", "right"):
-        metrics[f"fppa_peak_{side}_deg"] = _peak(signals.values.get(f"fppa_{side}_deg", np.full(len(pose), np.nan)), frontal)
+        metrics[f"fppa_peak_{side}_deg"] = _peak(
+            signals.values.get(f"fppa_{side}_deg", np.full(len(pose), np.nan)), frontal
+        )
         metrics[f"knee_flexion_peak_{side}_deg"] = _peak(
             signals.values.get(f"knee_flexion_{side}_deg", np.full(len(pose), np.nan)), sagittal
         )
-        metrics[f"heel_height_peak_{side}_pct_foot"] = _peak(
-            signals.values.get(f"heel_height_{side}_pct_foot", np.full(len(pose), np.nan)), detected
-        )
+        if task == "calf-raise":  # in walking the heel rises in every swing: not a measure
+            metrics[f"heel_height_peak_{side}_pct_foot"] = _peak(
+                signals.values.get(f"heel_height_{side}_pct_foot", np.full(len(pose), np.nan)),
+                detected,
+            )
     if "trunk_lean_deg" in signals:
         metrics["trunk_lean_mean_deg"] = _mean(signals["trunk_lean_deg"], sagittal)
     if height_cm is not None:
@@ -79,7 +83,9 @@ def infer_task(pose: PoseSequence, signals: Signals) -> str:
             return "walk"
         size = _body_size_px(pose)
         size = size[np.isfinite(size)]
-        if size.size > 2 and np.percentile(size, 95) > (1 + WALK_SCALE_CHANGE) * np.percentile(size, 5):
+        if size.size > 2 and np.percentile(size, 95) > (1 + WALK_SCALE_CHANGE) * np.percentile(
+            size, 5
+        ):
             return "walk"
     heel = np.fmax(
         signals.values.get("heel_height_left_pct_foot", np.full(len(pose), np.nan)),

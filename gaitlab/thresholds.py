@@ -63,7 +63,9 @@ def load_thresholds(path: str | Path | None = None) -> dict[str, Threshold]:
         try:
             out[name] = Threshold(name=name, **entry)
         except TypeError as exc:
-            raise GaitlabError(f"thresholds file {path}: entry [{name}] is malformed ({exc})") from None
+            raise GaitlabError(
+                f"thresholds file {path}: entry [{name}] is malformed ({exc})"
+            ) from None
         if not out[name].source:
             raise GaitlabError(f"thresholds file {path}: entry [{name}] has no source")
     return out

@@ -72,7 +72,9 @@ class PoseSequence:
             raise ShapeError("t_s: timestamps must be finite")
         w, h = (int(v) for v in self.frame_size)
         if w <= 0 or h <= 0:
-            raise ShapeError(f"frame_size: expected positive (width, height), got {self.frame_size}")
+            raise ShapeError(
+                f"frame_size: expected positive (width, height), got {self.frame_size}"
+            )
         object.__setattr__(self, "xy", xy)
         object.__setattr__(self, "visibility", np.nan_to_num(vis, nan=0.0))
         object.__setattr__(self, "t_s", t)
@@ -139,7 +141,9 @@ class PoseSequence:
         return np.isfinite(self.xy[..., 0]).any(axis=1)
 
     def with_xy(self, xy: np.ndarray, visibility: np.ndarray | None = None) -> PoseSequence:
-        return replace(self, xy=xy, visibility=self.visibility if visibility is None else visibility)
+        return replace(
+            self, xy=xy, visibility=self.visibility if visibility is None else visibility
+        )
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,12 @@ class Event:
     side: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "side": self.side, "t_s": round(self.t_s, 4), "frame": self.frame}
+        return {
+            "type": self.type,
+            "side": self.side,
+            "t_s": round(self.t_s, 4),
+            "frame": self.frame,
+        }
 
 
 @dataclass(frozen=True)

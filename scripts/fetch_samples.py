@@ -38,13 +38,26 @@ def main() -> int:
         return 0
     SAMPLES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-               "--only-binary=:all:", "-d", tmp, WHEEL_SPEC]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            tmp,
+            WHEEL_SPEC,
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         wheels = list(Path(tmp).glob("sports2d-*.whl"))
         if result.returncode != 0 or not wheels:
-            print(f"error: could not download {WHEEL_SPEC} from PyPI: "
-                  f"{result.stderr.strip().splitlines()[-1:] or 'no wheel'}", file=sys.stderr)
+            print(
+                f"error: could not download {WHEEL_SPEC} from PyPI: "
+                f"{result.stderr.strip().splitlines()[-1:] or 'no wheel'}",
+                file=sys.stderr,
+            )
             return 1
         with zipfile.ZipFile(wheels[0]) as zf:
             partial = TARGET.with_suffix(".part")

@@ -19,9 +19,14 @@ def test_every_threshold_has_a_source_and_a_unit():
 
 @pytest.mark.parametrize(
     ("text", "match"),
-    [("not [toml", "not valid TOML"), ('[x]\nvalue = 1\nunit = "deg"\ndescription = "d"\n'
-                                       'provisional = true\nsource = ""\n', "has no source"),
-     ("[x]\nbogus = 1\n", "malformed")],
+    [
+        ("not [toml", "not valid TOML"),
+        (
+            '[x]\nvalue = 1\nunit = "deg"\ndescription = "d"\nprovisional = true\nsource = ""\n',
+            "has no source",
+        ),
+        ("[x]\nbogus = 1\n", "malformed"),
+    ],
 )
 def test_bad_thresholds_file(tmp_path, text, match):
     p = tmp_path / "t.toml"
@@ -46,15 +51,25 @@ def test_flag_points_at_worst_frame_and_respects_allowed_mask():
     values = np.zeros(n)
     values[10:20] = [11, 12, 13, 15, 14, 13, 12, 11, 11, 11]
     th = load_thresholds()["fppa_peak"]
-    flags = flag_sustained(seq, values, th, rule="fppa_peak", signal="fppa_left_deg",
-                           side="left", label="left knee")
+    flags = flag_sustained(
+        seq, values, th, rule="fppa_peak", signal="fppa_left_deg", side="left", label="left knee"
+    )
     assert len(flags) == 1
     f = flags[0]
     assert f.frame == 13 and f.value == 15 and f.threshold == 10.0
     assert f.start_s == pytest.approx(10 / 30) and f.end_s == pytest.approx(19 / 30)
     allowed = np.ones(n, bool)
     allowed[12:16] = False  # the view does not support the measure there
-    split = flag_sustained(seq, values, th, rule="fppa_peak", signal="s", side="left",
-                           label="l", allowed=allowed, min_duration_s=0.09)
+    split = flag_sustained(
+        seq,
+        values,
+        th,
+        rule="fppa_peak",
+        signal="s",
+        side="left",
+        label="l",
+        allowed=allowed,
+        min_duration_s=0.09,
+    )
     # rows 10-11 last 0.033 s (too short); rows 16-19 last 0.1 s, worst at 16 (12°)
     assert [(fl.frame, fl.value) for fl in split] == [(16, 12.0)]

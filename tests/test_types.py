@@ -8,8 +8,9 @@ from gaitlab.types import Event, Flag, PoseSequence
 
 def _seq(n=5, fps=30.0):
     xy = np.arange(n * N_LANDMARKS * 2, dtype=float).reshape(n, N_LANDMARKS, 2)
-    return PoseSequence(xy=xy, visibility=np.ones((n, N_LANDMARKS)), t_s=np.arange(n) / fps,
-                        frame_size=(640, 480))
+    return PoseSequence(
+        xy=xy, visibility=np.ones((n, N_LANDMARKS)), t_s=np.arange(n) / fps, frame_size=(640, 480)
+    )
 
 
 def test_slicing_keeps_every_field():
@@ -38,8 +39,12 @@ def test_fps_is_float_from_timestamps():
     ],
 )
 def test_construction_rejects_bad_arrays(kwargs, match):
-    base = {"xy": np.zeros((4, 33, 2)), "visibility": np.ones((4, 33)),
-            "t_s": np.arange(4) / 30, "frame_size": (640, 480)}
+    base = {
+        "xy": np.zeros((4, 33, 2)),
+        "visibility": np.ones((4, 33)),
+        "t_s": np.arange(4) / 30,
+        "frame_size": (640, 480),
+    }
     base.update(kwargs)
     with pytest.raises(ShapeError, match=match):
         PoseSequence(**base)
@@ -63,7 +68,11 @@ def test_mirror_swaps_every_sided_landmark_and_is_an_involution():
 
 def test_event_and_flag_serialise():
     assert Event("heel_strike", 1.23456, 37, "left").to_dict() == {
-        "type": "heel_strike", "side": "left", "t_s": 1.2346, "frame": 37}
+        "type": "heel_strike",
+        "side": "left",
+        "t_s": 1.2346,
+        "frame": 37,
+    }
     f = Flag("fppa_peak", "warning", "left", 1.0, 1.5, 40, 14.237, 10.0, "deg", "m", "src", "s")
     d = f.to_dict()
     assert d["value"] == 14.24 and d["threshold"] == 10.0 and d["signal"] == "s"

@@ -1,0 +1,482 @@
+"""Landmark cleaning: visibility gating, outlier rejection, gap filling and low-pass filtering.
+
+Every function is pure (a new :class:`PoseSequence` out, the input untouched), takes explicit
+keyword parameters with units in their names, and never shortens the time axis: a point that
+cannot be trusted becomes NaN, a frame is never dropped. Time always comes from ``t_s``
+(phones record at variable frame rate), so every duration and frequency parameter means the
+same thing at 30, 60 or 240 fps.
+
+Offline clips go through :func:`clean_offline` (gate → outliers → fill → zero-phase low-pass).
+The live webcam path uses the causal :class:`OneEuroFilter` instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+from scipy.signal import butter, sosfiltfilt
+
+from gaitlab.landmarks import N_LANDMARKS
+from gaitlab.types import PoseSequence
+
+__all__ = [
+    "CleanConfig",
+    "OneEuroFilter",
+    "body_height_px",
+    "clean_offline",
+    "fill_gaps",
+    "gate_visibility",
+    "lowpass",
+    "one_euro",
+    "reject_outliers",
+]
+
+#: Timestamps whose spread of frame intervals stays within this fraction of the median
+#: interval are treated as uniform (phone timestamps jitter by ~1 ms at 30 fps). Beyond it
+#: (dropped frames, true VFR) :func:`lowpass` resamples to a uniform grid first.
+UNIFORM_DT_TOLERANCE = 0.1
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _tracks(seq: PoseSequence) -> list[np.ndarray]:
+    """The coordinate arrays to clean, each ``(T, K)`` (xy, and world when present)."""
+    out = [seq.xy.reshape(len(seq), N_LANDMARKS * 2)]
+    if seq.world is not None:
+        out.append(seq.world.reshape(len(seq), N_LANDMARKS * 3))
+    return out
+
+
+def _rebuild(seq: PoseSequence, tracks: list[np.ndarray]) -> PoseSequence:
+    xy = tracks[0].reshape(len(seq), N_LANDMARKS, 2)
+    world = None if seq.world is None else tracks[1].reshape(len(seq), N_LANDMARKS, 3)
+    return replace(seq, xy=xy, world=world)
+
+
+def _median_dt(t_s: np.ndarray) -> float:
+    return float(np.median(np.diff(t_s))) if len(t_s) > 1 else float("nan")
+
+
+def _runs(finite: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, stop)`` index pairs of the contiguous True runs of a 1-D bool array."""
+    if finite.size == 0:
+        return []
+    padded = np.concatenate([[False], finite, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def body_height_px(seq: PoseSequence) -> float:
+    """Typical body size in pixels: the median over frames of the vertical extent of all
+    detected landmarks (nose/eyes to heels/toes when the whole body is in view).
+
+    Used to express "an implausible jump" relative to the subject rather than in raw pixels,
+    so the same parameters work for a 4K close-up and a 480p long shot. NaN if nothing is
+    detected.
+    """
+    y = seq.xy[..., 1]
+    ok = np.isfinite(y).sum(axis=1) >= 2
+    if not ok.any():
+        return float("nan")
+    ext = np.nanmax(y[ok], axis=1) - np.nanmin(y[ok], axis=1)
+    return float(np.median(ext))
+
+
+# -- gating -------------------------------------------------------------------------------
+def gate_visibility(seq: PoseSequence, *, min_visibility: float = 0.5) -> PoseSequence:
+    """Set landmarks whose BlazePose visibility is below ``min_visibility`` to NaN.
+
+    0.5 is MediaPipe's own default presence/visibility cut: below it BlazePose is more often
+    guessing an occluded point than seeing it. ``visibility`` is kept as reported; world
+    coordinates (when present) are gated with the pixel ones.
+    """
+    if not 0.0 <= min_visibility <= 1.0:
+        raise ValueError(f"min_visibility must be in [0, 1], got {min_visibility}")
+    low = seq.visibility < min_visibility
+    xy = seq.xy.copy()
+    xy[low] = np.nan
+    world = None
+    if seq.world is not None:
+        world = seq.world.copy()
+        world[low] = np.nan
+    return replace(seq, xy=xy, world=world)
+
+
+# -- outliers -----------------------------------------------------------------------------
+def reject_outliers(
+    seq: PoseSequence,
+    *,
+    window_s: float = 0.25,
+    n_sigma: float = 3.0,
+    min_jump_frac: float = 0.05,
+) -> PoseSequence:
+    """Set to NaN landmark positions that jump implausibly away from their neighbours.
+
+    A robust, motion-aware Hampel filter. For each frame ``k`` and each lag ``i`` up to half
+    of ``window_s`` seconds, the neighbours at ``k - i`` and ``k + i`` predict the position at
+    ``t_k`` by linear interpolation in time; the reference is the median of these
+    predictions. Interpolating between symmetric neighbours follows motion at any speed (a
+    constant-velocity movement is predicted exactly), and the median ignores a minority of
+    glitched neighbours. A position is an outlier when its distance from the reference
+    exceeds both ``min_jump_frac`` × body height (:func:`body_height_px`) and ``n_sigma``
+    robust spreads (1.4826 × median distance) of that landmark over the clip. Outliers
+    become NaN in x and y (and world); :func:`fill_gaps` can then bridge them.
+
+    Defaults: 0.25 s gives 3–4 lags each side at 30 fps, so glitches of 1–2 frames (BlazePose
+    snapping a foot onto the other one, a passer-by's knee) are a minority of the
+    predictions, while the curvature of real motion over ±0.125 s stays small (a foot
+    accelerating at 17 m/s², twice the peak of walking, shifts the reference by ≈ 3 % of
+    body height). The 5 % floor (≈ 8 cm on an adult) keeps the jitter of a still landmark
+    from counting; ``n_sigma = 3`` is the classic Hampel choice and lifts the threshold for a
+    landmark that is noisy all clip long.
+    """
+    n = len(seq)
+    if n < 3:
+        return seq
+    floor_px = min_jump_frac * body_height_px(seq)
+    if not np.isfinite(floor_px):
+        return seq
+    dt = _median_dt(seq.t_s)
+    half = max(1, int(round(window_s / 2.0 / dt)))
+    t = seq.t_s
+    xy = seq.xy  # (T, K, 2)
+    preds = np.full((half, n, N_LANDMARKS, 2), np.nan)
+    for i in range(1, half + 1):
+        if 2 * i >= n:
+            break
+        before, after = xy[: n - 2 * i], xy[2 * i :]
+        w = ((t[i : n - i] - t[: n - 2 * i]) / (t[2 * i :] - t[: n - 2 * i]))[:, None, None]
+        preds[i - 1, i : n - i] = before + (after - before) * w
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no prediction for a frame
+        ref = np.nanmedian(preds, axis=0)
+        dev = np.linalg.norm(xy - ref, axis=-1)  # (T, K)
+        spread = 1.4826 * np.nanmedian(dev, axis=0)  # (K,)
+    thr = np.maximum(floor_px, n_sigma * np.nan_to_num(spread))
+    with np.errstate(invalid="ignore"):
+        bad = dev > thr[None, :]
+    if not bad.any():
+        return seq
+    out = seq.xy.copy()
+    out[bad] = np.nan
+    world = None
+    if seq.world is not None:
+        world = seq.world.copy()
+        world[bad] = np.nan
+    return replace(seq, xy=out, world=world)
+
+
+# -- gap filling --------------------------------------------------------------------------
+def _fill_track(t: np.ndarray, v: np.ndarray, max_gap_s: float, method: str) -> np.ndarray:
+    finite = np.isfinite(v)
+    if finite.all() or finite.sum() < 2:
+        return v
+    fill = np.zeros(len(v), dtype=bool)
+    for start, stop in _runs(~finite):
+        # Never extrapolate before the first / after the last valid sample.
+        if start > 0 and stop < len(v) and t[stop] - t[start - 1] <= max_gap_s:
+            fill[start:stop] = True
+    if not fill.any():
+        return v
+    out = v.copy()
+    if method == "pchip":
+        out[fill] = PchipInterpolator(t[finite], v[finite], extrapolate=False)(t[fill])
+    else:
+        out[fill] = np.interp(t[fill], t[finite], v[finite])
+    return out
+
+
+def fill_gaps(
+    seq: PoseSequence, *, max_gap_s: float = 0.25, method: str = "linear"
+) -> PoseSequence:
+    """Interpolate short runs of missing values in time, using the real timestamps.
+
+    A gap is bridged when the time between the last valid sample before it and the first
+    valid sample after it is at most ``max_gap_s`` (so one missing frame is 0.067 s at 30 fps
+    and 0.033 s at 60 fps). Longer gaps, and missing values at the start or end, stay NaN.
+    ``method`` is ``"linear"`` (default: never overshoots) or ``"pchip"`` (shape-preserving
+    cubic, smoother through a swing phase).
+
+    Default 0.25 s: about a quarter of a gait cycle. A landmark lost for longer (occluded leg
+    in a side view, subject leaving the frame) may have done something interpolation cannot
+    guess, such as a heel strike, so it is left missing rather than invented.
+    Each landmark and coordinate is filled independently; ``visibility`` is left as reported
+    (so gate before filling, not after).
+    """
+    if method not in ("linear", "pchip"):
+        raise ValueError(f"method must be 'linear' or 'pchip', got {method!r}")
+    if max_gap_s < 0:
+        raise ValueError(f"max_gap_s must be >= 0, got {max_gap_s}")
+    t = seq.t_s
+    new = []
+    for arr in _tracks(seq):
+        out = arr.copy()
+        for k in range(arr.shape[1]):
+            out[:, k] = _fill_track(t, arr[:, k], max_gap_s, method)
+        new.append(out)
+    return _rebuild(seq, new)
+
+
+# -- zero-phase low-pass ------------------------------------------------------------------
+def _design_sos(cutoff_hz: float, order: int, fs: float) -> np.ndarray | None:
+    if cutoff_hz >= 0.45 * fs:
+        return None
+    # Winter's correction for the double pass, applied to the pre-warped (bilinear)
+    # frequency so that cutoff_hz is exactly the -3 dB point of the zero-phase result at any
+    # sampling rate: per pass |H|^2 = 1 / (1 + (w / w_d)^(2n)); the double pass gives
+    # |H|^2 = 1/sqrt(2) at w_c when w_d = w_c / (sqrt(2) - 1)^(1 / 2n) (0.802 for n = 2).
+    c = (2.0**0.5 - 1.0) ** (1.0 / (2.0 * order))
+    w_design = np.tan(np.pi * cutoff_hz / fs) / c
+    design = fs / np.pi * np.arctan(w_design)
+    return butter(order, design, btype="low", fs=fs, output="sos")
+
+
+def _lowpass_run(t: np.ndarray, v: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
+    """Filter one contiguous finite run (may have irregular timestamps)."""
+    dts = np.diff(t)
+    dt = float(np.median(dts))
+    uniform = (dts.max() - dts.min()) <= UNIFORM_DT_TOLERANCE * dt
+    if uniform:
+        grid_t, grid_v = t, v
+    else:
+        n_grid = int(np.ceil((t[-1] - t[0]) / dt)) + 1
+        grid_t = t[0] + dt * np.arange(n_grid)
+        grid_v = np.interp(grid_t, t, v)
+    sos = _design_sos(cutoff_hz, order, 1.0 / dt)
+    if sos is None:
+        return v
+    padlen = 3 * (2 * len(sos) + 1)
+    if len(grid_v) <= padlen:
+        return v
+    filt = sosfiltfilt(sos, grid_v, padlen=padlen)
+    if uniform:
+        return filt
+    return np.interp(t, grid_t, filt)
+
+
+def lowpass(seq: PoseSequence, *, cutoff_hz: float = 6.0, order: int = 2) -> PoseSequence:
+    """Zero-phase Butterworth low-pass of every landmark track, with the cutoff in hertz.
+
+    ``cutoff_hz`` is the -3 dB frequency of the final (forward-backward, so zero-lag) filter:
+    the design cutoff is raised by Winter's correction for the double pass. The sampling rate
+    is ``1 / median(dt)`` from the timestamps, so the same cutoff removes the same
+    frequencies at 30, 60 or 240 fps. When the intervals are not uniform (variable frame
+    rate, dropped frames) each run is interpolated onto a uniform grid at the median
+    interval, filtered, and interpolated back onto the original timestamps.
+
+    Missing values are never bridged: each contiguous finite run of each coordinate is
+    filtered on its own. Runs too short for the filter's edge padding (≤ 9 samples for order
+    2, i.e. 0.3 s at 30 fps) are left as they are. If the frame rate is too low for the
+    cutoff (``cutoff_hz`` ≥ 0.45 × frame rate, e.g. 6 Hz below 13.3 fps) the data are
+    returned unfiltered with a warning.
+
+    Default 6 Hz, order 2: the standard for gait kinematics from video and markers (Winter,
+    *Biomechanics and Motor Control of Human Movement*): over 95 % of the power of walking
+    joint trajectories lies below 6 Hz, while landmark jitter is broadband. Calf raises and
+    balance are slower still, so 6 Hz only removes noise there.
+    """
+    if cutoff_hz <= 0:
+        raise ValueError(f"cutoff_hz must be > 0, got {cutoff_hz}")
+    if order < 1:
+        raise ValueError(f"order must be >= 1, got {order}")
+    t = seq.t_s
+    if len(t) < 2:
+        return seq
+    if _design_sos(cutoff_hz, order, 1.0 / _median_dt(t)) is None:
+        warnings.warn(
+            f"frame rate {1.0 / _median_dt(t):.1f} fps is too low for a {cutoff_hz:g} Hz "
+            "low-pass; landmarks left unfiltered",
+            stacklevel=2,
+        )
+        return seq
+    new = []
+    for arr in _tracks(seq):
+        out = arr.copy()
+        for k in range(arr.shape[1]):
+            v = arr[:, k]
+            for start, stop in _runs(np.isfinite(v)):
+                if stop - start < 2:
+                    continue
+                out[start:stop, k] = _lowpass_run(t[start:stop], v[start:stop], cutoff_hz, order)
+        new.append(out)
+    return _rebuild(seq, new)
+
+
+# -- causal One Euro filter ---------------------------------------------------------------
+def _alpha(dt: np.ndarray, cutoff_hz: np.ndarray) -> np.ndarray:
+    tau = 1.0 / (2.0 * np.pi * cutoff_hz)
+    return 1.0 / (1.0 + tau / dt)
+
+
+class OneEuroFilter:
+    """Causal One Euro filter (Casiez, Roussel & Vogel, CHI 2012) for live landmarks.
+
+    A first-order low-pass whose cutoff rises with speed: still landmarks are smoothed hard
+    (no jitter), fast ones lightly (little lag). Each landmark is filtered independently and
+    both coordinates share one cutoff driven by the landmark's speed.
+
+    Parameters
+    ----------
+    min_cutoff
+        Cutoff in Hz when the landmark is still. Lower = less jitter, more lag. Default 1 Hz,
+        the paper's starting point.
+    beta
+        How fast the cutoff rises with speed, in Hz per (body height per second): speed is
+        divided by ``scale_px`` so the same value works at any resolution. At the default 2,
+        a heel swinging at ~2 body heights/s is filtered at ~5 Hz, a still one at 1 Hz.
+        Tune as the paper advises: ``beta = 0`` and lower ``min_cutoff`` until a still pose
+        stops jittering, then raise ``beta`` until fast moves stop lagging.
+    d_cutoff
+        Cutoff in Hz of the low-pass on the speed estimate; 1 Hz as in the paper.
+    scale_px
+        Pixels per "body height" for ``beta``. ``None`` (default): the vertical extent of the
+        landmarks in the current frame, kept from the last frame that had one.
+    max_gap_s
+        A landmark missing (NaN), or a frame interval longer than this, resets that
+        landmark: its next valid value is passed through unfiltered, so the filter never
+        drags a point from where it was seconds ago.
+
+    ``__call__(xy, t_s)`` takes one frame ``(33, 2)`` in pixels and its timestamp in seconds
+    (strictly increasing) and returns the filtered ``(33, 2)``; NaN in → NaN out. Output at
+    time t depends only on inputs at times ≤ t.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_cutoff: float = 1.0,
+        beta: float = 2.0,
+        d_cutoff: float = 1.0,
+        scale_px: float | None = None,
+        max_gap_s: float = 0.5,
+    ) -> None:
+        if min_cutoff <= 0 or d_cutoff <= 0 or beta < 0:
+            raise ValueError("min_cutoff and d_cutoff must be > 0 and beta >= 0")
+        self.min_cutoff = float(min_cutoff)
+        self.beta = float(beta)
+        self.d_cutoff = float(d_cutoff)
+        self.scale_px = scale_px
+        self.max_gap_s = float(max_gap_s)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all state (e.g. when the tracked subject changes)."""
+        self._x: np.ndarray | None = None  # (K, D) last output
+        self._dx: np.ndarray | None = None  # (K, D) last filtered velocity, px/s
+        self._t: np.ndarray | None = None  # (K,) time of last valid value per landmark
+        self._last_t: float | None = None
+        self._scale: float = float("nan")
+
+    def __call__(self, xy: np.ndarray, t_s: float) -> np.ndarray:
+        x = np.asarray(xy, dtype=float)
+        if x.ndim != 2:
+            raise ValueError(f"xy: expected shape (K, D), got {x.shape}")
+        t = float(t_s)
+        if self._last_t is not None and not t > self._last_t:
+            raise ValueError(f"t_s must be strictly increasing, got {t} after {self._last_t}")
+        self._last_t = t
+        if self._x is None or self._x.shape != x.shape:
+            self._x = np.full(x.shape, np.nan)
+            self._dx = np.zeros(x.shape)
+            self._t = np.full(x.shape[0], np.nan)
+        valid = np.isfinite(x).all(axis=1)
+        if self.scale_px is not None:
+            scale = float(self.scale_px)
+        else:
+            ys = x[valid, 1] if x.shape[1] >= 2 else x[valid, 0]
+            if ys.size >= 2 and np.ptp(ys) > 0:
+                self._scale = float(np.ptp(ys))
+            scale = self._scale if np.isfinite(self._scale) else 1.0
+
+        dt = t - self._t  # NaN where never seen / reset
+        cont = valid & np.isfinite(dt) & (dt <= self.max_gap_s)
+        out = np.full(x.shape, np.nan)
+        fresh = valid & ~cont
+        out[fresh] = x[fresh]
+        self._dx[fresh] = 0.0
+        if cont.any():
+            d = dt[cont][:, None]
+            dx = (x[cont] - self._x[cont]) / d
+            a_d = _alpha(d, self.d_cutoff)
+            dx_hat = a_d * dx + (1.0 - a_d) * self._dx[cont]
+            speed = np.linalg.norm(dx_hat, axis=1, keepdims=True) / scale
+            a = _alpha(d, self.min_cutoff + self.beta * speed)
+            out[cont] = a * x[cont] + (1.0 - a) * self._x[cont]
+            self._dx[cont] = dx_hat
+        self._x[valid] = out[valid]
+        self._t[valid] = t
+        self._t[~valid] = np.nan  # a missing value resets the landmark
+        return out
+
+
+def one_euro(
+    seq: PoseSequence,
+    *,
+    min_cutoff: float = 1.0,
+    beta: float = 2.0,
+    d_cutoff: float = 1.0,
+    scale_px: float | None = None,
+    max_gap_s: float = 0.5,
+) -> PoseSequence:
+    """Run a fresh :class:`OneEuroFilter` over a whole sequence, frame by frame (causal).
+
+    This is what the live path produces; use it offline to see exactly what a webcam user
+    would have seen. World coordinates (metres), when present, go through a second filter
+    with a 1 m scale, so ``beta`` there is in Hz per m/s.
+    """
+    kw: dict[str, Any] = dict(
+        min_cutoff=min_cutoff, beta=beta, d_cutoff=d_cutoff, max_gap_s=max_gap_s
+    )
+    f = OneEuroFilter(scale_px=scale_px, **kw)
+    xy = np.stack([f(seq.xy[i], seq.t_s[i]) for i in range(len(seq))]) if len(seq) else seq.xy
+    world = None
+    if seq.world is not None:
+        fw = OneEuroFilter(scale_px=1.0, **kw)
+        world = np.stack([fw(seq.world[i], seq.t_s[i]) for i in range(len(seq))])
+    return replace(seq, xy=xy, world=world)
+
+
+# -- composition --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CleanConfig:
+    """Parameters of :func:`clean_offline`; each default is explained on its function."""
+
+    min_visibility: float = 0.5
+    outlier_window_s: float = 0.25
+    outlier_n_sigma: float = 3.0
+    outlier_min_jump_frac: float = 0.05
+    max_gap_s: float = 0.25
+    fill_method: str = "linear"
+    cutoff_hz: float = 6.0
+    order: int = 2
+
+
+def clean_offline(
+    seq: PoseSequence, config: CleanConfig | None = None, **overrides: Any
+) -> PoseSequence:
+    """The offline cleaning chain: :func:`gate_visibility` → :func:`reject_outliers` →
+    :func:`fill_gaps` → :func:`lowpass`.
+
+    The order matters: low-visibility points and outliers are removed first so that neither
+    is smeared into its neighbours, the short holes they leave are bridged, and only then is
+    the jitter filtered. ``overrides`` replace fields of ``config`` (``max_gap_s=0.1``).
+    """
+    cfg = config or CleanConfig()
+    if overrides:
+        known = {f.name for f in fields(CleanConfig)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown cleaning parameter(s): {', '.join(sorted(unknown))}")
+        cfg = replace(cfg, **overrides)
+    out = gate_visibility(seq, min_visibility=cfg.min_visibility)
+    out = reject_outliers(
+        out,
+        window_s=cfg.outlier_window_s,
+        n_sigma=cfg.outlier_n_sigma,
+        min_jump_frac=cfg.outlier_min_jump_frac,
+    )
+    out = fill_gaps(out, max_gap_s=cfg.max_gap_s, method=cfg.fill_method)
+    return lowpass(out, cutoff_hz=cfg.cutoff_hz, order=cfg.order)

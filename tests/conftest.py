@@ -1,0 +1,39 @@
+"""Shared fixtures: paths to the real clips the tests use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE_DEMO = REPO / "sample_videos" / "demo.mp4"
+
+
+def _require(path: Path, how: str) -> Path:
+    if not path.exists():
+        pytest.fail(f"missing test clip {path}: {how}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def walk_side_clip() -> Path:
+    """One man walking right→left outdoors, side view, 59.7 fps, 135 frames (MIT)."""
+    return _require(
+        SHARED_DATA / "walk_side_outdoor_60fps.mp4", "../shared/data must be beside the repo"
+    )
+
+
+@pytest.fixture(scope="session")
+def walk_turn_clip() -> Path:
+    """An older woman walking across, turning and walking back, 30 fps (BSD-3)."""
+    return _require(
+        SHARED_DATA / "walk_side_turn_older_adult.mp4", "../shared/data must be beside the repo"
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_clip() -> Path:
+    """The bundled sample: several people outdoors, one walking in the foreground (BSD-3)."""
+    return _require(SAMPLE_DEMO, "run `python scripts/fetch_samples.py` (the README's setup does)")

@@ -1,0 +1,457 @@
+"""Pose package: model bundle, MediaPipe backend (run for real), tracking, subject choice."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+import gaitlab
+from gaitlab.errors import ModelError, NoSubjectError, ShapeError
+from gaitlab.landmarks import N_LANDMARKS, Landmark, side_landmark
+from gaitlab.pose import (
+    BundleInfo,
+    MediaPipePose,
+    PersonPose,
+    PoseEstimator,
+    Tracker,
+    estimate_video,
+    resolve_bundle,
+    select_subject,
+    suppress_duplicates,
+    track_people,
+)
+from gaitlab.pose import bundle as bundle_mod
+
+REPO = Path(gaitlab.__file__).resolve().parents[1]
+FRAME = (1920, 1080)  # the walk clip's size (conftest's walk_side_clip: one man, 135 frames)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def read_frames(path: Path, *, step: int = 1, width: int | None = None):
+    """``(rgb, t_s, (W, H))`` for every ``step``-th frame, optionally downscaled to ``width``."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for i, frame in enumerate(container.decode(stream)):
+            if i % step:
+                continue
+            rgb = frame.to_ndarray(format="rgb24")
+            h, w = rgb.shape[:2]
+            if width is not None and width != w:
+                rgb = cv2.resize(rgb, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
+            yield rgb, float(frame.time), (w, h)
+
+
+# Stick figure in body heights relative to the hip centre (x right, y down): head top at
+# -0.5, soles at +0.5, so bbox height = 1 body height and torso = 0.3 body heights.
+_TEMPLATE = np.zeros((N_LANDMARKS, 2))
+for _lm in Landmark:
+    if _lm <= Landmark.MOUTH_RIGHT:
+        _TEMPLATE[_lm] = (0.0, -0.45)
+_TEMPLATE[Landmark.NOSE] = (0.0, -0.5)
+for _s, _sign in (("left", 1.0), ("right", -1.0)):
+    for _part, (_dx, _dy) in {
+        "shoulder": (0.10, -0.30),
+        "elbow": (0.12, -0.15),
+        "wrist": (0.12, 0.0),
+        "pinky": (0.12, 0.03),
+        "index": (0.12, 0.03),
+        "thumb": (0.11, 0.02),
+        "hip": (0.06, 0.0),
+        "knee": (0.06, 0.25),
+        "ankle": (0.06, 0.46),
+        "heel": (0.05, 0.5),
+        "foot_index": (0.09, 0.5),
+    }.items():
+        _TEMPLATE[side_landmark(_s, _part)] = (_sign * _dx, _dy)
+
+
+def person(x: float, y: float, height: float = 400.0, vis: float = 0.9) -> PersonPose:
+    """A standing figure with hip centre (x, y) px and body height ``height`` px."""
+    return PersonPose(xy=np.array([x, y]) + _TEMPLATE * height, visibility=np.full(33, vis))
+
+
+def clip(n: int, fps: float = 30.0) -> np.ndarray:
+    return np.arange(n) / fps
+
+
+def fake_bundle(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for member in bundle_mod.BUNDLE_MEMBERS:
+            zf.writestr(member, b"not really a model")
+    return path
+
+
+# -- model bundle -------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def isolated_dirs(tmp_path, monkeypatch):
+    models, cache = tmp_path / "models", tmp_path / "cache"
+    models.mkdir()
+    monkeypatch.setenv("GAITLAB_MODELS_DIR", str(models))
+    monkeypatch.setenv("GAITLAB_CACHE_DIR", str(cache))
+    return models, cache
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory) -> BundleInfo:
+    """Built from the wheel once per session, outside the user's cache."""
+    tmp = tmp_path_factory.mktemp("bundle")
+    (tmp / "models").mkdir()
+    return resolve_bundle(models_dir=tmp / "models", cache_dir=tmp / "cache")
+
+
+def test_bundle_built_from_wheel_then_reused(isolated_dirs, monkeypatch):
+    models, cache = isolated_dirs
+    first = resolve_bundle()
+    assert first.origin == "wheel"
+    assert first.path.parent == cache
+    assert "0.10.21" in first.path.name
+    with zipfile.ZipFile(first.path) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+    assert set(infos) == set(bundle_mod.BUNDLE_MEMBERS)
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in infos.values())
+    assert list(cache.iterdir()) == [first.path]  # no temporary file left behind
+    mtime = first.path.stat().st_mtime_ns
+
+    def no_rebuild(out_path):
+        raise AssertionError("the cached bundle should have been reused")
+
+    monkeypatch.setattr(bundle_mod, "build_bundle_from_wheel", no_rebuild)
+    second = resolve_bundle()
+    assert second.path == first.path
+    assert second.path.stat().st_mtime_ns == mtime
+
+
+def test_broken_cached_bundle_is_rebuilt(isolated_dirs):
+    _, cache = isolated_dirs
+    path = resolve_bundle().path
+    path.write_bytes(b"half a file")
+    assert resolve_bundle().path == path
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+
+
+@pytest.mark.parametrize(
+    ("present", "chosen"),
+    [
+        (["lite"], "lite"),
+        (["lite", "heavy"], "heavy"),
+        (["lite", "heavy", "full"], "full"),
+    ],
+)
+def test_official_bundle_preferred_full_heavy_lite(isolated_dirs, present, chosen):
+    models, cache = isolated_dirs
+    for variant in present:
+        fake_bundle(models / f"pose_landmarker_{variant}.task")
+    info = resolve_bundle()
+    assert info.origin == "official"
+    assert info.path == models / f"pose_landmarker_{chosen}.task"
+    assert f"({chosen})" in info.description
+    assert not cache.exists()  # nothing built
+
+
+def test_broken_official_bundle_is_an_error_not_a_fallback(isolated_dirs):
+    models, _ = isolated_dirs
+    (models / "pose_landmarker_full.task").write_text("version https://git-lfs.github.com/spec/v1")
+    with pytest.raises(ModelError, match="pose_landmarker_full.task is not a usable"):
+        resolve_bundle()
+
+
+def test_wheel_without_weights_explains_what_to_install(isolated_dirs, monkeypatch, tmp_path):
+    monkeypatch.setattr(bundle_mod, "_mediapipe_root", lambda: tmp_path / "mediapipe")
+    with pytest.raises(ModelError, match=r"mediapipe==0\.10\.21.*pose_landmarker_full\.task"):
+        resolve_bundle()
+
+
+# -- MediaPipe backend on real video ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def walk_frames(walk_side_clip) -> list:
+    """Every 3rd frame of the walk clip (45 frames), full size."""
+    return list(read_frames(walk_side_clip, step=3))
+
+
+def run(bundle: BundleInfo, frames, width: int | None) -> list[list[PersonPose]]:
+    def scaled():
+        for rgb, t_s, size in frames:
+            if width is not None:
+                h = round(rgb.shape[0] * width / rgb.shape[1])
+                rgb = cv2.resize(rgb, (width, h), interpolation=cv2.INTER_AREA)
+            yield rgb, t_s, size
+
+    with MediaPipePose(bundle) as estimator:
+        per_frame, t_s = estimate_video(scaled(), estimator)
+    assert np.array_equal(t_s, [f[1] for f in frames])
+    return per_frame
+
+
+@pytest.fixture(scope="module")
+def walk_half(bundle, walk_frames) -> list[list[PersonPose]]:
+    return run(bundle, walk_frames, width=960)
+
+
+def test_backend_finds_the_walker_with_plausible_legs(walk_half):
+    detected = [ps[0] for ps in walk_half if ps]
+    assert len(detected) / len(walk_half) > 0.9
+    assert all(len(ps) == 1 for ps in walk_half)  # one person in this clip
+    w, h = FRAME
+    for p in detected:
+        for side in ("left", "right"):
+            hip, knee, ankle = (p.xy[side_landmark(side, j)] for j in ("hip", "knee", "ankle"))
+            for x, y in (hip, knee, ankle):
+                assert 0 <= x < w and 0 <= y < h
+            assert hip[1] < knee[1] < ankle[1]
+        assert p.world is not None and p.world.shape == (33, 3)
+        assert np.all((p.visibility >= 0) & (p.visibility <= 1))
+
+
+def test_half_size_input_gives_full_size_coordinates(bundle, walk_frames, walk_half):
+    full = run(bundle, walk_frames, width=None)
+    legs = [
+        int(side_landmark(s, p))
+        for s in ("left", "right")
+        for p in ("hip", "knee", "ankle", "heel", "foot_index")
+    ]
+    dist = np.array(
+        [
+            np.linalg.norm(a[0].xy[legs] - b[0].xy[legs], axis=1)
+            for a, b in zip(full, walk_half, strict=True)
+            if a and b
+        ]
+    )
+    assert len(dist) > 0.9 * len(walk_frames)
+    # Measured: median 2.2 px, 90th percentile ~6 px of a 1080 px frame.
+    assert np.median(dist) < 0.01 * FRAME[1]
+    assert np.percentile(dist, 90) < 0.01 * FRAME[1]
+
+
+def test_backend_contract_details(bundle, walk_frames):
+    rgb, t_s, size = walk_frames[0]
+    small = cv2.resize(rgb, (960, 540))
+    with MediaPipePose(bundle, num_poses=2) as estimator:
+        assert isinstance(estimator, PoseEstimator)
+        estimator.process(small, t_s, out_size=size)
+        estimator.process(small, t_s, out_size=size)  # same time again: bumped by 1 ms
+        assert estimator.timestamps_adjusted == 1
+        with pytest.raises(ShapeError, match="aspect ratio"):
+            estimator.process(small, t_s + 1, out_size=(size[1], size[0]))
+        with pytest.raises(ShapeError, match=r"expected \(h, w, 3\) uint8"):
+            estimator.process(small.astype(float), t_s + 1, out_size=size)
+    with pytest.raises(RuntimeError, match="after close"):
+        estimator.process(small, t_s + 2, out_size=size)
+
+
+def sample_multi() -> Path:
+    env = os.environ.get("GAITLAB_SAMPLE_MULTI")
+    path = Path(env) if env else REPO / "sample_videos" / "demo.mp4"
+    if not path.is_file():
+        pytest.fail(
+            f"multi-person sample missing: {path} (run python scripts/fetch_samples.py "
+            "or set GAITLAB_SAMPLE_MULTI)"
+        )
+    return path
+
+
+def test_several_people_tracked_and_subject_chosen_openly(bundle):
+    frames = read_frames(sample_multi(), width=960)  # 1768x994 VP9, 30 fps, 230 frames
+    with MediaPipePose(bundle, num_poses=4) as estimator:
+        per_frame, t_s = estimate_video(frames, estimator)
+    assert len(per_frame) == 230
+    assert max(len(ps) for ps in per_frame) >= 2
+    tracks = track_people(per_frame, t_s)
+    sel = select_subject(tracks, t_s, (1768, 994), "auto", source="demo.mp4")
+    # Measured: a man standing on a box (0.1-5.3 s), a woman walking right to left in the
+    # foreground (2.0-6.8 s), a man in shorts (6.6-7.5 s): 3 people, sometimes 4 when the
+    # woman's exit at the left edge splits her track.
+    assert 3 <= sel.persons_seen <= 4
+    assert len(sel.pose) == 230
+    assert 0.5 < sel.pose.detected().mean() < 0.8
+    # Two long tracks overlap in time: the choice between them must be visible.
+    long_tracks = [tr for tr in tracks if tr.duration_s > 3.0]
+    assert len(long_tracks) == 2
+    assert sel.track_id in {tr.track_id for tr in long_tracks}
+    assert any("close call" in w for w in sel.warnings)
+    # The subject row track changes only where a switch is reported.
+    present = sel.row_track[sel.row_track >= 0]
+    changes = {(int(a), int(b)) for a, b in zip(present[:-1], present[1:], strict=True) if a != b}
+    assert changes == {(s.from_track, s.to_track) for s in sel.switches if s.repaired}
+
+
+# -- tracking on synthetic people ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("b_hip_y", "b_height", "hidden"),
+    [
+        (520, 320, range(28, 32)),  # B further away, hidden for 4 frames
+        # Same depth and size, B hidden 0.37 s: when B reappears A stands where B was last
+        # seen, so only B's predicted motion tells them apart.
+        (600, 400, range(25, 36)),
+    ],
+)
+def test_people_crossing_keep_their_identities(b_hip_y, b_height, hidden):
+    # A walks left->right near the camera, B right->left.
+    t = clip(60)
+    xa = np.linspace(200, 1000, 60)
+    xb = np.linspace(1000, 200, 60)
+    frames = []
+    for i in range(60):
+        ps = [person(xa[i], 600, 400)]
+        if i not in hidden:
+            ps.append(person(xb[i], b_hip_y, b_height))
+        frames.append(ps[::-1] if i % 2 else ps)  # detection order must not matter
+    tracks = track_people(frames, t)
+    assert [tr.track_id for tr in tracks] == [1, 2]
+    a, b = tracks
+    assert a.n_obs == 60 and b.n_obs == 60 - len(hidden)
+    assert np.all(np.diff([p.hip_center[0] for p in a.persons]) > 0)
+    assert np.all(np.diff([p.hip_center[0] for p in b.persons]) < 0)
+
+
+def test_short_gap_keeps_the_track_and_leaves_nan_rows():
+    t = clip(40)
+    frames = [[] if 15 <= i < 21 else [person(300 + 5 * i, 600)] for i in range(40)]  # 0.2 s gap
+    tracks = track_people(frames, t)
+    assert len(tracks) == 1
+    sel = select_subject(tracks, t, FRAME)
+    assert sel.track_id == 1 and sel.switches == () and sel.warnings == ()
+    assert np.array_equal(sel.pose.detected(), [not 15 <= i < 21 for i in range(40)])
+    assert np.isnan(sel.pose.xy[15:21]).all()
+    assert sel.pose.point(Landmark.LEFT_HIP)[10, 0] == pytest.approx(300 + 50 + 0.06 * 400)
+
+
+def test_long_gap_is_a_new_track_then_a_reported_repair():
+    # Subject walks at 300 px/s, hidden 0.8 s (longer than the tracker bridges), returns
+    # where they were heading: repaired, and said so.
+    t = clip(60)
+    frames = [[] if 20 <= i < 44 else [person(300 + 10 * i, 600)] for i in range(60)]
+    tracks = track_people(frames, t)
+    assert [tr.track_id for tr in tracks] == [1, 2]
+    sel = select_subject(tracks, t, FRAME)
+    assert sel.track_ids == (1, 2) and sel.track_id == 1
+    assert sel.persons_seen == 1
+    (switch,) = sel.switches
+    assert switch.repaired and (switch.from_track, switch.to_track) == (1, 2)
+    assert switch.t_s == pytest.approx(t[44])
+    assert sel.warnings == (
+        "subject track 1 continued as track 2 at 1.47 s (repaired: 0.83 s gap, "
+        "0.00 body heights from where track 1 was heading)",
+    )
+    assert sel.pose.detected().sum() == 36
+    assert set(sel.row_track[44:]) == {2}
+    assert sel.pose.point(Landmark.LEFT_HIP)[50, 0] == pytest.approx(300 + 500 + 24)
+
+    no_repair = select_subject(tracks, t, FRAME, repair_gap_s=0)
+    assert no_repair.track_ids == (1,) or no_repair.track_ids == (2,)
+    assert no_repair.persons_seen == 2
+
+
+def test_implausible_jump_splits_and_is_never_merged():
+    t = clip(40)
+    frames = [[person(300 if i < 25 else 1100, 600)] for i in range(40)]  # 2 body heights
+    tracks = track_people(frames, t)
+    assert [tr.n_obs for tr in tracks] == [25, 15]
+    sel = select_subject(tracks, t, FRAME)
+    assert sel.track_ids == (1,)
+    (switch,) = sel.switches
+    assert not switch.repaired and switch.distance == pytest.approx(2.0, abs=0.01)
+    assert "was not merged" in sel.warnings[0] and "track 2" in sel.warnings[0]
+    assert np.isnan(sel.pose.xy[25:]).all()  # no silent jump to the other place
+
+
+def test_ambiguous_continuation_is_not_repaired():
+    t = clip(60)
+    frames = [[person(600, 600)] if i < 20 else [] for i in range(60)]
+    for i in range(40, 60):  # two look-alikes appear on either side, 0.7 s later
+        frames[i] = [person(520, 600), person(680, 600)]
+    sel = select_subject(track_people(frames, t), t, FRAME, rule=1)
+    assert sel.track_ids == (1,)
+    assert len(sel.switches) == 2 and not any(s.repaired for s in sel.switches)
+    assert all("other tracks fit as well" in w for w in sel.warnings[:2])
+
+
+def test_person_entering_mid_clip_gets_a_new_identity_and_rules_choose():
+    # Subject (track 1) is in every frame; a larger person walks in at 1 s and stays 1 s.
+    t = clip(90)
+    frames = [[person(400, 600, 380)] for _ in range(90)]
+    for i in range(30, 60):
+        frames[i].append(person(1500 - 10 * i, 620, 450))
+    tracks = track_people(frames, t)
+    assert [(tr.track_id, tr.n_obs, tr.start_s) for tr in tracks] == [
+        (1, 90, 0.0),
+        (2, 30, pytest.approx(1.0)),
+    ]
+    auto = select_subject(tracks, t, FRAME)
+    assert auto.track_id == 1 and auto.persons_seen == 2 and auto.rule == "auto"
+    assert auto.scores[1] == pytest.approx(90 * 10 * 380)  # 10 leg landmarks visible
+    largest = select_subject(tracks, t, FRAME, "largest")
+    assert largest.track_id == 2
+    assert largest.pose.detected().sum() == 30
+    assert any("detected in only 33%" in w for w in largest.warnings)
+    explicit = select_subject(tracks, t, FRAME, 2)
+    assert explicit.track_id == 2 and explicit.rule == "track"
+
+
+def test_auto_prefers_visible_legs_over_duration():
+    t = clip(60)
+    frames = [[person(300, 600, 400, vis=0.2), person(900, 600, 400)] for _ in range(60)]
+    sel = select_subject(track_people(frames, t), t, FRAME)
+    assert sel.track_id == 2  # same size and duration, but only track 2's legs are visible
+
+
+@pytest.mark.parametrize(
+    ("tracks_frames", "rule", "error", "match"),
+    [
+        ([[]] * 5, "auto", NoSubjectError, "Nobody was detected"),
+        ([[person(300, 600)]] * 5, 7, NoSubjectError, "no track 7; the tracks are 1"),
+        ([[person(300, 600)]] * 5, "biggest", ValueError, "expected 'auto', 'largest'"),
+    ],
+)
+def test_select_subject_bad_requests(tracks_frames, rule, error, match):
+    t = clip(len(tracks_frames))
+    with pytest.raises(error, match=match):
+        select_subject(track_people(tracks_frames, t), t, FRAME, rule)
+
+
+def test_tracker_live_use_and_bad_timestamps():
+    tracker = Tracker()
+    assert tracker.update([person(300, 600), person(900, 600)], 0.0) == [1, 2]
+    assert tracker.update([person(905, 600), person(302, 600)], 0.033) == [2, 1]
+    assert tracker.update([], 0.066) == []
+    assert tracker.n_frames == 3
+    with pytest.raises(ShapeError, match="timestamps must increase"):
+        tracker.update([], 0.066)
+
+
+def test_duplicate_poses_of_one_person_are_suppressed():
+    a = person(500, 600)
+    nearly_a = PersonPose(xy=a.xy + 3.0, visibility=np.full(33, 0.5))
+    from gaitlab.landmarks import MIRROR
+
+    mirrored_a = PersonPose(xy=a.xy[MIRROR], visibility=np.full(33, 0.95))
+    b = person(700, 600)  # half a body height away: a different person
+    assert suppress_duplicates([a, nearly_a, b]) == [a, b]
+    assert suppress_duplicates([a, mirrored_a]) == [mirrored_a]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"xy": np.zeros((17, 2)), "visibility": np.zeros(33)}, r"xy: expected shape \(33, 2\)"),
+        ({"xy": np.zeros((33, 2)), "visibility": np.zeros(17)}, r"visibility: expected"),
+        ({"xy": np.full((33, 2), np.nan), "visibility": np.zeros(33)}, "finite"),
+    ],
+)
+def test_person_pose_validates_shapes(kwargs, match):
+    with pytest.raises(ShapeError, match=match):
+        PersonPose(**kwargs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -142,22 +143,27 @@ def reject_outliers(
     dt = _median_dt(seq.t_s)
     half = max(1, int(round(window_s / 2.0 / dt)))
     t = seq.t_s
-    xy = seq.xy  # (T, K, 2)
-    preds = np.full((half, n, N_LANDMARKS, 2), np.nan)
-    for i in range(1, half + 1):
-        if 2 * i >= n:
-            break
-        before, after = xy[: n - 2 * i], xy[2 * i :]
-        w = ((t[i : n - i] - t[: n - 2 * i]) / (t[2 * i :] - t[: n - 2 * i]))[:, None, None]
-        preds[i - 1, i : n - i] = before + (after - before) * w
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # no prediction for a frame
-        ref = np.nanmedian(preds, axis=0)
-        dev = np.linalg.norm(xy - ref, axis=-1)  # (T, K)
-        spread = 1.4826 * np.nanmedian(dev, axis=0)  # (K,)
-    thr = np.maximum(floor_px, n_sigma * np.nan_to_num(spread))
-    with np.errstate(invalid="ignore"):
-        bad = dev > thr[None, :]
+    # At most 8 lags (evenly spread) bound the cost at high frame rates.
+    lags = np.unique(np.round(np.linspace(1, half, min(half, 8))).astype(int))
+    lags = lags[2 * lags < n]
+    weights = [((t[i : n - i] - t[: n - 2 * i]) / (t[2 * i :] - t[: n - 2 * i]))[:, None]
+               for i in lags]
+    bad = np.zeros((n, N_LANDMARKS), dtype=bool)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames without any prediction
+        for lm in range(N_LANDMARKS):
+            track = seq.xy[:, lm]  # (T, 2)
+            if not np.isfinite(track).any():
+                continue
+            preds = np.full((len(lags), n, 2), np.nan)
+            for j, (i, w) in enumerate(zip(lags, weights, strict=True)):
+                before, after = track[: n - 2 * i], track[2 * i :]
+                preds[j, i : n - i] = before + (after - before) * w
+            ref = np.nanmedian(preds, axis=0)
+            dev = np.hypot(*(track - ref).T)
+            spread = 1.4826 * np.nanmedian(dev)
+            thr = max(floor_px, n_sigma * spread) if np.isfinite(spread) else floor_px
+            bad[:, lm] = dev > thr
     if not bad.any():
         return seq
     out = seq.xy.copy()
@@ -221,6 +227,7 @@ def fill_gaps(
 
 
 # -- zero-phase low-pass ------------------------------------------------------------------
+@lru_cache(maxsize=64)
 def _design_sos(cutoff_hz: float, order: int, fs: float) -> np.ndarray | None:
     if cutoff_hz >= 0.45 * fs:
         return None

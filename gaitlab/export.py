@@ -46,10 +46,14 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def frames_table(
-    pose: PoseSequence, signals: Signals, view_per_frame: np.ndarray | None = None
+    pose: PoseSequence,
+    signals: Signals,
+    view_per_frame: np.ndarray | None = None,
+    track: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per frame: time, the subject's lower-limb landmarks in pixels with visibility,
-    the per-frame view and every per-frame measure signal."""
+    the per-frame view, the tracker identity the subject's row came from (-1 absent) and
+    every per-frame measure signal."""
     cols: dict[str, np.ndarray] = {
         "frame": pose.frame_index,
         "t_s": np.round(pose.t_s, 5),
@@ -57,6 +61,8 @@ def frames_table(
     }
     if view_per_frame is not None:
         cols["view"] = np.asarray(view_per_frame)
+    if track is not None:
+        cols["track"] = np.asarray(track, dtype=int)
     for side in SIDES:
         for part in LOWER_LIMB:
             lm = side_landmark(side, part)

@@ -36,7 +36,6 @@ import warnings
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
-from scipy.stats import trim_mean
 
 from gaitlab.clean import body_height_px
 from gaitlab.geometry import (
@@ -118,64 +117,88 @@ def _pt(seq: PoseSequence, side: str, part: str) -> np.ndarray:
 
 
 # -- camera roll --------------------------------------------------------------------------
-def _feet_points(seq: PoseSequence, side: str) -> np.ndarray:
-    heel, toe = _pt(seq, side, "heel"), _pt(seq, side, "foot_index")
-    both = np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
-    return np.where(both[:, None], midpoint(heel, toe), heel)
-
-
 def _rolling_max(v: np.ndarray, half: int) -> np.ndarray:
     filled = np.where(np.isfinite(v), v, -np.inf)
     out = maximum_filter1d(filled, size=2 * half + 1, mode="nearest")
     return np.where(np.isfinite(out), out, np.nan)
 
 
+def _extent_px(seq: PoseSequence) -> np.ndarray:
+    """``(T,)`` vertical extent of the detected landmarks: the subject's apparent size."""
+    y = seq.xy[..., 1]
+    ok = np.isfinite(y).sum(axis=1) >= 2
+    out = np.full(len(seq), np.nan)
+    if ok.any():
+        out[ok] = np.nanmax(y[ok], axis=1) - np.nanmin(y[ok], axis=1)
+    return out
+
+
 def estimate_camera_roll_deg(
     seq: PoseSequence,
     *,
     baseline_s: tuple[float, float] | None = None,
-    window_s: float = 1.0,
+    window_s: float = 2.0,
     ground_tol_frac: float = 0.02,
+    max_speed_frac: float = 0.25,
     min_spread_frac: float = 0.05,
+    same_depth_tol: float = 0.05,
+    max_points: int = 300,
 ) -> float:
-    """Camera roll in degrees: the on-screen tilt of the floor line.
+    """Camera roll in degrees: the on-screen tilt of the floor.
 
     Zero: camera level. Sign: positive when the floor appears rotated counter-clockwise on
     screen (rising to the right), as :func:`gaitlab.geometry.line_tilt_deg`. Pass the result
     as ``roll_deg`` to :func:`compute_signals` / :func:`remove_roll` to undo it.
 
-    The floor line runs through both feet (heel/toe midpoint per foot, heel alone when the
-    toe is missing) in frames where both feet are on the ground: in ``baseline_s`` (a
-    ``(start_s, end_s)`` standing window) if given, otherwise in frames where each foot is
-    within ``ground_tol_frac`` × body height of its lowest image position over a centred
-    ``window_s`` window (double support in a walk, flat feet between calf raises). The feet
-    must be at least ``min_spread_frac`` × body height apart so the line is defined. The
-    result is a 10 %-trimmed *mean* over those frames: in a walk towards the camera the
-    leading foot is lower in the image, alternately left and right, and these opposite
-    perspective biases cancel in a mean (a median would pick one of them).
-    NaN when no frame qualifies.
+    Ground contacts are heel and toe (foot_index) positions that are still (slower than
+    ``max_speed_frac`` body heights per second) and at their lowest (within
+    ``ground_tol_frac`` × body height of the lowest position of that landmark over a centred
+    ``window_s`` window), within ``baseline_s`` when given. Every pair of contacts of the same
+    landmark type (heel with heel, toe with toe, so the landmarks' own heights above the sole
+    cancel) that lies at the same depth (apparent body size within ``same_depth_tol``) and at
+    least ``min_spread_frac`` × body height apart defines a floor line; the roll is the
+    median tilt of those lines. This uses both feet standing side by side (front/back views,
+    calf raises) and successive footfalls along the floor (side-view walks), whereas a walk
+    straight towards the camera, where no two contacts share a depth, gives few or none.
+    A foot held still off the ground for longer than half the window (single-leg balance)
+    would count as a contact: give a standing ``baseline_s`` there. NaN when no pair
+    qualifies.
     """
-    left, right = _feet_points(seq, "left"), _feet_points(seq, "right")
+    n = len(seq)
     body = body_height_px(seq)
-    if not np.isfinite(body) or len(seq) == 0:
+    if n < 2 or not np.isfinite(body):
         return float("nan")
-    ok = np.isfinite(left).all(axis=1) & np.isfinite(right).all(axis=1)
-    ok &= distance(left, right) >= min_spread_frac * body
+    t = seq.t_s
+    dt = float(np.median(np.diff(t)))
+    half = max(1, int(round(window_s / 2.0 / dt)))
+    extent = _extent_px(seq)
+    frames = np.ones(n, dtype=bool)
     if baseline_s is not None:
-        ok &= (seq.t_s >= baseline_s[0]) & (seq.t_s <= baseline_s[1])
-    elif len(seq) > 1:
-        dt = float(np.median(np.diff(seq.t_s)))
-        half = max(1, int(round(window_s / 2.0 / dt)))
-        tol = ground_tol_frac * body
-        for foot in (left, right):
-            low = _rolling_max(foot[:, 1], half)
+        frames = (t >= baseline_s[0]) & (t <= baseline_s[1])
+    tilts = []
+    for part in ("heel", "foot_index"):
+        pts, scale = [], []
+        for side in SIDES:
+            p = _pt(seq, side, part)
             with np.errstate(invalid="ignore"):
-                ok &= foot[:, 1] >= low - tol
-    tilts = line_tilt_deg(left[ok], right[ok])
-    tilts = tilts[np.isfinite(tilts)]
-    if tilts.size == 0:
-        return float("nan")
-    return float(trim_mean(tilts, 0.1))
+                speed = np.hypot(np.gradient(p[:, 0], t), np.gradient(p[:, 1], t))
+                ok = frames & np.isfinite(p).all(axis=1) & (speed <= max_speed_frac * body)
+                ok &= p[:, 1] >= _rolling_max(p[:, 1], half) - ground_tol_frac * body
+            pts.append(p[ok])
+            scale.append(extent[ok])
+        pp, sc = np.concatenate(pts), np.concatenate(scale)
+        if len(pp) > max_points:
+            keep = np.linspace(0, len(pp) - 1, max_points).round().astype(int)
+            pp, sc = pp[keep], sc[keep]
+        i, j = np.triu_indices(len(pp), k=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            same_depth = np.abs(sc[i] / sc[j] - 1.0) <= same_depth_tol
+        apart = np.abs(pp[i, 0] - pp[j, 0]) >= min_spread_frac * body
+        sel = same_depth & apart
+        tilts.append(line_tilt_deg(pp[i[sel]], pp[j[sel]]))
+    all_tilts = np.concatenate(tilts)
+    all_tilts = all_tilts[np.isfinite(all_tilts)]
+    return float(np.median(all_tilts)) if all_tilts.size else float("nan")
 
 
 def remove_roll(seq: PoseSequence, roll_deg: float) -> PoseSequence:
@@ -303,13 +326,16 @@ _REQUIRES = {
 def _missing_reason(name: str) -> str:
     for key, parts in _REQUIRES.items():
         if name.startswith(key + "_"):
-            side = name.split("_")[-2]
+            side = "left" if "_left_" in name else "right"
+            words = [p.replace("_", " ").replace("foot index", "toes") for p in parts]
+            if len(words) == 1:
+                return f"{_display(name)}: the {side} {words[0]} was not detected in any frame"
+            listed = ", ".join(words[:-1]) + " and " + words[-1]
             return (
-                f"{_display(name)}: the {side} {', '.join(p.replace('_', ' ') for p in parts)}"
-                " were not detected together in any frame"
+                f"{_display(name)}: the {side} {listed} were not detected together in any frame"
             )
     if name == "pelvic_obliquity_deg":
-        return "pelvic tilt: both hips were not detected in any frame"
+        return "pelvic tilt: both hips were not detected together in any frame"
     return f"{_display(name)}: the hips and shoulders were not detected in any frame"
 
 
@@ -395,8 +421,8 @@ def compute_signals(
         roll_deg = estimate_camera_roll_deg(seq)
         if not np.isfinite(roll_deg):
             warnings.warn(
-                "could not estimate the camera roll (both feet never seen on the ground); "
-                "assuming a level camera",
+                "could not estimate the camera tilt (no still foot contact with the floor "
+                "was seen); assuming a level camera",
                 stacklevel=2,
             )
             roll_deg = 0.0
@@ -426,6 +452,6 @@ def compute_signals(
         ):
             for name in names:
                 values[name] = np.where(ok, values[name], np.nan)
-                if not ok.any():
+                if n and not ok.any():
                     unavailable[name] = _gate_reason(name, labels, frontal)
     return Signals(t_s=seq.t_s.copy(), values=values, unavailable=unavailable)

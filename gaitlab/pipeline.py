@@ -36,6 +36,7 @@ from gaitlab.pose import (
     select_subject,
     track_people,
 )
+from gaitlab.pose.tracking import NOBODY_MESSAGE
 from gaitlab.render import annotate_frame
 from gaitlab.rules import evaluate_rules
 from gaitlab.summary import infer_task, summary_metrics
@@ -103,10 +104,12 @@ class Analysis:
     view: str
     view_per_frame: np.ndarray
     view_fractions: dict[str, float]
+    view_segments: list[dict[str, Any]]
     quality: dict[str, Any]
     metrics: dict[str, Any]
     events: list[Event]
     flags: list[Flag]
+    row_track: np.ndarray | None = None  # (T,) subject's track id per frame, -1 = absent
     others: list[list[np.ndarray]] = field(default_factory=list)  # bystanders per frame
 
     def summary(self) -> dict[str, Any]:
@@ -117,6 +120,7 @@ class Analysis:
             "video": self.info.to_dict(),
             "view": self.view,
             "view_fractions": self.view_fractions,
+            "view_segments": self.view_segments,
             "quality": self.quality,
             "metrics": self.metrics,
             "unavailable": dict(self.signals.unavailable),
@@ -214,7 +218,7 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
     detected = raw.detected()
     detected_fraction = float(detected.mean()) if len(raw) else 0.0
     if detected_fraction == 0.0:
-        raise NoSubjectError("nobody was found in the video: film the whole body, well lit")
+        raise NoSubjectError(NOBODY_MESSAGE)
     if detected_fraction < MIN_DETECTED_FRACTION:
         warnings.append(
             f"the subject was found in only {detected_fraction:.0%} of frames: "
@@ -236,10 +240,7 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
     metrics = summary_metrics(task, pose, signals, view_per_frame, height_cm=options.height_cm)
     for reason in dict.fromkeys(signals.unavailable.values()):  # left/right share a reason
         warnings.append(reason)
-    events = [
-        Event(type="view_change", t_s=start, frame=_frame_at(pose, start), side=None)
-        for start, _end, _view in view_summary.segments[1:]
-    ]
+    events = _view_change_events(pose, view_summary.segments)
     others = _others_per_frame(tracks, selection.track_ids, len(pose))
     quality = {
         "detected_fraction": round(detected_fraction, 4),
@@ -259,16 +260,39 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
         view=view_summary.view,
         view_per_frame=view_per_frame,
         view_fractions={k: round(v, 4) for k, v in view_summary.fractions.items()},
+        view_segments=[
+            {"start_s": round(a, 4), "end_s": round(b, 4), "view": v}
+            for a, b, v in view_summary.segments
+        ],
         quality=quality,
         metrics=metrics,
         events=events,
         flags=flags,
+        row_track=selection.row_track,
         others=others,
     )
 
 
 def _frame_at(pose: PoseSequence, t_s: float) -> int:
     return int(pose.frame_index[int(np.argmin(np.abs(pose.t_s - t_s)))])
+
+
+def _view_change_events(
+    pose: PoseSequence, segments: list[tuple[float, float, str]]
+) -> list[Event]:
+    """A ``view_change`` event where the view changes from one known view to another (a walk
+    that turns from the back view to the side); gaps with nobody in view are not changes."""
+    events = []
+    previous = None
+    for start, _end, view in segments:
+        if view == "unknown":
+            continue
+        if previous is not None and view != previous:
+            events.append(
+                Event(type=f"view_change_to_{view}", t_s=start, frame=_frame_at(pose, start))
+            )
+        previous = view
+    return events
 
 
 def _others_per_frame(
@@ -322,7 +346,7 @@ def render_video(
                     others_xy=analysis.others[row] if analysis.others else (),
                     scale=frame.scale,
                 )
-                writer.write(image)
+                writer.write(image, t_s=t)
                 if progress is not None:
                     progress("video", row + 1, len(pose))
     finally:
@@ -341,9 +365,9 @@ def write_outputs(
     """Write summary.json, frames.csv and (optionally) annotated.mp4 atomically into out_dir."""
     out_dir = Path(out_dir)
     with staged_output(out_dir) as stage:
-        frames_table(analysis.pose, analysis.signals, analysis.view_per_frame).to_csv(
-            stage / FRAMES_NAME, index=False
-        )
+        frames_table(
+            analysis.pose, analysis.signals, analysis.view_per_frame, analysis.row_track
+        ).to_csv(stage / FRAMES_NAME, index=False)
         if write_video:
             render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress)
         write_json(stage / SUMMARY_NAME, analysis.summary())

@@ -21,7 +21,7 @@ FRONTAL_VIEWS = ("anterior", "posterior")
 def sustained_runs(
     mask: np.ndarray, t_s: np.ndarray, min_duration_s: float
 ) -> list[tuple[int, int]]:
-    """Inclusive ``(start, end)`` row ranges where ``mask`` holds for at least ``min_duration_s``."""
+    """Inclusive ``(start, end)`` row ranges where ``mask`` holds ``min_duration_s`` or longer."""
     runs: list[tuple[int, int]] = []
     padded = np.concatenate([[False], mask.astype(bool), [False]])
     edges = np.flatnonzero(np.diff(padded.astype(int)))

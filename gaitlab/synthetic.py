@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
@@ -781,7 +781,7 @@ _STRIKE_DEG = {"heel": 20.0, "midfoot": 3.0, "forefoot": -8.0}
 # Stance knee flexion targets (phase, deg) that set the pelvis height: loading response
 # ~16°, near straight in mid/terminal stance. The value at 0.5 (opposite heel strike) is
 # solved so that the pelvis height is continuous when the other leg takes over.
-_KNEE_TARGET_KNOTS = ((0.0, 4.0), (0.12, 16.0), (0.30, 5.0), (0.42, 6.0))
+_KNEE_TARGET_KNOTS = ((0.0, 4.0), (0.12, 16.0), (0.28, 5.0))
 
 
 def _valgus_bump(u: np.ndarray, peak_at: float = 0.2) -> np.ndarray:
@@ -979,72 +979,106 @@ class _WalkModel:
         lh, rh, _ = self.hips(t)
         return lh if side == "left" else rh
 
-    def _stance_angles(self, side: str, t: np.ndarray) -> np.ndarray:
-        """(theta, kappa, ankle angle d, toe bend beta) of the stance leg, shape (4, n)."""
-        b = self.body
-        hip = self._hip(side, t)
-        ankle, pitch, toe = self.stance_foot(side, t)
-        a = ankle[:, 0] - hip[:, 0]
-        q = np.hypot(ankle[:, 1] - hip[:, 1], ankle[:, 2] - hip[:, 2])
-        dist2 = a**2 + q**2
-        cosk = (dist2 - b.thigh_m**2 - b.shank_m**2) / (2 * b.thigh_m * b.shank_m)
-        kappa = np.arccos(np.clip(cosk, -1, 1))
-        theta = np.arctan2(a, q) + np.arctan2(
-            b.shank_m * np.sin(kappa), b.thigh_m + b.shank_m * np.cos(kappa)
-        )
-        d = pitch - (theta - kappa)
-        return np.stack([theta, kappa, d, toe - pitch])
+    def _x_flat(self, side: str, k: np.ndarray) -> np.ndarray:
+        return self.pelvis_x(self.hs_time(side, k) + self.c_mid * self.stride_s)
 
     def _build_swing(self) -> None:
+        """Swing foot paths in world coordinates, from the stance state at toe off to heel strike.
+
+        The ankle follows cubic Hermite curves: forward from its toe-off position and velocity
+        to the landing position, landing with a forward speed of 80 % of walking speed (heel contact velocity
+        is about 1 m/s in healthy adults) and a
+        downward (0.3 m/s) speed; its height peaks early in swing where the knee reaches
+        about 62° of flexion. The foot pitch drops a further 8° after toe off, then rotates to
+        its landing angle by 85 % of swing and holds it. Knees and hips follow by inverse
+        kinematics; the foot is lifted where needed to clear the floor by 1.5 cm at mid swing.
+        """
         b = self.body
-        eps = 1e-4 * self.stride_s
+        eps = 1e-5 * self.stride_s
         sw = (1 - _STANCE) * self.stride_s
         self._swing: dict[str, list[CubicHermiteSpline]] = {}
         for side in _SIDES:
             t_hs = float(self.hs_time(side, 4))
-            t_to = t_hs - (1 - _STANCE) * self.stride_s
-            to = self._stance_angles(side, np.array([t_to - 2 * eps, t_to - eps, t_to]))
-            hs = self._stance_angles(side, np.array([t_hs, t_hs + eps, t_hs + 2 * eps]))
-            v_to = (3 * to[:, 2] - 4 * to[:, 1] + to[:, 0]) / (2 * eps)
-            v_hs = (-3 * hs[:, 0] + 4 * hs[:, 1] - hs[:, 2]) / (2 * eps)
-            th0, ka0, d0, be0 = to[:, 2]
-            th1, ka1, d1, be1 = hs[:, 0]
-            p0, p1 = th0 - ka0 + d0, th1 - ka1 + d1  # foot pitch at toe off / heel strike
-            vp0 = v_to[0] - v_to[1] + v_to[2]
+            t_to = t_hs - sw
+            x0 = float(self._x_flat(side, np.array([3.0]))[0])
+            a_to, p_to, q_to = self.stance_foot(side, np.array([t_to - 2 * eps, t_to - eps, t_to]))
+            a_hs, p_hs, q_hs = self.stance_foot(side, np.array([t_hs]))
+
+            def rate(v: np.ndarray) -> np.ndarray:
+                return (3 * v[2] - 4 * v[1] + v[0]) / (2 * eps)
+
+            v_ankle = rate(a_to)
             deg = math.radians
-            # Terminal swing: the hip already extends (the foot lands with a small forward
-            # speed), the knee is at its extension minimum and the foot pitch is steady; the
-            # kink at heel strike is the impact. Toe off is smooth (C1).
-            hip_rate = -0.7 * self.speed / (b.thigh_m + b.shank_m)
-            knots = [
-                [(0, th0, v_to[0]), (0.625, th1 + deg(3), 0.0), (1, th1, hip_rate)],
-                [
-                    (0, ka0, v_to[1]),
-                    (0.325, deg(62), 0.0),
-                    (0.9, max(ka1 - deg(1), deg(1)), 0.0),
-                    (1, ka1, 0.0),
-                ],
-                [(0, p0, vp0), (0.15, p0 - deg(8), 0.0), (0.85, p1, 0.0), (1, p1, 0.0)],
-                [(0, be0, v_to[3]), (0.35, 0.0, 0.0), (0.7, 0.0, 0.0), (1, be1, 0.0)],
-            ]
-            self._swing[side] = [
-                CubicHermiteSpline(
-                    [k[0] * sw for k in ks], [k[1] for k in ks], [k[2] for k in ks]
-                )
-                for ks in knots
-            ]
+            spline_x = CubicHermiteSpline(
+                [0.0, sw], [a_to[2, 0] - x0, a_hs[0, 0] - x0], [v_ankle[0], 0.8 * self.speed]
+            )
+            # Ankle heights that put the knee at 62° flexion at 30 % of swing (its peak) and
+            # at 30° at 70 % of swing (terminal swing extension).
+            def ankle_z(frac: float, knee_deg: float) -> float:
+                hip = self._hip(side, np.array([t_to + frac * sw]))[0]
+                ax = x0 + float(spline_x(frac * sw))
+                dist = self._hip_ankle_distance(deg(knee_deg))
+                q2 = dist**2 - (ax - hip[0]) ** 2 - (self.lane[side] - hip[1]) ** 2
+                if q2 <= 0:
+                    raise ValueError("step_length_m too long for this body height (swing)")
+                return hip[2] - math.sqrt(q2)
+
+            fr = np.array([0.0, 0.3, 0.7, 0.88, 1.0])
+            zk = np.array(
+                [a_to[2, 2], ankle_z(0.3, 62.0), ankle_z(0.7, 30.0), ankle_z(0.88, 6.0), a_hs[0, 2]]
+            )
+            slopes = np.gradient(zk, fr * sw)
+            slopes[[0, 1, -1]] = v_ankle[2], 0.0, -0.3 * b.scale
+            spline_z = CubicHermiteSpline(fr * sw, zk, slopes)
+            beta_to = q_to - p_to
+            spline_p = CubicHermiteSpline(
+                [0.0, 0.15 * sw, 0.85 * sw, sw],
+                [p_to[2], p_to[2] - deg(8.0), p_hs[0], p_hs[0]],
+                [rate(p_to), 0.0, 0.0, 0.0],
+            )
+            spline_b = CubicHermiteSpline(
+                [0.0, 0.35 * sw, 0.7 * sw, sw],
+                [beta_to[2], 0.0, 0.0, q_hs[0] - p_hs[0]],
+                [rate(beta_to), 0.0, 0.0, 0.0],
+            )
+            self._swing[side] = [spline_x, spline_z, spline_p, spline_b]
+
+    def _hip_ankle_distance(self, knee_rad: float | np.ndarray) -> float | np.ndarray:
+        b = self.body
+        return np.sqrt(
+            b.thigh_m**2 + b.shank_m**2 + 2 * b.thigh_m * b.shank_m * np.cos(knee_rad)
+        )
 
     def swing_foot(self, side: str, t: np.ndarray, hip: np.ndarray):
+        """Ankle (n, 3), rearfoot pitch and toe pitch of the swing foot (phase >= 0.6)."""
         b = self.body
-        phi, _ = self.cycle(side, t)
+        phi, k = self.cycle(side, t)
+        sw = (1 - _STANCE) * self.stride_s
         tau = (phi - _STANCE) * self.stride_s
-        theta, kappa, pitch, beta = (sp(tau) for sp in self._swing[side])
-        a = b.thigh_m * np.sin(theta) + b.shank_m * np.sin(theta - kappa)
-        q = b.thigh_m * np.cos(theta) + b.shank_m * np.cos(theta - kappa)
+        sx, sz, sp, sb = self._swing[side]
+        x = self._x_flat(side, k) + sx(tau)
+        z = sz(tau)
+        pitch = sp(tau)
+        toe_pitch = pitch + sb(tau)
+        # Floor clearance: lift the ankle smoothly where the lowest foot point would come
+        # closer than the clearance profile (zero at toe off and heel strike).
+        zero = np.zeros((len(tau), 3))
+        heel, mtp, tip = _foot_points(zero, pitch, toe_pitch, b)
+        lowest = np.minimum(np.minimum(heel[:, 2], mtp[:, 2]), tip[:, 2])
+        s = tau / sw
+        clearance = 0.015 * b.scale * np.sin(np.pi * s)
+        window = _mj(s / 0.1) * _mj((1 - s) / 0.1)
+        soft = 0.002
+        z = z + window * soft * np.logaddexp(0.0, (clearance - lowest - z) / soft)
+        # Reach: never straighter than 1.5° of knee flexion.
+        dx = x - hip[:, 0]
         dy = self.lane[side] - hip[:, 1]
-        dz = np.sqrt(np.maximum(q**2 - dy**2, 0.0))
-        ankle = np.stack([hip[:, 0] + a, np.full_like(a, self.lane[side]), hip[:, 2] - dz], axis=-1)
-        return ankle, pitch, pitch + beta
+        room = self._hip_ankle_distance(math.radians(1.5)) ** 2 - dx**2 - dy**2
+        if np.any(room <= 0):
+            raise ValueError("step_length_m too long for this body height (swing)")
+        z = np.maximum(z, hip[:, 2] - np.sqrt(room))
+        ankle = np.stack([x, np.full_like(x, self.lane[side]), z], axis=-1)
+        return ankle, pitch, toe_pitch
 
     def joints(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
@@ -1244,4 +1278,509 @@ def walk(
         swap_frames=swap_frames,
         seed=seed,
         source="synthetic:walk",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# standing tasks: shared helpers
+# ------------------------------------------------------------------------------------------
+_STAND_KNEE_DEG = 6.0  # soft knees: standing knee flexion
+
+
+def _hip_ankle_reach(body: Body, knee_deg: float | np.ndarray) -> float | np.ndarray:
+    k = np.radians(knee_deg)
+    return np.sqrt(body.thigh_m**2 + body.shank_m**2 + 2 * body.thigh_m * body.shank_m * np.cos(k))
+
+
+def _standing_height(
+    body: Body,
+    centre_xy: np.ndarray,
+    ankles: Mapping[str, np.ndarray],
+    planted: Mapping[str, np.ndarray],
+) -> np.ndarray:
+    """Pelvis height that keeps every planted leg at the standing knee flexion (lowest wins)."""
+    reach = _hip_ankle_reach(body, _STAND_KNEE_DEG)
+    out = np.full(len(centre_xy), np.inf)
+    for side in _SIDES:
+        hip_y = centre_xy[:, 1] + _LAT[side] * body.hip_width_m / 2
+        dx = ankles[side][:, 0] - centre_xy[:, 0]
+        dy = ankles[side][:, 1] - hip_y
+        h = ankles[side][:, 2] + np.sqrt(np.maximum(reach**2 - dx**2 - dy**2, 0.0))
+        out = np.where(planted[side], np.minimum(out, h), out)
+    if not np.all(np.isfinite(out)):
+        raise AssertionError("no planted foot")
+    return out
+
+
+def _tilted_hips(
+    centre: np.ndarray, omega_rad: np.ndarray, pivot_side: str | np.ndarray, body: Body
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rotate the neutral pelvis about the pivot (stance) hip by ``omega`` (+ left hip up)."""
+    half = body.hip_width_m / 2
+    lat = (
+        np.full(len(centre), _LAT[pivot_side])
+        if isinstance(pivot_side, str)
+        else np.asarray(pivot_side, dtype=float)
+    )
+    arm = half * np.stack([np.zeros_like(omega_rad), np.cos(omega_rad), np.sin(omega_rad)], -1)
+    pivot = centre + (lat * half)[:, None] * np.array([0.0, 1.0, 0.0])
+    c = pivot - lat[:, None] * arm
+    return c + arm, c - arm, c
+
+
+def _lifted_foot(
+    planted: np.ndarray, env: np.ndarray, follow: np.ndarray, body: Body
+) -> tuple[np.ndarray, np.ndarray]:
+    """A foot lifted behind the body (knee bent) as ``env`` goes 0→1; returns ankle, pitch."""
+    s = body.scale
+    offset = np.array([-0.10 * s, 0.0, 0.20 * s])
+    ankle = planted + env[:, None] * (offset + follow)
+    return ankle, -math.radians(20.0) * env
+
+
+def _interval_env(t: np.ndarray, start: float, end: float, ramp: float) -> np.ndarray:
+    """0 outside [start, end], 1 inside, minimum-jerk ramps of ``ramp`` s inside the interval."""
+    up = _mj((t - start) / ramp)
+    down = _mj((end - t) / ramp)
+    return np.where((t > start) & (t < end), np.minimum(up, down), 0.0)
+
+
+def _standing_arms(n: int, deg: float = 5.0, elbow: float = 10.0):
+    arm = {s: np.full(n, deg) for s in _SIDES}
+    elb = {s: np.full(n, elbow) for s in _SIDES}
+    return arm, elb
+
+
+def _legs_parts(
+    body: Body,
+    hips: Mapping[str, np.ndarray],
+    ankles: Mapping[str, np.ndarray],
+    pitch: Mapping[str, np.ndarray],
+    toe_pitch: Mapping[str, np.ndarray],
+    knees: Mapping[str, np.ndarray] | None = None,
+    heels: Mapping[str, np.ndarray] | None = None,
+) -> dict[Landmark, np.ndarray]:
+    parts: dict[Landmark, np.ndarray] = {}
+    for side in _SIDES:
+        heel, _, tip = _foot_points(ankles[side], pitch[side], toe_pitch[side], body)
+        if heels is not None and side in heels:
+            heel = heels[side]
+        knee = (
+            knees[side]
+            if knees is not None and side in knees
+            else _knee_ik(hips[side], ankles[side], body, side)
+        )
+        parts[side_landmark(side, "hip")] = hips[side]
+        parts[side_landmark(side, "knee")] = knee
+        parts[side_landmark(side, "ankle")] = ankles[side]
+        parts[side_landmark(side, "heel")] = heel
+        parts[side_landmark(side, "foot_index")] = tip
+    return parts
+
+
+def _check_side(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}: expected one of {list(allowed)}, got {value!r}")
+
+
+# ------------------------------------------------------------------------------------------
+# calf raises
+# ------------------------------------------------------------------------------------------
+def _roll_about_x(points: np.ndarray, axis_y: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """Rotate ``(n, 3)`` points about the world x axis through (y = axis_y, z = 0) by psi."""
+    y = points[:, 1] - axis_y
+    z = points[:, 2]
+    c, s = np.cos(psi), np.sin(psi)
+    return np.stack([points[:, 0], axis_y + y * c - z * s, y * s + z * c], axis=-1)
+
+
+def _per_rep_roll(value, reps: int) -> dict[str, np.ndarray]:
+    def expand(v) -> np.ndarray:
+        if isinstance(v, int | float):
+            return np.full(reps, float(v))
+        arr = np.asarray(v, dtype=float)
+        if arr.shape != (reps,):
+            raise ValueError(f"ankle_roll_deg: expected one value per rep ({reps}), got {v!r}")
+        return arr
+
+    if isinstance(value, Mapping):
+        return {s: expand(value.get(s, 0.0)) for s in _SIDES}
+    arr = expand(value)
+    return {s: arr.copy() for s in _SIDES}
+
+
+def calf_raises(
+    *,
+    reps: int = 5,
+    rise_s: float = 1.0,
+    hold_s: float = 0.5,
+    lower_s: float = 1.5,
+    rest_s: float = 1.0,
+    heel_height_m: float = 0.06,
+    ankle_roll_deg: float | Sequence[float] | Mapping[str, float | Sequence[float]] = 0.0,
+    legs: str = "both",
+    setup_s: float = 1.5,
+    step_away_s: float = 0.0,
+    fps: float = 30.0,
+    camera: Camera | None = None,
+    noise_px: float = 0.0,
+    dropout_prob: float = 0.0,
+    swap_frames: Sequence[tuple[int, int]] | None = None,
+    seed: int = 0,
+    height_m: float = 1.70,
+) -> SyntheticResult:
+    """Standing calf raises (heel raises) facing +x, feet hip-width apart.
+
+    Each rep: rise (minimum-jerk), hold at the top, lower, rest. The heel rises by rotating the
+    rearfoot about the metatarsal heads; the toes stay flat, so ``foot_index`` never moves.
+    The body rises with the ankles. Timeline: ``setup_s`` standing, then the reps (each
+    followed by ``rest_s``), then ``step_away_s`` of side-stepping out to the subject's right
+    (feet lift clear of the floor: not reps).
+
+    Parameters
+    ----------
+    heel_height_m
+        Peak heel rise above the floor (the standing heel is on the floor).
+    ankle_roll_deg
+        Outward roll (inversion, +) at the top of each rep, growing with the rise: one number,
+        one per rep, or ``{"left": ..., "right": ...}`` of either. Realised as a rotation of
+        the rearfoot about the floor line through the metatarsal heads, sized so that the
+        frontal-plane angle between shank and heel line changes by exactly this much.
+    legs
+        ``"both"``, or ``"left"``/``"right"`` for a single-leg raise on that leg (the other
+        foot is lifted behind during setup and put down after the last rep).
+    """
+    _check_side("legs", legs, ("both", "left", "right"))
+    if reps < 0 or min(rise_s, lower_s) <= 0 or min(hold_s, rest_s, setup_s, step_away_s) < 0:
+        raise ValueError("reps and the phase durations must be >= 0 (rise_s, lower_s > 0)")
+    body = Body(height_m)
+    rollback = body.heel_back_m + body.mtp_fwd_m
+    if not 0 < heel_height_m < 0.8 * rollback:
+        raise ValueError(f"heel_height_m: expected in (0, {0.8 * rollback:.3f}), got {heel_height_m}")
+    roll = _per_rep_roll(ankle_roll_deg, reps)
+    if any(np.any(np.abs(v) > 20) for v in roll.values()):
+        raise ValueError("ankle_roll_deg must be within ±20°")
+    camera = Camera() if camera is None else camera
+    working = list(_SIDES) if legs == "both" else [legs]
+    free = None if legs == "both" else ("right" if legs == "left" else "left")
+    if free is not None:
+        setup_s = max(setup_s, 1.5)
+        rest_last = max(rest_s, 1.0)
+    else:
+        rest_last = rest_s
+    cycle = rise_s + hold_s + lower_s + rest_s
+    reps_end = setup_s + reps * cycle - rest_s + rest_last
+    duration = reps_end + step_away_s
+    t = _time_axis(duration, fps)
+    n = len(t)
+    s = body.scale
+    theta_top = math.asin(heel_height_m / rollback)
+
+    # rep timing and the 0→1 rise envelope
+    env = np.zeros(n)
+    phase = np.full(n, "rest", dtype=object)
+    phase[t < setup_s] = "setup"
+    roll_t = {side: np.zeros(n) for side in _SIDES}
+    rep_times = []
+    for i in range(reps):
+        t0 = setup_s + i * cycle
+        t1, t2, t3 = t0 + rise_s, t0 + rise_s + hold_s, t0 + rise_s + hold_s + lower_s
+        rep_times.append((t0, t1, t2, t3))
+        e = np.where(
+            (t >= t0) & (t < t1),
+            _mj((t - t0) / rise_s),
+            np.where((t >= t1) & (t <= t2), 1.0, np.where((t > t2) & (t < t3), 1 - _mj((t - t2) / lower_s), 0.0)),
+        )
+        env = np.maximum(env, e)
+        for side in _SIDES:
+            roll_t[side] += e * roll[side][i]
+        phase[(t >= t0) & (t < t1)] = "rise"
+        phase[(t >= t1) & (t < t2)] = "hold"
+        phase[(t >= t2) & (t < t3)] = "lower"
+    phase[t >= reps_end] = "step_away"
+
+    # feet: planted positions, step-away stepping
+    half = body.hip_width_m / 2
+    planted = {side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES}
+    lift = {side: np.zeros(n) for side in _SIDES}  # step-away foot clearance (m)
+    step_dt, step_dy = 0.6, -0.35 * s
+    if step_away_s > 0:
+        n_steps = int(step_away_s // step_dt)
+        for k in range(n_steps):
+            side = "right" if k % 2 == 0 else "left"
+            u = (t - reps_end - k * step_dt) / step_dt
+            planted[side][:, 1] += step_dy * _mj(u)
+            lift[side] += np.where((u > 0) & (u < 1), 0.06 * s * np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+    centre_xy = np.stack([np.zeros(n), 0.5 * (planted["left"][:, 1] + planted["right"][:, 1])], -1)
+
+    # single-leg: weight shift over the stance foot, free foot lifted behind
+    free_env = np.zeros(n)
+    if free is not None:
+        stance = legs
+        shift_env = _interval_env(t, 0.15 * setup_s, reps_end - 0.1, 0.3 * setup_s)
+        centre_xy[:, 1] += shift_env * 0.8 * _LAT[stance] * half
+        free_env = _interval_env(t, 0.55 * setup_s, reps_end - 0.5, 0.3 * setup_s)
+
+    # working feet: heel rise about the metatarsal heads, then the roll
+    pitch = {side: np.zeros(n) for side in _SIDES}
+    ankles = {}
+    for side in _SIDES:
+        p = -theta_top * env if side in working else np.zeros(n)
+        pitch[side] = p
+        mtp = planted[side] + np.array([body.mtp_fwd_m, 0.0, -body.ankle_height_m])
+        ax, az = _pitch(-body.mtp_fwd_m, body.ankle_height_m, p)
+        ankles[side] = mtp + np.stack([ax, np.zeros(n), az], -1)
+        ankles[side][:, 2] += lift[side]
+    if free is not None:
+        follow = np.zeros((n, 3))
+        ankles[free], pitch[free] = _lifted_foot(ankles[free], free_env, follow, body)
+    toe_pitch = {side: np.where(side in working, 0.0, pitch[side]) * np.ones(n) for side in _SIDES}
+    # the body rises with the working ankles
+    rise = np.mean([ankles[sd] - (planted[sd]) for sd in working], axis=0)
+    centre_xy[:, 0] += rise[:, 0]
+    planted_mask = {sd: (free_env == 0) if sd == free else np.ones(n, bool) for sd in _SIDES}
+    planted_mask = {sd: planted_mask[sd] & (lift[sd] == 0) for sd in _SIDES}
+    rolled_guess = {}
+    for side in _SIDES:
+        mtp_y = planted[side][:, 1]
+        psi0 = -_LAT[side] * np.radians(roll_t[side]) if side in working else np.zeros(n)
+        a = ankles[side]
+        rolled_guess[side] = np.stack(
+            [a[:, 0], mtp_y + (a[:, 1] - mtp_y) * np.cos(psi0) - a[:, 2] * np.sin(psi0),
+             (a[:, 1] - mtp_y) * np.sin(psi0) + a[:, 2] * np.cos(psi0)], -1
+        )
+    h = _standing_height(body, centre_xy, rolled_guess, planted_mask)
+    centre = np.stack([centre_xy[:, 0], centre_xy[:, 1], h], -1)
+    lh, rh, centre = _tilted_hips(centre, np.zeros(n), "left", body)
+    hips = {"left": lh, "right": rh}
+
+    # Solve the roll so that the frontal rearfoot angle changes by exactly the target.
+    heels: dict[str, np.ndarray] = {}
+    knees: dict[str, np.ndarray] = {}
+    roll_sig: dict[str, np.ndarray] = {}
+    shift_sig: dict[str, np.ndarray] = {}
+    for side in _SIDES:
+        axis_y = planted[side][:, 1]
+        heel0, _, tip = _foot_points(ankles[side], pitch[side], toe_pitch[side], body)
+
+        def pose(psi: np.ndarray, side: str = side, heel0: np.ndarray = heel0, axis_y=axis_y):
+            a = _roll_about_x(ankles[side], axis_y, -_LAT[side] * psi)
+            hl = _roll_about_x(heel0, axis_y, -_LAT[side] * psi)
+            return a, hl, _knee_ik(hips[side], a, body, side)
+
+        def shift(a: np.ndarray, hl: np.ndarray, side: str = side, tip: np.ndarray = tip):
+            return _LAT[side] * (a[:, 1] - 0.5 * (hl[:, 1] + tip[:, 1]))
+
+        a0, h0, k0 = pose(np.zeros(n))
+        base = _rearfoot_angles(k0, a0, h0, side)
+        psi = np.radians(roll_t[side]) if side in working else np.zeros(n)
+        if side in working:
+            for _ in range(12):
+                a1, h1, k1 = pose(psi)
+                err = roll_t[side] - (_rearfoot_angles(k1, a1, h1, side) - base)
+                psi = psi + np.radians(err)
+        ankles[side], heels[side], knees[side] = pose(psi)
+        roll_sig[side] = _rearfoot_angles(knees[side], ankles[side], heels[side], side) - base
+        shift_sig[side] = 100 * (shift(ankles[side], heels[side]) - shift(a0, h0)) / body.foot_length_m
+
+    parts = _legs_parts(body, hips, ankles, pitch, toe_pitch, knees=knees, heels=heels)
+    arm, elbow = _standing_arms(n)
+    parts.update(_upper_body(body, centre, arm, elbow))
+    joints = _stack_joints(parts, n)
+
+    # truth
+    L_foot = body.foot_length_m
+    values: dict[str, np.ndarray] = {}
+    for side in _SIDES:
+        heel = joints[:, side_landmark(side, "heel")]
+        tip = joints[:, side_landmark(side, "foot_index")]
+        lifted = np.minimum(heel[:, 2], tip[:, 2]) > 1e-6
+        values[f"heel_height_{side}_m"] = heel[:, 2]
+        values[f"heel_height_{side}_pct"] = 100 * heel[:, 2] / L_foot
+        values[f"ankle_roll_{side}_deg"] = np.where(lifted, np.nan, roll_sig[side])
+        values[f"ankle_shift_{side}_pct"] = np.where(lifted, np.nan, shift_sig[side])
+        values[f"foot_lifted_{side}"] = lifted
+    events: list[Event] = []
+    rep_truth: list[RepTruth] = []
+    ev_side = None if free is None else legs
+    for i, (t0, t1, t2, t3) in enumerate(rep_times):
+        for name, tt in (("rep_start", t0), ("rep_top", t1), ("rep_lower_start", t2), ("rep_end", t3)):
+            events.append(Event(name, tt, _frame_of(tt, fps), ev_side))
+        sel = (t >= t0) & (t <= t3)
+        hh = max(float(np.max(values[f"heel_height_{sd}_m"][sel])) for sd in working)
+        rep_truth.append(
+            RepTruth(
+                index=i,
+                start_s=t0,
+                top_s=t1,
+                hold_end_s=t2,
+                end_s=t3,
+                rise_s=rise_s,
+                hold_s=hold_s,
+                lower_s=lower_s,
+                heel_height_m=hh,
+                heel_height_pct=100 * hh / L_foot,
+                ankle_roll_left_deg=float(roll["left"][i]) if "left" in working else math.nan,
+                ankle_roll_right_deg=float(roll["right"][i]) if "right" in working else math.nan,
+            )
+        )
+    if free is not None:
+        t_lift, t_down = 0.55 * setup_s, reps_end - 0.5
+        events.append(Event("foot_lift", t_lift, _frame_of(t_lift, fps), free))
+        events.append(Event("foot_touchdown", t_down, _frame_of(t_down, fps), free))
+    if step_away_s > 0:
+        events.append(Event("step_away_start", reps_end, _frame_of(reps_end, fps), None))
+    events.sort(key=lambda e: e.t_s)
+    truth = CalfRaiseTruth(
+        reps=tuple(rep_truth),
+        legs=legs,
+        foot_length_m=L_foot,
+        events=tuple(events),
+        phase=phase.astype(str),
+        signals=Signals(t_s=t, values=values),
+    )
+    look_at = np.array([0.0, 0.0, float(np.mean(h))])
+    return _finish(
+        joints,
+        t,
+        camera,
+        look_at,
+        truth,
+        body,
+        noise_px=noise_px,
+        dropout_prob=dropout_prob,
+        swap_frames=swap_frames,
+        seed=seed,
+        source="synthetic:calf_raises",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# single-leg stance
+# ------------------------------------------------------------------------------------------
+def single_leg_stance(
+    *,
+    duration_s: float = 20.0,
+    stance_leg: str = "left",
+    lift_at_s: float = 2.0,
+    hold_s: float = 10.0,
+    sway_rms_m: float = 0.01,
+    pelvic_drop_deg: float = 0.0,
+    fps: float = 30.0,
+    camera: Camera | None = None,
+    noise_px: float = 0.0,
+    dropout_prob: float = 0.0,
+    swap_frames: Sequence[tuple[int, int]] | None = None,
+    seed: int = 0,
+    height_m: float = 1.70,
+) -> SyntheticResult:
+    """Standing on one leg, facing +x: shift, lift, hold with sway, touch down.
+
+    The pelvis shifts over the stance foot in the 0.6 s before ``lift_at_s``; the free foot
+    leaves the floor exactly at ``lift_at_s`` (knee bending, foot behind), rises over 0.4 s,
+    follows the pelvis during the hold and is back on the floor exactly at
+    ``lift_at_s + hold_s``. The pelvis centre sways (smoothed random walk, seeded) with an RMS
+    horizontal distance from its mean over the hold of exactly ``sway_rms_m`` (30 % of that
+    amplitude on two feet). ``pelvic_drop_deg``: the free side's hip drops by this much
+    (rotation about the stance hip), easing in over 0.5 s after the lift and out over the
+    last 0.3 s before touch-down.
+    """
+    _check_side("stance_leg", stance_leg, _SIDES)
+    if lift_at_s < 0 or hold_s < 1.0 or lift_at_s + hold_s > duration_s:
+        raise ValueError(
+            "single_leg_stance: need 0 <= lift_at_s, hold_s >= 1 s and lift_at_s + hold_s <= duration_s"
+        )
+    if sway_rms_m < 0 or abs(pelvic_drop_deg) > 20:
+        raise ValueError("sway_rms_m must be >= 0 and pelvic_drop_deg within ±20°")
+    body = Body(height_m)
+    camera = Camera() if camera is None else camera
+    t = _time_axis(duration_s, fps)
+    n = len(t)
+    free = "right" if stance_leg == "left" else "left"
+    half = body.hip_width_m / 2
+    t_lift, t_down = lift_at_s, lift_at_s + hold_s
+
+    planted = {side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES}
+    shift = _mj((t - (t_lift - 0.6)) / 0.55) * (1 - _mj((t - (t_down + 0.05)) / 0.6))
+    foot_env = _interval_env(t, t_lift, t_down, 0.4)
+    hold = (t >= t_lift) & (t <= t_down)
+
+    # sway: smoothed noise, full amplitude on one leg
+    rng = np.random.default_rng([seed, 7])
+    raw = gaussian_filter1d(rng.normal(size=(n, 2)), sigma=max(0.3 * fps, 1.0), axis=0)
+    raw -= raw[hold].mean(axis=0) if hold.any() else raw.mean(axis=0)
+    raw[:, 1] *= 1.3  # more medio-lateral sway on one leg
+    amp = 0.3 + 0.7 * _interval_env(t, t_lift - 0.3, t_down + 0.3, 0.3)
+    sway = raw * amp[:, None]
+
+    omega = math.radians(pelvic_drop_deg) * _LAT[stance_leg] * _interval_env(t, t_lift, t_down, 0.5)
+    omega = np.where(t > t_down - 0.3, omega * (1 - _mj((t - (t_down - 0.3)) / 0.3)), omega)
+
+    def pelvis(k: float):
+        cxy = np.stack([np.zeros(n), shift * 0.85 * _LAT[stance_leg] * half], -1) + k * sway
+        ankles = {sd: planted[sd] for sd in _SIDES}
+        mask = {stance_leg: np.ones(n, bool), free: foot_env == 0}
+        h = _standing_height(body, cxy, ankles, mask)
+        centre = np.stack([cxy[:, 0], cxy[:, 1], h], -1)
+        return _tilted_hips(centre, omega, stance_leg, body)
+
+    # scale the sway so that the mid-hip RMS over the hold is exactly sway_rms_m
+    lh0, rh0, _ = pelvis(0.0)
+    mid0 = 0.5 * (lh0 + rh0)[:, :2]
+    d = mid0[hold] - mid0[hold].mean(axis=0)
+    sv = sway[hold] - sway[hold].mean(axis=0)
+    a, b, c = np.sum(sv * sv), 2 * np.sum(d * sv), np.sum(d * d) - sway_rms_m**2 * hold.sum()
+    k = 0.0 if sway_rms_m == 0 or a == 0 else (-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
+    lh, rh, centre = pelvis(k)
+    hips = {"left": lh, "right": rh}
+
+    ankles = dict(planted)
+    pitch = {sd: np.zeros(n) for sd in _SIDES}
+    follow = np.zeros((n, 3))
+    follow[:, :2] = centre[:, :2] - np.stack([np.zeros(n), shift * 0.85 * _LAT[stance_leg] * half], -1)
+    ankles[free], pitch[free] = _lifted_foot(planted[free], foot_env, follow, body)
+    parts = _legs_parts(body, hips, ankles, pitch, pitch)
+    arm, elbow = _standing_arms(n, deg=5.0, elbow=15.0)
+    parts.update(_upper_body(body, centre, arm, elbow, abduction_deg=6.0 + 20.0 * foot_env.max()))
+    joints = _stack_joints(parts, n)
+
+    mid = 0.5 * (joints[:, Landmark.LEFT_HIP] + joints[:, Landmark.RIGHT_HIP])[:, :2]
+    dev = mid[hold] - mid[hold].mean(axis=0)
+    heel = joints[:, side_landmark(free, "heel")]
+    tip = joints[:, side_landmark(free, "foot_index")]
+    values = {
+        "pelvis_x_m": mid[:, 0],
+        "pelvis_y_m": mid[:, 1],
+        "pelvic_obliquity_deg": _obliquity(joints),
+        "foot_lifted": np.minimum(heel[:, 2], tip[:, 2]) > 1e-6,
+    }
+    events = (
+        Event("foot_lift", t_lift, _frame_of(t_lift, fps), free),
+        Event("foot_touchdown", t_down, _frame_of(t_down, fps), free),
+    )
+    truth = SingleLegStanceTruth(
+        stance_leg=stance_leg,
+        lift_s=t_lift,
+        touchdown_s=t_down,
+        hold_s=hold_s,
+        sway_rms_m=float(np.sqrt(np.mean(np.sum(dev**2, axis=1)))),
+        sway_path_m=float(np.sum(np.linalg.norm(np.diff(mid[hold], axis=0), axis=1))),
+        pelvic_drop_deg=float(pelvic_drop_deg),
+        leg_length_m=body.leg_length_m,
+        events=events,
+        signals=Signals(t_s=t, values=values),
+    )
+    look_at = np.array([0.0, 0.0, float(np.mean(centre[:, 2]))])
+    return _finish(
+        joints,
+        t,
+        camera,
+        look_at,
+        truth,
+        body,
+        noise_px=noise_px,
+        dropout_prob=dropout_prob,
+        swap_frames=swap_frames,
+        seed=seed,
+        source="synthetic:single_leg_stance",
     )

@@ -14,7 +14,9 @@ its image "right" axis ``r = view × up = (-sin φ, cos φ, 0)``. Hence:
   says; ``φ = 180`` (posterior): to image left.
 * ``φ = +90`` (camera on the subject's left, ``sagittal_left``): forward (+X) projects to
   image **left**, so the subject faces / walks towards the image left. ``φ = -90``
-  (``sagittal_right``): the subject faces image right.
+  (``sagittal_right``): the subject faces image right. Checked on real footage: the man
+  walking right→left in ``walk_side_outdoor_60fps.mp4`` is ``sagittal_left``. The label is
+  about which side faces the camera, not about the direction of travel.
 
 The azimuth is recovered per frame as ``φ = atan2(sin, cos)`` with
 
@@ -57,6 +59,7 @@ __all__ = [
     "facing_sign_x",
     "label_from_azimuth",
     "off_axis_deg",
+    "width_ratio",
 ]
 
 VIEW_LABELS = ("anterior", "posterior", "sagittal_left", "sagittal_right", "oblique", "unknown")

@@ -339,8 +339,13 @@ def test_missing_landmark_reason():
     xy[:, Landmark.LEFT_ANKLE] = np.nan
     sig = compute_signals(seq.with_xy(xy))
     assert np.isnan(sig["fppa_left_deg"]).all()
-    assert "left hip, knee, ankle were not detected" in sig.unavailable["fppa_left_deg"]
+    assert "left hip, knee and ankle were not detected together" in sig.unavailable["fppa_left_deg"]
     assert np.isfinite(sig["fppa_right_deg"]).all()
+    xy[:, Landmark.RIGHT_HEEL] = np.nan
+    sig = compute_signals(seq.with_xy(xy))
+    assert sig.unavailable["heel_height_right_pct_foot"] == (
+        "heel height: the right heel was not detected in any frame"
+    )
 
 
 @pytest.mark.parametrize(

@@ -412,7 +412,7 @@ def test_auto_prefers_visible_legs_over_duration():
 @pytest.mark.parametrize(
     ("tracks_frames", "rule", "error", "match"),
     [
-        ([[]] * 5, "auto", NoSubjectError, "Nobody was detected"),
+        ([[]] * 5, "auto", NoSubjectError, "nobody was found in the video"),
         ([[person(300, 600)]] * 5, 7, NoSubjectError, "no track 7; the tracks are 1"),
         ([[person(300, 600)]] * 5, "biggest", ValueError, "expected 'auto', 'largest'"),
     ],

@@ -72,7 +72,6 @@ def project(
     right = np.stack([-np.sin(phi), np.cos(phi)], -1)  # image-right axis in (X, Y)
     toward = np.stack([np.cos(phi), np.sin(phi)], -1)  # towards the camera
     u = (pts[..., :2] * right).sum(-1)
-    depth = (pts[..., :2] * toward).sum(-1)
     xy = np.stack([640.0 + px_per_m * u, 100.0 + px_per_m * (1.8 - pts[..., 2])], -1)
     vis = np.empty((n, N_LANDMARKS))
     for lm in Landmark:
@@ -91,7 +90,6 @@ def project(
         rel = pts - hip_mid[:, None]
         w = np.stack([(rel[..., :2] * right).sum(-1), -rel[..., 2],
                       -(rel[..., :2] * toward).sum(-1)], -1)
-    _ = depth
     return PoseSequence(
         xy=xy,
         visibility=vis,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -63,20 +64,20 @@ class PersonPose:
             raise ShapeError("xy: expected finite pixel coordinates, got NaN or inf")
 
     # -- geometry used for tracking and subject choice ------------------------------------
-    @property
+    @cached_property
     def bbox(self) -> np.ndarray:
         """``(x0, y0, x1, y1)`` around all 33 landmarks (BlazePose extends hidden ones)."""
         return np.concatenate([self.xy.min(axis=0), self.xy.max(axis=0)])
 
-    @property
+    @cached_property
     def hip_center(self) -> np.ndarray:
         return self.xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0)
 
-    @property
+    @cached_property
     def shoulder_center(self) -> np.ndarray:
         return self.xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0)
 
-    @property
+    @cached_property
     def body_size_px(self) -> float:
         """Approximate standing body height in pixels.
 

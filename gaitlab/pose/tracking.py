@@ -29,6 +29,9 @@ _INFEASIBLE = 1e6
 _LEGS = np.array([int(lm) for lm in LEG_LANDMARKS])
 
 
+#: What the user reads when no person was detected in any frame.
+NOBODY_MESSAGE = "nobody was found in the video: film the whole body, well lit"
+
 @dataclass(frozen=True)
 class MotionGate:
     """How far a person may plausibly move between two sightings.
@@ -355,7 +358,7 @@ def select_subject(
     gate = MotionGate() if gate is None else gate
     tracks = sorted(tracks, key=lambda tr: tr.track_id)
     if not tracks:
-        raise NoSubjectError("Nobody was detected in the video.")
+        raise NoSubjectError(NOBODY_MESSAGE)
     by_id = {tr.track_id: tr for tr in tracks}
 
     handovers = _handovers(tracks, repair_gap_s, gate)

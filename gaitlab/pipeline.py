@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import warnings as warnings_module
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -200,7 +201,22 @@ def estimate_people(
 
 
 def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "") -> Analysis:
-    """The pure part: tracks → subject → clean → view → measures → metrics and flags."""
+    """The pure part: tracks → subject → clean → view → measures → metrics and flags.
+
+    Warnings raised by the steps (``warnings.warn`` for degraded data, e.g. a camera roll that
+    could not be estimated) are collected into ``quality.warnings``, not printed.
+    """
+    with warnings_module.catch_warnings(record=True) as caught:
+        warnings_module.simplefilter("always")
+        analysis = _analyze_people(people, options, source)
+    extra = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    for message in dict.fromkeys(extra):
+        if message not in analysis.quality["warnings"]:
+            analysis.quality["warnings"].append(message)
+    return analysis
+
+
+def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -> Analysis:
     info = people.info
     frame_size = (info.width, info.height)
     tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)

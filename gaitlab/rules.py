@@ -11,11 +11,11 @@ import numpy as np
 
 from gaitlab.thresholds import Threshold
 from gaitlab.types import Flag, PoseSequence, Signals
+from gaitlab.view import FRONTAL_VIEWS
 
 #: An exceedance must last this long to be flagged: one or two noisy frames are not "form".
 MIN_SUSTAINED_S = 0.15
 
-FRONTAL_VIEWS = ("anterior", "posterior")
 
 
 def sustained_runs(

@@ -9,9 +9,7 @@ import numpy as np
 from gaitlab.geometry import leg_length_px
 from gaitlab.landmarks import Landmark
 from gaitlab.types import PoseSequence, Signals
-
-FRONTAL_VIEWS = ("anterior", "posterior")
-SAGITTAL_VIEWS = ("sagittal_left", "sagittal_right")
+from gaitlab.view import FRONTAL_VIEWS, SAGITTAL_VIEWS
 
 #: A walk moves the pelvis at least this many leg lengths across the image (or changes the
 #: subject's apparent size by this fraction when walking toward / away from the camera).
@@ -19,6 +17,10 @@ WALK_TRAVEL_LEGS = 1.5
 WALK_SCALE_CHANGE = 0.3
 #: Calf raises lift the heels at least this far (% of foot length) at least twice.
 CALF_RAISE_MIN_PCT = 10.0
+#: Walking on the spot or on a treadmill: the feet pass each other (their separation changes
+#: sign by more than this many leg lengths) at least this many times.
+STEP_SEPARATION_LEGS = 0.15
+MIN_FOOT_CROSSINGS = 4
 
 
 def _peak(values: np.ndarray, mask: np.ndarray) -> float | None:
@@ -70,9 +72,10 @@ def summary_metrics(
 def infer_task(pose: PoseSequence, signals: Signals) -> str:
     """Guess the task for ``--task auto`` from how the body moves.
 
-    walk: the pelvis travels more than 1.5 leg lengths across the image, or the subject's
-    apparent size changes by 30 % (walking toward or away from the camera); calf-raise: the
-    heels rise more than 10 % of foot length at least twice; otherwise balance.
+    walk: the pelvis travels more than 1.5 leg lengths across the image, the subject's
+    apparent size changes by 30 % (walking toward or away from the camera), or the feet pass
+    each other at least four times (a treadmill); calf-raise: the heels rise more than 10 % of
+    foot length at least twice; otherwise balance.
     """
     hips = (pose.point(Landmark.LEFT_HIP) + pose.point(Landmark.RIGHT_HIP)) / 2
     leg = leg_length_px(pose)
@@ -86,6 +89,8 @@ def infer_task(pose: PoseSequence, signals: Signals) -> str:
         if size.size > 2 and np.percentile(size, 95) > (1 + WALK_SCALE_CHANGE) * np.percentile(
             size, 5
         ):
+            return "walk"
+        if _foot_crossings(pose, STEP_SEPARATION_LEGS * leg) >= MIN_FOOT_CROSSINGS:
             return "walk"
     heel = np.fmax(
         signals.values.get("heel_height_left_pct_foot", np.full(len(pose), np.nan)),
@@ -104,3 +109,26 @@ def _body_size_px(pose: PoseSequence) -> np.ndarray:
     sh = (pose.point(Landmark.LEFT_SHOULDER) + pose.point(Landmark.RIGHT_SHOULDER)) / 2
     an = (pose.point(Landmark.LEFT_ANKLE) + pose.point(Landmark.RIGHT_ANKLE)) / 2
     return np.linalg.norm(an - sh, axis=1)
+
+
+def _foot_crossings(pose: PoseSequence, hysteresis_px: float) -> int:
+    """How many times the ankles pass each other, along the direction they separate most.
+
+    The left−right ankle vector is projected on its principal axis (forward-back in a side
+    view, up-down in a front view); a crossing counts when the projection goes from beyond
+    +hysteresis to beyond −hysteresis or back, so jitter around zero never counts.
+    """
+    d = pose.point(Landmark.LEFT_ANKLE) - pose.point(Landmark.RIGHT_ANKLE)
+    d = d[np.isfinite(d).all(axis=1)]
+    if len(d) < 3:
+        return 0
+    centred = d - np.median(d, axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    proj = centred @ vt[0]
+    state, crossings = 0, 0
+    for v in proj:
+        s = 1 if v > hysteresis_px else -1 if v < -hysteresis_px else 0
+        if s and s != state:
+            crossings += state != 0
+            state = s
+    return crossings

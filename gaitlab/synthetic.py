@@ -238,9 +238,7 @@ def _to_camera(points_3d: np.ndarray, camera: Camera, look_at: np.ndarray) -> np
     return rel @ rot.T
 
 
-def project(
-    points_3d: np.ndarray, camera: Camera, look_at: np.ndarray | None = None
-) -> np.ndarray:
+def project(points_3d: np.ndarray, camera: Camera, look_at: np.ndarray | None = None) -> np.ndarray:
     """Project world points into the image, in pixels (x right, y down).
 
     Parameters
@@ -419,9 +417,7 @@ def _pitch(vx: float | np.ndarray, vz: float | np.ndarray, theta: np.ndarray):
     return vx * c - vz * s, vx * s + vz * c
 
 
-def frontal_angles(
-    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, side: str
-) -> np.ndarray:
+def frontal_angles(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, side: str) -> np.ndarray:
     """Signed knee angle in the subject's frontal plane (world ``y``–``z``), degrees.
 
     0 when hip, knee and ankle are collinear in that plane, positive when the knee lies medial
@@ -491,8 +487,7 @@ def _knee_ik(
     f_hi = frontal_angles(hip, knee_at(hi), ankle, side)
     if np.any((target < f_lo - 1e-9) | (target > f_hi + 1e-9)):
         raise ValueError(
-            "knee valgus too large for the knee flexion at that instant; "
-            "lower valgus_peak_deg"
+            "knee valgus too large for the knee flexion at that instant; lower valgus_peak_deg"
         )
     for _ in range(60):
         mid = 0.5 * (lo + hi)
@@ -846,7 +841,9 @@ class _WalkModel:
         u = np.clip(phi / _FOOT_FLAT, 0, 1)
         v = np.clip((phi - _HEEL_OFF) / (_STANCE - _HEEL_OFF), 0, 1)
         theta = np.where(
-            phi < _FOOT_FLAT, self.alpha0 * (1 - u) ** 2, np.where(phi > _HEEL_OFF, -_TO_PITCH * v**2, 0.0)
+            phi < _FOOT_FLAT,
+            self.alpha0 * (1 - u) ** 2,
+            np.where(phi > _HEEL_OFF, -_TO_PITCH * v**2, 0.0),
         )
         # Pivot on the heel when toe up, on the metatarsal heads (toes flat) when heel up.
         ax_h, az_h = _pitch(b.heel_back_m, b.ankle_height_m, theta)
@@ -986,10 +983,10 @@ class _WalkModel:
         """Swing foot paths in world coordinates, from the stance state at toe off to heel strike.
 
         The ankle follows cubic Hermite curves: forward from its toe-off position and velocity
-        to the landing position, landing with a forward speed of 80 % of walking speed (heel contact velocity
-        is about 1 m/s in healthy adults) and a
-        downward (0.3 m/s) speed; its height peaks early in swing where the knee reaches
-        about 62° of flexion. The foot pitch drops a further 8° after toe off, then rotates to
+        to the landing position, landing at 80 % of walking speed forward (heel contact
+        velocity is about 1 m/s in healthy adults) and 0.3 m/s downward; its height is set at
+        three instants so the knee flexes to 62° at 30 % of swing, 30° at 70 % and 6° at 88 %.
+        The foot pitch drops a further 8° after toe off, then rotates to
         its landing angle by 85 % of swing and holds it. Knees and hips follow by inverse
         kinematics; the foot is lifted where needed to clear the floor by 1.5 cm at mid swing.
         """
@@ -1012,12 +1009,15 @@ class _WalkModel:
             spline_x = CubicHermiteSpline(
                 [0.0, sw], [a_to[2, 0] - x0, a_hs[0, 0] - x0], [v_ankle[0], 0.8 * self.speed]
             )
+
             # Ankle heights that put the knee at 62° flexion at 30 % of swing (its peak) and
             # at 30° at 70 % of swing (terminal swing extension).
-            def ankle_z(frac: float, knee_deg: float) -> float:
+            def ankle_z(
+                frac: float, knee_deg: float, side=side, t_to=t_to, x0=x0, spline_x=spline_x
+            ) -> float:
                 hip = self._hip(side, np.array([t_to + frac * sw]))[0]
                 ax = x0 + float(spline_x(frac * sw))
-                dist = self._hip_ankle_distance(deg(knee_deg))
+                dist = self._hip_ankle_distance(math.radians(knee_deg))
                 q2 = dist**2 - (ax - hip[0]) ** 2 - (self.lane[side] - hip[1]) ** 2
                 if q2 <= 0:
                     raise ValueError("step_length_m too long for this body height (swing)")
@@ -1045,9 +1045,7 @@ class _WalkModel:
 
     def _hip_ankle_distance(self, knee_rad: float | np.ndarray) -> float | np.ndarray:
         b = self.body
-        return np.sqrt(
-            b.thigh_m**2 + b.shank_m**2 + 2 * b.thigh_m * b.shank_m * np.cos(knee_rad)
-        )
+        return np.sqrt(b.thigh_m**2 + b.shank_m**2 + 2 * b.thigh_m * b.shank_m * np.cos(knee_rad))
 
     def swing_foot(self, side: str, t: np.ndarray, hip: np.ndarray):
         """Ankle (n, 3), rearfoot pitch and toe pitch of the swing foot (phase >= 0.6)."""
@@ -1098,9 +1096,7 @@ class _WalkModel:
             a2, p2, q2 = self.swing_foot(side, t[~st], hips[side][~st])
             ankle[~st], pitch[~st], toe[~st] = a2, p2, q2
             knee = np.empty((n, 3))
-            knee[st] = _knee_ik(
-                hips[side][st], ankle[st], b, side, self.fppa_target(side, phi[st])
-            )
+            knee[st] = _knee_ik(hips[side][st], ankle[st], b, side, self.fppa_target(side, phi[st]))
             knee[~st] = _knee_ik(hips[side][~st], ankle[~st], b, side)
             heel, _, tip = _foot_points(ankle, pitch, toe, b)
             parts[side_landmark(side, "hip")] = hips[side]
@@ -1129,7 +1125,9 @@ def _sagittal_signals(joints: np.ndarray) -> dict[str, np.ndarray]:
         out[f"knee_flexion_{side}_deg"] = np.degrees(np.arccos(np.clip(cos, -1, 1)))
         out[f"hip_flexion_{side}_deg"] = np.degrees(np.arctan2(th[:, 0], -th[:, 2]))
         ft = toe - heel
-        out[f"foot_angle_{side}_deg"] = np.degrees(np.arctan2(ft[:, 2], np.hypot(ft[:, 0], ft[:, 1])))
+        out[f"foot_angle_{side}_deg"] = np.degrees(
+            np.arctan2(ft[:, 2], np.hypot(ft[:, 0], ft[:, 1]))
+        )
         out[f"heel_height_{side}_m"] = heel[:, 2]
         out[f"toe_height_{side}_m"] = toe[:, 2]
     return out
@@ -1155,11 +1153,17 @@ def walk(
 ) -> SyntheticResult:
     """Steady-state walking along +x with exact gait events.
 
-    Stance is 60 % of the stride (double support 0–10 % and 50–60 %); feet are planted
-    (heel rocker, foot flat from 8 %, heel rise about the metatarsal heads from 35 %); the swing
-    leg follows smooth hip/knee/ankle curves (peak knee flexion 62° at 73 %, hip flexion peak
-    at 85 %). Stance knee flexion peaks about 16° in loading response (more when a large valgus
-    is imposed: a straight knee cannot cave in). The left foot strikes first at 0.75 stride.
+    Stance is 60 % of the stride (double support 0–10 % and 50–60 %). The stance foot is
+    planted: heel rocker to foot flat at 8 %, heel rise about the metatarsal heads from 35 %
+    (toes flat), toe off at 60 %. Knee flexion: about 2° at heel strike, 16° in loading
+    response, 7° in mid stance, 35° around toe off, 63° peak in swing (74 %); the thigh moves
+    between about −11° and +28° from vertical; the pelvis rises and falls about 5 cm and sways
+    ±1.5 cm sideways. A large imposed valgus deepens the loading-response knee flexion (a
+    straight knee cannot cave in). The left heel strikes first, at 0.75 stride.
+
+    Event truth is exact. Zeni's rule (heel most anterior / toe most posterior relative to
+    the pelvis) lands about 10 ms before the true heel strike and 30 ms after the true toe
+    off on this model, as on real walkers (the toe leaves the floor at rest).
 
     Parameters
     ----------
@@ -1183,6 +1187,8 @@ def walk(
         visibility ≤ 0.1.
     swap_frames
         Half-open frame ranges ``[(start, end)]`` where left/right leg labels are swapped.
+    step_width_m
+        Distance between the left and right foot lines (the hips are 0.11 × height apart).
     """
     if foot_strike not in _STRIKE_DEG:
         raise ValueError(f"foot_strike: expected one of {sorted(_STRIKE_DEG)}, got {foot_strike!r}")
@@ -1456,7 +1462,9 @@ def calf_raises(
     body = Body(height_m)
     rollback = body.heel_back_m + body.mtp_fwd_m
     if not 0 < heel_height_m < 0.8 * rollback:
-        raise ValueError(f"heel_height_m: expected in (0, {0.8 * rollback:.3f}), got {heel_height_m}")
+        raise ValueError(
+            f"heel_height_m: expected in (0, {0.8 * rollback:.3f}), got {heel_height_m}"
+        )
     roll = _per_rep_roll(ankle_roll_deg, reps)
     if any(np.any(np.abs(v) > 20) for v in roll.values()):
         raise ValueError("ankle_roll_deg must be within ±20°")
@@ -1486,10 +1494,10 @@ def calf_raises(
         t0 = setup_s + i * cycle
         t1, t2, t3 = t0 + rise_s, t0 + rise_s + hold_s, t0 + rise_s + hold_s + lower_s
         rep_times.append((t0, t1, t2, t3))
-        e = np.where(
-            (t >= t0) & (t < t1),
-            _mj((t - t0) / rise_s),
-            np.where((t >= t1) & (t <= t2), 1.0, np.where((t > t2) & (t < t3), 1 - _mj((t - t2) / lower_s), 0.0)),
+        e = np.select(
+            [(t >= t0) & (t < t1), (t >= t1) & (t <= t2), (t > t2) & (t < t3)],
+            [_mj((t - t0) / rise_s), np.ones(n), 1 - _mj((t - t2) / lower_s)],
+            0.0,
         )
         env = np.maximum(env, e)
         for side in _SIDES:
@@ -1501,7 +1509,9 @@ def calf_raises(
 
     # feet: planted positions, step-away stepping
     half = body.hip_width_m / 2
-    planted = {side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES}
+    planted = {
+        side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES
+    }
     lift = {side: np.zeros(n) for side in _SIDES}  # step-away foot clearance (m)
     step_dt, step_dy = 0.6, -0.35 * s
     if step_away_s > 0:
@@ -1510,7 +1520,8 @@ def calf_raises(
             side = "right" if k % 2 == 0 else "left"
             u = (t - reps_end - k * step_dt) / step_dt
             planted[side][:, 1] += step_dy * _mj(u)
-            lift[side] += np.where((u > 0) & (u < 1), 0.06 * s * np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+            bump = 0.06 * s * np.sin(np.pi * np.clip(u, 0, 1)) ** 2
+            lift[side] += np.where((u > 0) & (u < 1), bump, 0.0)
     centre_xy = np.stack([np.zeros(n), 0.5 * (planted["left"][:, 1] + planted["right"][:, 1])], -1)
 
     # single-leg: weight shift over the stance foot, free foot lifted behind
@@ -1546,8 +1557,12 @@ def calf_raises(
         psi0 = -_LAT[side] * np.radians(roll_t[side]) if side in working else np.zeros(n)
         a = ankles[side]
         rolled_guess[side] = np.stack(
-            [a[:, 0], mtp_y + (a[:, 1] - mtp_y) * np.cos(psi0) - a[:, 2] * np.sin(psi0),
-             (a[:, 1] - mtp_y) * np.sin(psi0) + a[:, 2] * np.cos(psi0)], -1
+            [
+                a[:, 0],
+                mtp_y + (a[:, 1] - mtp_y) * np.cos(psi0) - a[:, 2] * np.sin(psi0),
+                (a[:, 1] - mtp_y) * np.sin(psi0) + a[:, 2] * np.cos(psi0),
+            ],
+            -1,
         )
     h = _standing_height(body, centre_xy, rolled_guess, planted_mask)
     centre = np.stack([centre_xy[:, 0], centre_xy[:, 1], h], -1)
@@ -1581,7 +1596,9 @@ def calf_raises(
                 psi = psi + np.radians(err)
         ankles[side], heels[side], knees[side] = pose(psi)
         roll_sig[side] = _rearfoot_angles(knees[side], ankles[side], heels[side], side) - base
-        shift_sig[side] = 100 * (shift(ankles[side], heels[side]) - shift(a0, h0)) / body.foot_length_m
+        shift_sig[side] = (
+            100 * (shift(ankles[side], heels[side]) - shift(a0, h0)) / body.foot_length_m
+        )
 
     parts = _legs_parts(body, hips, ankles, pitch, toe_pitch, knees=knees, heels=heels)
     arm, elbow = _standing_arms(n)
@@ -1604,7 +1621,8 @@ def calf_raises(
     rep_truth: list[RepTruth] = []
     ev_side = None if free is None else legs
     for i, (t0, t1, t2, t3) in enumerate(rep_times):
-        for name, tt in (("rep_start", t0), ("rep_top", t1), ("rep_lower_start", t2), ("rep_end", t3)):
+        names = ("rep_start", "rep_top", "rep_lower_start", "rep_end")
+        for name, tt in zip(names, (t0, t1, t2, t3), strict=True):
             events.append(Event(name, tt, _frame_of(tt, fps), ev_side))
         sel = (t >= t0) & (t <= t3)
         hh = max(float(np.max(values[f"heel_height_{sd}_m"][sel])) for sd in working)
@@ -1688,7 +1706,8 @@ def single_leg_stance(
     _check_side("stance_leg", stance_leg, _SIDES)
     if lift_at_s < 0 or hold_s < 1.0 or lift_at_s + hold_s > duration_s:
         raise ValueError(
-            "single_leg_stance: need 0 <= lift_at_s, hold_s >= 1 s and lift_at_s + hold_s <= duration_s"
+            "single_leg_stance: need lift_at_s >= 0, hold_s >= 1 s and "
+            "lift_at_s + hold_s <= duration_s"
         )
     if sway_rms_m < 0 or abs(pelvic_drop_deg) > 20:
         raise ValueError("sway_rms_m must be >= 0 and pelvic_drop_deg within ±20°")
@@ -1700,7 +1719,9 @@ def single_leg_stance(
     half = body.hip_width_m / 2
     t_lift, t_down = lift_at_s, lift_at_s + hold_s
 
-    planted = {side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES}
+    planted = {
+        side: np.tile([0.0, _LAT[side] * half, body.ankle_height_m], (n, 1)) for side in _SIDES
+    }
     shift = _mj((t - (t_lift - 0.6)) / 0.55) * (1 - _mj((t - (t_down + 0.05)) / 0.6))
     foot_env = _interval_env(t, t_lift, t_down, 0.4)
     hold = (t >= t_lift) & (t <= t_down)
@@ -1730,14 +1751,18 @@ def single_leg_stance(
     d = mid0[hold] - mid0[hold].mean(axis=0)
     sv = sway[hold] - sway[hold].mean(axis=0)
     a, b, c = np.sum(sv * sv), 2 * np.sum(d * sv), np.sum(d * d) - sway_rms_m**2 * hold.sum()
-    k = 0.0 if sway_rms_m == 0 or a == 0 else (-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
+    k = 0.0
+    if sway_rms_m > 0 and a > 0:
+        k = (-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
     lh, rh, centre = pelvis(k)
     hips = {"left": lh, "right": rh}
 
     ankles = dict(planted)
     pitch = {sd: np.zeros(n) for sd in _SIDES}
     follow = np.zeros((n, 3))
-    follow[:, :2] = centre[:, :2] - np.stack([np.zeros(n), shift * 0.85 * _LAT[stance_leg] * half], -1)
+    follow[:, :2] = centre[:, :2] - np.stack(
+        [np.zeros(n), shift * 0.85 * _LAT[stance_leg] * half], -1
+    )
     ankles[free], pitch[free] = _lifted_foot(planted[free], foot_env, follow, body)
     parts = _legs_parts(body, hips, ankles, pitch, pitch)
     arm, elbow = _standing_arms(n, deg=5.0, elbow=15.0)

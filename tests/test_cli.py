@@ -16,8 +16,17 @@ from videogen import set_mp4_rotation, truncate, write_clip, write_wav
 from gaitlab.landmarks import LOWER_LIMB, SIDES
 from gaitlab.video import probe
 
-SUMMARY_KEYS = {"task", "gaitlab_version", "video", "view", "quality", "metrics", "events",
-                "reps", "flags"}
+SUMMARY_KEYS = {
+    "task",
+    "gaitlab_version",
+    "video",
+    "view",
+    "quality",
+    "metrics",
+    "events",
+    "reps",
+    "flags",
+}
 VIDEO_KEYS = {"path", "fps", "frames", "duration_s", "width", "height", "rotation_deg"}
 QUALITY_KEYS = {"detected_fraction", "persons_seen", "subject_track", "warnings"}
 VIEWS = {"anterior", "posterior", "sagittal_left", "sagittal_right", "oblique", "unknown"}
@@ -25,7 +34,9 @@ VIEWS = {"anterior", "posterior", "sagittal_left", "sagittal_right", "oblique", 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gaitlab.cli", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "gaitlab.cli", *args],
+        capture_output=True,
+        text=True,
         timeout=600,
     )
 
@@ -134,9 +145,11 @@ def test_bad_input_one_line_error_nonzero_exit_nothing_written(tmp_path, make, m
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("error: ") and message.replace("\\", "") in lines[0].replace(
-        "\\", ""
-    ) or pytest.fail(lines[0])
+    assert (
+        lines[0].startswith("error: ")
+        and message.replace("\\", "") in lines[0].replace("\\", "")
+        or pytest.fail(lines[0])
+    )
     assert not (out / "summary.json").exists()
     assert "Traceback" not in proc.stderr
 
@@ -171,7 +184,10 @@ def _reencode(src: Path, dst: Path, n_frames: int, rotate_stored_ccw: bool) -> P
     Lossless H.264 4:4:4, so both copies decode to the same pixels once turned upright and
     any difference in the landmarks comes from the rotation handling, not from compression.
     """
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "+faststart"}) as out:
+    with (
+        av.open(str(src)) as inp,
+        av.open(str(dst), "w", options={"movflags": "+faststart"}) as out,
+    ):
         stream = None
         for i, frame in enumerate(inp.decode(video=0)):
             if i == n_frames:
@@ -223,8 +239,9 @@ def test_several_people_subject_never_jumps_silently(demo_clip, tmp_path):
     assert present[0] == quality["subject_track"]
     # every change of identity under the subject's rows is a reported, repaired switch
     changes = [(int(a), int(b)) for a, b in zip(present[:-1], present[1:], strict=True) if a != b]
-    reported = {(s["from_track"], s["to_track"]) for s in quality["identity_switches"]
-                if s["repaired"]}
+    reported = {
+        (s["from_track"], s["to_track"]) for s in quality["identity_switches"] if s["repaired"]
+    }
     assert set(changes) <= reported
     for s in quality["identity_switches"]:
         assert any(s["message"] == w for w in quality["warnings"])

@@ -2,7 +2,9 @@
 
 Stages, each run once on the same clip:
   decode      decode + rotate + downscale for inference (no pose)
-  pose        decode + MediaPipe pose estimation of every person (the floor for the pipeline)
+  pose-1thread  decode + MediaPipe pose of every person in one thread (for comparison)
+  pose        decode + MediaPipe pose estimation of every person, in as many threads as the
+              pipeline uses (the floor for the pipeline)
   analyze     full ``analyze`` without the annotated video (pose + tracking + cleaning +
               measures + summary.json + frames.csv)
   analyze+vid full ``analyze`` with the annotated H.264 video
@@ -49,6 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         stages = {
             "decode": lambda: decode(),
+            "pose-1thread": lambda: estimate_people(args.video, options, workers=1),
             "pose": lambda: estimate_people(args.video, options),
             "analyze": lambda: analyze_video(args.video, Path(tmp) / "a", options),
             "analyze+vid": lambda: analyze_video(

@@ -7,10 +7,12 @@ background thread so it overlaps inference on the second core.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import warnings as warnings_module
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,12 @@ TASKS = ("walk", "calf-raise", "balance", "auto")
 #: gains nothing from 4K input; 960 keeps enough detail for the person-crop step of people
 #: who fill only a third of the frame, and coordinates are mapped back to original pixels.
 INFERENCE_MAX_SIDE = 960
+
+#: Pose estimation runs in at most this many threads (segments of the video), and only when
+#: each gets at least MIN_FRAMES_PER_WORKER frames (below that, the second landmarker's
+#: start-up costs more than it saves).
+MAX_WORKERS = 2
+MIN_FRAMES_PER_WORKER = 60
 
 #: Minimum fraction of frames with the subject detected before a warning is raised.
 MIN_DETECTED_FRACTION = 0.5
@@ -167,35 +175,70 @@ def _prefetch(it: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
                 thread.join(timeout=0.05)
 
 
+def _segments(n_frames: int, workers: int) -> list[tuple[int, int | None]]:
+    """Split ``[0, n_frames)`` into contiguous ``(start, stop)`` pieces; the last runs to the
+    end of the file (``None``) so a frame count that was only estimated loses nothing."""
+    if workers <= 1 or n_frames < MIN_FRAMES_PER_WORKER * workers:
+        return [(0, None)]
+    bounds = [round(i * n_frames / workers) for i in range(workers)]
+    return [(b, e) for b, e in zip(bounds, bounds[1:], strict=False)] + [(bounds[-1], None)]
+
+
 def estimate_people(
-    path: str | Path, options: AnalyzeOptions, progress: ProgressFn | None = None
+    path: str | Path,
+    options: AnalyzeOptions,
+    progress: ProgressFn | None = None,
+    *,
+    workers: int | None = None,
 ) -> PeopleTrack:
-    """Pass 1: decode every frame and run pose estimation on all people in it."""
+    """Pass 1: decode every frame and run pose estimation on all people in it.
+
+    MediaPipe keeps one core busy, so the video is cut into ``workers`` contiguous segments
+    (default: one per core, at most 2), each decoded and posed by its own reader and its own
+    landmarker in a thread (both release the GIL). A segment's landmarker starts without
+    tracking history, which costs a detection at its first frame and nothing else: identity
+    tracking runs afterwards over the joined result.
+    """
     info = probe(path)
     bundle = resolve_bundle()
-    persons: list[list[PersonPose]] = []
-    times: list[float] = []
-    indices: list[int] = []
-    with (
-        VideoReader(path, max_side=options.max_side) as reader,
-        MediaPipePose(bundle, num_poses=options.num_poses) as estimator,
-    ):
-        out_size = (info.width, info.height)
-        for frame in _prefetch(iter(reader)):
-            persons.append(estimator.process(frame.image, frame.t_s, out_size=out_size))
-            times.append(frame.t_s)
-            indices.append(frame.index)
-            if progress is not None:
-                progress("pose", len(times), info.frames)
-        warnings = list(reader.warnings)
-    if not times:
+    n_workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
+    segments = _segments(info.frames, n_workers)
+    results: list[list[tuple[int, float, list[PersonPose]]]] = [[] for _ in segments]
+    reader_warnings: list[list[str]] = [[] for _ in segments]
+    done = [0]
+    lock = threading.Lock()
+    out_size = (info.width, info.height)
+
+    def work(k: int) -> None:
+        start, stop = segments[k]
+        with (
+            VideoReader(path, max_side=options.max_side) as reader,
+            MediaPipePose(bundle, num_poses=options.num_poses) as estimator,
+        ):
+            for frame in reader.frames(start, stop):
+                persons = estimator.process(frame.image, frame.t_s, out_size=out_size)
+                results[k].append((frame.index, frame.t_s, persons))
+                if progress is not None:
+                    with lock:
+                        done[0] += 1
+                        progress("pose", done[0], info.frames)
+            reader_warnings[k] = list(reader.warnings)
+
+    if len(segments) == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(max_workers=len(segments)) as pool:
+            for future in [pool.submit(work, k) for k in range(len(segments))]:
+                future.result()  # re-raises a worker's error here
+    rows = [row for part in results for row in part]
+    if not rows:
         raise GaitlabError(f"{Path(path).name}: no frames could be decoded")
     return PeopleTrack(
         info=info,
-        persons=persons,
-        t_s=np.asarray(times),
-        frame_index=np.asarray(indices),
-        warnings=warnings,
+        persons=[r[2] for r in rows],
+        t_s=np.asarray([r[1] for r in rows]),
+        frame_index=np.asarray([r[0] for r in rows]),
+        warnings=[w for ws in reader_warnings for w in ws],
         bundle_origin=bundle.origin,
     )
 

@@ -41,10 +41,13 @@ Angles (truth signals, degrees)
     subject's frontal plane (``y``-``z``); positive when the knee lies medial of the hip–ankle
     line (valgus). ``pelvic_obliquity_deg``: hip–hip line against the horizontal in the
     frontal plane, positive when the left hip is higher than the right. ``ankle_roll_<side>_deg``:
-    change from standing of the frontal-plane angle between shank (knee→ankle) and heel line
-    (ankle→heel), positive when rolling outward (inversion: the ankle moves laterally over the
-    foot). These are what an ideal orthographic frontal camera measures; a real camera at a few
-    metres adds perspective error, mostly for the feet when it sits at pelvis height.
+    change of the frontal-plane angle between shank (knee→ankle) and heel line (ankle→heel)
+    caused by the roll, i.e. from the same pose without roll (the standing baseline before each
+    rep), positive when rolling outward (inversion: the ankle moves laterally over the foot).
+    These are what an ideal orthographic frontal camera measures. A real camera a few metres
+    away adds perspective error: on the default walker about 1–1.7° of FPPA at 3–4 m; a
+    posterior camera at 1 m height sees only about 55 % of an ankle roll (the heel line is
+    short and mostly points backwards at the top of a raise), 70 % at 0.3 m.
 
 Time
     Frames at ``t = i / fps``; event times in the truth are exact (continuous time) and their
@@ -497,6 +500,11 @@ def _knee_ik(
     return knee_at(0.5 * (lo + hi))
 
 
+def _hip_ankle_reach(body: Body, knee_deg: float | np.ndarray) -> float | np.ndarray:
+    k = np.radians(knee_deg)
+    return np.sqrt(body.thigh_m**2 + body.shank_m**2 + 2 * body.thigh_m * body.shank_m * np.cos(k))
+
+
 def _foot_points(ankle: np.ndarray, pitch: np.ndarray, toe_pitch: np.ndarray, body: Body):
     """Heel, metatarsal heads and toe tip from the ankle and the foot pitches (x–z plane)."""
     hx, hz = _pitch(-body.heel_back_m, -body.ankle_height_m, pitch)
@@ -596,13 +604,18 @@ def _visibility(
     forward = np.cross(lateral, [0.0, 0.0, 1.0])
     facing_left = np.sum(lateral * to_cam, axis=-1)
     facing_front = np.sum(forward * to_cam, axis=-1)
+
+    def away(f: np.ndarray) -> np.ndarray:
+        # 0 within ~15° of facing the camera, 1 when turned fully away.
+        return np.clip((f - 0.25) / 0.75, 0.0, 1.0)
+
     for lm in Landmark:
         if lm in _FACE:
-            vis[:, lm] -= 0.5 * np.clip(-facing_front, 0, 1)
+            vis[:, lm] -= 0.5 * away(-facing_front)
         if "LEFT" in lm.name:
-            vis[:, lm] -= 0.4 * np.clip(-facing_left, 0, 1)
+            vis[:, lm] -= 0.4 * away(-facing_left)
         elif "RIGHT" in lm.name:
-            vis[:, lm] -= 0.4 * np.clip(facing_left, 0, 1)
+            vis[:, lm] -= 0.4 * away(facing_left)
     outside = (
         (xy[..., 0] < 0)
         | (xy[..., 0] > camera.width)
@@ -1017,7 +1030,7 @@ class _WalkModel:
             ) -> float:
                 hip = self._hip(side, np.array([t_to + frac * sw]))[0]
                 ax = x0 + float(spline_x(frac * sw))
-                dist = self._hip_ankle_distance(math.radians(knee_deg))
+                dist = _hip_ankle_reach(self.body, knee_deg)
                 q2 = dist**2 - (ax - hip[0]) ** 2 - (self.lane[side] - hip[1]) ** 2
                 if q2 <= 0:
                     raise ValueError("step_length_m too long for this body height (swing)")
@@ -1043,10 +1056,6 @@ class _WalkModel:
             )
             self._swing[side] = [spline_x, spline_z, spline_p, spline_b]
 
-    def _hip_ankle_distance(self, knee_rad: float | np.ndarray) -> float | np.ndarray:
-        b = self.body
-        return np.sqrt(b.thigh_m**2 + b.shank_m**2 + 2 * b.thigh_m * b.shank_m * np.cos(knee_rad))
-
     def swing_foot(self, side: str, t: np.ndarray, hip: np.ndarray):
         """Ankle (n, 3), rearfoot pitch and toe pitch of the swing foot (phase >= 0.6)."""
         b = self.body
@@ -1071,7 +1080,7 @@ class _WalkModel:
         # Reach: never straighter than 1.5° of knee flexion.
         dx = x - hip[:, 0]
         dy = self.lane[side] - hip[:, 1]
-        room = self._hip_ankle_distance(math.radians(1.5)) ** 2 - dx**2 - dy**2
+        room = _hip_ankle_reach(b, 1.5) ** 2 - dx**2 - dy**2
         if np.any(room <= 0):
             raise ValueError("step_length_m too long for this body height (swing)")
         z = np.maximum(z, hip[:, 2] - np.sqrt(room))
@@ -1183,8 +1192,9 @@ def walk(
     camera_follows
         True: the camera moves with the walker (treadmill-like, the walker stays in frame).
         False: the camera stays aimed at the middle of the path (x = 0); the walker crosses a
-        side view or approaches/leaves a frontal one; points outside the image get
-        visibility ≤ 0.1.
+        side view or approaches/leaves a frontal one (keep ``speed × duration / 2`` below
+        ``camera.distance_m``, or the walker reaches the camera: points behind it are NaN);
+        points outside the image get visibility ≤ 0.1.
     swap_frames
         Half-open frame ranges ``[(start, end)]`` where left/right leg labels are swapped.
     step_width_m
@@ -1293,11 +1303,6 @@ def walk(
 _STAND_KNEE_DEG = 6.0  # soft knees: standing knee flexion
 
 
-def _hip_ankle_reach(body: Body, knee_deg: float | np.ndarray) -> float | np.ndarray:
-    k = np.radians(knee_deg)
-    return np.sqrt(body.thigh_m**2 + body.shank_m**2 + 2 * body.thigh_m * body.shank_m * np.cos(k))
-
-
 def _standing_height(
     body: Body,
     centre_xy: np.ndarray,
@@ -1365,12 +1370,15 @@ def _legs_parts(
     toe_pitch: Mapping[str, np.ndarray],
     knees: Mapping[str, np.ndarray] | None = None,
     heels: Mapping[str, np.ndarray] | None = None,
+    tips: Mapping[str, np.ndarray] | None = None,
 ) -> dict[Landmark, np.ndarray]:
     parts: dict[Landmark, np.ndarray] = {}
     for side in _SIDES:
         heel, _, tip = _foot_points(ankles[side], pitch[side], toe_pitch[side], body)
         if heels is not None and side in heels:
             heel = heels[side]
+        if tips is not None and side in tips:
+            tip = tips[side]
         knee = (
             knees[side]
             if knees is not None and side in knees
@@ -1446,7 +1454,9 @@ def calf_raises(
     Parameters
     ----------
     heel_height_m
-        Peak heel rise above the floor (the standing heel is on the floor).
+        Peak heel rise above the floor (the standing heel is on the floor). A roll lowers the
+        heel slightly (by the cosine of the roll); ``RepTruth.heel_height_m`` is the height
+        actually reached.
     ankle_roll_deg
         Outward roll (inversion, +) at the top of each rep, growing with the rise: one number,
         one per rep, or ``{"left": ..., "right": ...}`` of either. Realised as a rotation of
@@ -1572,11 +1582,13 @@ def calf_raises(
     # Solve the roll so that the frontal rearfoot angle changes by exactly the target.
     heels: dict[str, np.ndarray] = {}
     knees: dict[str, np.ndarray] = {}
+    tips: dict[str, np.ndarray] = {}
     roll_sig: dict[str, np.ndarray] = {}
     shift_sig: dict[str, np.ndarray] = {}
     for side in _SIDES:
         axis_y = planted[side][:, 1]
         heel0, _, tip = _foot_points(ankles[side], pitch[side], toe_pitch[side], body)
+        tips[side] = tip  # on the roll axis: the toes stay put
 
         def pose(psi: np.ndarray, side: str = side, heel0: np.ndarray = heel0, axis_y=axis_y):
             a = _roll_about_x(ankles[side], axis_y, -_LAT[side] * psi)
@@ -1600,7 +1612,7 @@ def calf_raises(
             100 * (shift(ankles[side], heels[side]) - shift(a0, h0)) / body.foot_length_m
         )
 
-    parts = _legs_parts(body, hips, ankles, pitch, toe_pitch, knees=knees, heels=heels)
+    parts = _legs_parts(body, hips, ankles, pitch, toe_pitch, knees=knees, heels=heels, tips=tips)
     arm, elbow = _standing_arms(n)
     parts.update(_upper_body(body, centre, arm, elbow))
     joints = _stack_joints(parts, n)
@@ -1697,9 +1709,11 @@ def single_leg_stance(
     The pelvis shifts over the stance foot in the 0.6 s before ``lift_at_s``; the free foot
     leaves the floor exactly at ``lift_at_s`` (knee bending, foot behind), rises over 0.4 s,
     follows the pelvis during the hold and is back on the floor exactly at
-    ``lift_at_s + hold_s``. The pelvis centre sways (smoothed random walk, seeded) with an RMS
-    horizontal distance from its mean over the hold of exactly ``sway_rms_m`` (30 % of that
-    amplitude on two feet). ``pelvic_drop_deg``: the free side's hip drops by this much
+    ``lift_at_s + hold_s``. The pelvis centre sways (smoothed Gaussian noise, seeded) with an
+    RMS horizontal distance from its mean over the hold of exactly ``sway_rms_m`` (30 % of
+    that amplitude on two feet); the only floor is the sub-millimetre sideways motion of the
+    pelvis centre while a pelvic drop eases in and out (``truth.sway_rms_m`` is the value
+    actually realised). ``pelvic_drop_deg``: the free side's hip drops by this much
     (rotation about the stance hip), easing in over 0.5 s after the lift and out over the
     last 0.3 s before touch-down.
     """

@@ -455,6 +455,26 @@ class VideoReader:
             assert image is not None
             yield Frame(index=index, t_s=t_s, image=image, scale=self.scale)
 
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
+        """Frames with ``start <= index < stop`` (``stop=None``: to the end).
+
+        Decoding still starts at the beginning (seeking is unreliable on variable frame rate
+        phone clips, and timestamps are relative to the first frame), but frames before
+        ``start`` are not converted, which is most of the per-frame cost. Used to split a
+        video into segments processed in parallel.
+        """
+        end = float("inf") if stop is None else stop
+        margin = 2  # frames whose pts need repair may be emitted a little late
+
+        def want(i: int) -> bool:
+            return start - margin <= i < end + margin
+
+        for index, t_s, image in self._decode(want=want):
+            if index >= end:
+                return
+            if index >= start and image is not None:
+                yield Frame(index=index, t_s=t_s, image=image, scale=self.scale)
+
     def _decode(
         self, want: Callable[[int], bool] | None
     ) -> Iterator[tuple[int, float, np.ndarray | None]]:

@@ -40,7 +40,7 @@ Angles (truth signals, degrees)
     ``fppa_<side>_deg``: thigh (hip→knee) versus shank (knee→ankle) projected on the
     subject's frontal plane (``y``-``z``); positive when the knee lies medial of the hip–ankle
     line (valgus). ``pelvic_obliquity_deg``: hip–hip line against the horizontal in the
-    frontal plane, positive when the left hip is higher than the right. ``ankle_roll_<side>_deg``:
+    frontal plane, positive when the left hip is lower than the right (as in ``measures``). ``ankle_roll_<side>_deg``:
     change of the frontal-plane angle between shank (knee→ankle) and heel line (ankle→heel)
     caused by the roll, i.e. from the same pose without roll (the standing baseline before each
     rep), positive when rolling outward (inversion: the ankle moves laterally over the foot).
@@ -444,8 +444,9 @@ def _rearfoot_angles(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, side
 
 
 def _obliquity(joints: np.ndarray) -> np.ndarray:
+    """Truth pelvic obliquity in degrees, + when the left hip is lower (as ``measures``)."""
     lh, rh = joints[:, Landmark.LEFT_HIP], joints[:, Landmark.RIGHT_HIP]
-    return np.degrees(np.arctan2(lh[:, 2] - rh[:, 2], np.hypot(*(lh - rh)[:, :2].T)))
+    return np.degrees(np.arctan2(rh[:, 2] - lh[:, 2], np.hypot(*(lh - rh)[:, :2].T)))
 
 
 def _knee_ik(

@@ -46,9 +46,9 @@ def fppa_2d(xy: np.ndarray, side: str) -> np.ndarray:
 
 
 def obliquity_2d(xy: np.ndarray) -> np.ndarray:
-    """Hip line against image horizontal, + when the left hip is higher (smaller y)."""
+    """Hip line against image horizontal, + when the left hip is lower (larger y)."""
     lh, rh = xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP]
-    return np.degrees(np.arctan2(rh[:, 1] - lh[:, 1], np.abs(lh[:, 0] - rh[:, 0])))
+    return np.degrees(np.arctan2(lh[:, 1] - rh[:, 1], np.abs(lh[:, 0] - rh[:, 0])))
 
 
 def rearfoot_2d(xy: np.ndarray, side: str) -> np.ndarray:
@@ -237,9 +237,9 @@ def test_imposed_peaks_are_the_truth_peaks() -> None:
     sig = res.truth.signals
     assert sig["fppa_left_deg"].max() == pytest.approx(8.0, abs=0.01)
     assert sig["fppa_right_deg"].max() == pytest.approx(12.0, abs=0.01)
-    # standing on the left, the right hip drops: left higher, obliquity positive
-    assert sig["pelvic_obliquity_deg"].max() == pytest.approx(5.0, abs=0.01)
-    assert sig["pelvic_obliquity_deg"].min() == pytest.approx(-3.0, abs=0.01)
+    # standing on the left, the right hip drops: left higher, obliquity negative
+    assert sig["pelvic_obliquity_deg"].min() == pytest.approx(-5.0, abs=0.01)
+    assert sig["pelvic_obliquity_deg"].max() == pytest.approx(3.0, abs=0.01)
     # valgus only in stance, drop only in single support
     for side in SIDES:
         assert np.abs(sig[f"fppa_{side}_deg"][~sig[f"stance_{side}"]]).max() < 1e-6
@@ -385,7 +385,7 @@ def test_single_leg_stance_truth() -> None:
     assert not lifted[sig.t_s <= 1.5].any() and not lifted[sig.t_s >= 6.5].any()
     assert lifted[(sig.t_s > 1.5) & (sig.t_s < 6.5)].all()
     assert [e.type for e in truth.events] == ["foot_lift", "foot_touchdown"]
-    assert sig["pelvic_obliquity_deg"].max() == pytest.approx(6.0, abs=1e-6)  # right hip drops
+    assert sig["pelvic_obliquity_deg"].min() == pytest.approx(-6.0, abs=1e-6)  # right hip drops
     stance_tip = res.joints_3d[:, L.LEFT_FOOT_INDEX]
     assert np.ptp(stance_tip, axis=0).max() < 1e-12
     xy2d = project(res.joints_3d, Camera(yaw_deg=180.0, **FAR), res.look_at)

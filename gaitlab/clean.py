@@ -146,8 +146,9 @@ def reject_outliers(
     # At most 8 lags (evenly spread) bound the cost at high frame rates.
     lags = np.unique(np.round(np.linspace(1, half, min(half, 8))).astype(int))
     lags = lags[2 * lags < n]
-    weights = [((t[i : n - i] - t[: n - 2 * i]) / (t[2 * i :] - t[: n - 2 * i]))[:, None]
-               for i in lags]
+    weights = [
+        ((t[i : n - i] - t[: n - 2 * i]) / (t[2 * i :] - t[: n - 2 * i]))[:, None] for i in lags
+    ]
     bad = np.zeros((n, N_LANDMARKS), dtype=bool)
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # frames without any prediction

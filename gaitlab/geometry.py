@@ -146,9 +146,7 @@ def signed_distance_to_line(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
         return np.where(n == 0, np.nan, -cross2(ab, p - a) / n)
 
 
-def offset_toward(
-    p: np.ndarray, a: np.ndarray, b: np.ndarray, toward: np.ndarray
-) -> np.ndarray:
+def offset_toward(p: np.ndarray, a: np.ndarray, b: np.ndarray, toward: np.ndarray) -> np.ndarray:
     """Distance from ``p`` to the line ``a–b``, positive on the side ``toward`` points to.
 
     ``toward`` is any vector (e.g. the medial direction of a leg); only the sign of its
@@ -164,9 +162,7 @@ def offset_toward(
     return d * s
 
 
-def signed_bend_deg(
-    a: np.ndarray, b: np.ndarray, c: np.ndarray, toward: np.ndarray
-) -> np.ndarray:
+def signed_bend_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, toward: np.ndarray) -> np.ndarray:
     """Bend at joint ``b`` of the chain ``a → b → c``, signed by the side ``b`` lies on.
 
     Plane: image plane. Magnitude: angle between ``a → b`` and ``b → c`` (``180°`` minus the

@@ -223,9 +223,7 @@ def foot_length_px(seq: PoseSequence) -> float:
     present (metric 3D, view-independent) or else Winter's anthropometric 0.62.
     NaN if neither foot nor shank was seen.
     """
-    foot = np.concatenate(
-        [distance(_pt(seq, s, "heel"), _pt(seq, s, "foot_index")) for s in SIDES]
-    )
+    foot = np.concatenate([distance(_pt(seq, s, "heel"), _pt(seq, s, "foot_index")) for s in SIDES])
     shank = np.concatenate([distance(_pt(seq, s, "knee"), _pt(seq, s, "ankle")) for s in SIDES])
     foot, shank = foot[np.isfinite(foot)], shank[np.isfinite(shank)]
     measured = float(np.percentile(foot, 90)) if foot.size else float("nan")
@@ -233,16 +231,26 @@ def foot_length_px(seq: PoseSequence) -> float:
         return measured
     ratio = FOOT_TO_SHANK_RATIO
     if seq.world is not None:
-        wf = np.concatenate([
-            np.linalg.norm(seq.world[:, side_landmark(s, "heel")]
-                           - seq.world[:, side_landmark(s, "foot_index")], axis=1)
-            for s in SIDES
-        ])
-        ws = np.concatenate([
-            np.linalg.norm(seq.world[:, side_landmark(s, "knee")]
-                           - seq.world[:, side_landmark(s, "ankle")], axis=1)
-            for s in SIDES
-        ])
+        wf = np.concatenate(
+            [
+                np.linalg.norm(
+                    seq.world[:, side_landmark(s, "heel")]
+                    - seq.world[:, side_landmark(s, "foot_index")],
+                    axis=1,
+                )
+                for s in SIDES
+            ]
+        )
+        ws = np.concatenate(
+            [
+                np.linalg.norm(
+                    seq.world[:, side_landmark(s, "knee")]
+                    - seq.world[:, side_landmark(s, "ankle")],
+                    axis=1,
+                )
+                for s in SIDES
+            ]
+        )
         wf, ws = wf[np.isfinite(wf)], ws[np.isfinite(ws)]
         if wf.size and ws.size and np.median(ws) > 0:
             ratio = float(np.median(wf) / np.median(ws))
@@ -331,9 +339,7 @@ def _missing_reason(name: str) -> str:
             if len(words) == 1:
                 return f"{_display(name)}: the {side} {words[0]} was not detected in any frame"
             listed = ", ".join(words[:-1]) + " and " + words[-1]
-            return (
-                f"{_display(name)}: the {side} {listed} were not detected together in any frame"
-            )
+            return f"{_display(name)}: the {side} {listed} were not detected together in any frame"
     if name == "pelvic_obliquity_deg":
         return "pelvic tilt: both hips were not detected together in any frame"
     return f"{_display(name)}: the hips and shoulders were not detected in any frame"

@@ -17,7 +17,6 @@ from gaitlab.view import FRONTAL_VIEWS
 MIN_SUSTAINED_S = 0.15
 
 
-
 def sustained_runs(
     mask: np.ndarray, t_s: np.ndarray, min_duration_s: float
 ) -> list[tuple[int, int]]:

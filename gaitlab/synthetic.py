@@ -40,8 +40,8 @@ Angles (truth signals, degrees)
     ``fppa_<side>_deg``: thigh (hip→knee) versus shank (knee→ankle) projected on the
     subject's frontal plane (``y``-``z``); positive when the knee lies medial of the hip–ankle
     line (valgus). ``pelvic_obliquity_deg``: hip–hip line against the horizontal in the
-    frontal plane, positive when the left hip is lower than the right (as in ``measures``). ``ankle_roll_<side>_deg``:
-    change of the frontal-plane angle between shank (knee→ankle) and heel line (ankle→heel)
+    frontal plane, positive when the left hip is lower than the right (as in ``measures``).
+    ``ankle_roll_<side>_deg``: change of the frontal-plane angle between shank (knee→ankle) and heel line (ankle→heel)
     caused by the roll, i.e. from the same pose without roll (the standing baseline before each
     rep), positive when rolling outward (inversion: the ankle moves laterally over the foot).
     These are what an ideal orthographic frontal camera measures. A real camera a few metres

@@ -105,8 +105,18 @@ MIN_SEGMENT_S = 0.5
 
 _LEFT_SIDE = tuple(
     Landmark[f"LEFT_{p}"]
-    for p in ("EAR", "EYE", "SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "HEEL",
-              "FOOT_INDEX")
+    for p in (
+        "EAR",
+        "EYE",
+        "SHOULDER",
+        "ELBOW",
+        "WRIST",
+        "HIP",
+        "KNEE",
+        "ANKLE",
+        "HEEL",
+        "FOOT_INDEX",
+    )
 )
 _RIGHT_SIDE = tuple(Landmark[lm.name.replace("LEFT_", "RIGHT_")] for lm in _LEFT_SIDE)
 _FACE = (Landmark.NOSE, Landmark.LEFT_EYE, Landmark.RIGHT_EYE)
@@ -371,5 +381,6 @@ def classify_clip(
         for lab, a, b in runs:
             end = float(seq.t_s[b]) if b < n else float(seq.t_s[-1])
             segments.append((float(seq.t_s[a]), end, lab))
-    return ViewSummary(view=view, fractions=fractions, segments=segments,
-                       warnings=_face_warnings(seq, labels))
+    return ViewSummary(
+        view=view, fractions=fractions, segments=segments, warnings=_face_warnings(seq, labels)
+    )

@@ -130,9 +130,7 @@ def test_rotate_about_center():
     np.testing.assert_allclose(rotate_deg(np.array([6.0, 5.0]), 90, center=(5, 5)), [5.0, 4.0])
 
 
-@pytest.mark.parametrize(
-    "bad", [np.zeros(3), np.zeros((4, 3))], ids=["1d-3", "2d-3"]
-)
+@pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((4, 3))], ids=["1d-3", "2d-3"])
 def test_shape_checked(bad):
     with pytest.raises(ValueError, match="expected points of shape"):
         angle_between(bad, bad)
@@ -159,6 +157,7 @@ def test_leg_length_px():
         (Landmark.LEFT_ANKLE, (30, 140)),  # 100 px
     ):
         xy[:, lm] = pt
-    seq = PoseSequence(xy=xy, visibility=np.ones((4, N_LANDMARKS)), t_s=np.arange(4) / 30,
-                       frame_size=(640, 480))
+    seq = PoseSequence(
+        xy=xy, visibility=np.ones((4, N_LANDMARKS)), t_s=np.arange(4) / 30, frame_size=(640, 480)
+    )
     assert leg_length_px(seq) == pytest.approx(150.0)

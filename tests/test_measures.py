@@ -64,8 +64,9 @@ def medial_y(side: str) -> float:
     return -1.0 if side == "left" else 1.0
 
 
-def project(pts: np.ndarray, azimuth_deg: float, *, roll_deg: float = 0.0,
-            world: bool = False) -> PoseSequence:
+def project(
+    pts: np.ndarray, azimuth_deg: float, *, roll_deg: float = 0.0, world: bool = False
+) -> PoseSequence:
     phi = np.radians(azimuth_deg)
     right = np.array([-np.sin(phi), np.cos(phi)])
     toward = np.array([np.cos(phi), np.sin(phi)])
@@ -80,8 +81,13 @@ def project(pts: np.ndarray, azimuth_deg: float, *, roll_deg: float = 0.0,
         rel = pts - hip[:, None]
         w = np.stack([rel[..., :2] @ right, -rel[..., 2], -(rel[..., :2] @ toward)], -1)
     n = len(pts)
-    return PoseSequence(xy=xy, visibility=np.full((n, N_LANDMARKS), 0.9),
-                        t_s=np.arange(n) / 30.0, frame_size=(1280, 800), world=w)
+    return PoseSequence(
+        xy=xy,
+        visibility=np.full((n, N_LANDMARKS), 0.9),
+        t_s=np.arange(n) / 30.0,
+        frame_size=(1280, 800),
+        world=w,
+    )
 
 
 # -- FPPA ---------------------------------------------------------------------------------
@@ -141,8 +147,9 @@ def test_camera_roll_uses_frames_with_both_feet_down():
     pts[30:, lm("left", "heel"), 2] += np.linspace(0, 0.1, 30)  # left heel lifts
     pts[30:, lm("left", "foot_index"), 2] += np.linspace(0, 0.1, 30)
     assert estimate_camera_roll_deg(project(pts, 0.0)) == pytest.approx(0.0, abs=0.5)
-    assert estimate_camera_roll_deg(project(pts, 0.0, roll_deg=4.0),
-                                    baseline_s=(0.0, 0.5)) == pytest.approx(4.0, abs=0.5)
+    assert estimate_camera_roll_deg(
+        project(pts, 0.0, roll_deg=4.0), baseline_s=(0.0, 0.5)
+    ) == pytest.approx(4.0, abs=0.5)
 
 
 def test_camera_roll_nan_when_feet_missing():
@@ -201,8 +208,7 @@ def test_heel_height_sagittal_percent_of_foot():
     assert foot_length_px(seq) == pytest.approx(FOOT * PX, rel=1e-6)
     sig = compute_signals(seq, view="sagittal_left")
     for side in ("left", "right"):
-        np.testing.assert_allclose(sig[f"heel_height_{side}_pct_foot"], 100 * rise / FOOT,
-                                   atol=0.5)
+        np.testing.assert_allclose(sig[f"heel_height_{side}_pct_foot"], 100 * rise / FOOT, atol=0.5)
 
 
 @pytest.mark.parametrize("world", [False, True])
@@ -217,8 +223,9 @@ def test_heel_height_frontal_uses_shank_scale(world):
     else:
         assert foot_px == pytest.approx(0.152 / 0.246 * SHANK * PX, rel=1e-6)
     sig = compute_signals(seq, view="posterior")
-    np.testing.assert_allclose(sig["heel_height_left_pct_foot"], 100 * rise * PX / foot_px,
-                               atol=0.5)
+    np.testing.assert_allclose(
+        sig["heel_height_left_pct_foot"], 100 * rise * PX / foot_px, atol=0.5
+    )
 
 
 def test_heel_height_baseline_window():
@@ -242,9 +249,15 @@ def bent_leg(pts: np.ndarray, side: str, thigh_fwd_deg: float, shank_back_deg: f
 
 
 @pytest.mark.parametrize("azimuth", [90.0, -90.0], ids=["sagittal_left", "sagittal_right"])
-@pytest.mark.parametrize(("thigh", "shank", "flexion"), [
-    (0.0, 0.0, 0.0), (20.0, 10.0, 30.0), (40.0, 30.0, 70.0), (-5.0, -3.0, -8.0),
-])
+@pytest.mark.parametrize(
+    ("thigh", "shank", "flexion"),
+    [
+        (0.0, 0.0, 0.0),
+        (20.0, 10.0, 30.0),
+        (40.0, 30.0, 70.0),
+        (-5.0, -3.0, -8.0),
+    ],
+)
 def test_knee_flexion_signed(azimuth, thigh, shank, flexion):
     pts = skeleton(5)
     bent_leg(pts, "left", thigh, shank)
@@ -306,9 +319,12 @@ def test_per_frame_view_gating():
     pts = skeleton(120)
     half = np.r_[np.zeros(60), np.full(60, 90.0)]
     seqs = [project(pts[i : i + 1], a) for i, a in enumerate(half)]
-    seq = PoseSequence(xy=np.concatenate([s.xy for s in seqs]),
-                       visibility=np.concatenate([s.visibility for s in seqs]),
-                       t_s=np.arange(120) / 30.0, frame_size=(1280, 800))
+    seq = PoseSequence(
+        xy=np.concatenate([s.xy for s in seqs]),
+        visibility=np.concatenate([s.visibility for s in seqs]),
+        t_s=np.arange(120) / 30.0,
+        frame_size=(1280, 800),
+    )
     labels = classify_frames(seq)
     assert (labels[:55] == "anterior").all() and (labels[65:] == "sagittal_left").all()
     sig = compute_signals(seq, view_per_frame=labels)
@@ -327,8 +343,9 @@ def test_off_axis_gating_of_oblique_frames():
     off = np.array([25.0, 35.0, 65.0, np.nan])
     sig = compute_signals(seq, view_per_frame=labels, off_axis_deg=off)
     np.testing.assert_array_equal(np.isfinite(sig["fppa_left_deg"]), [True, False, False, True])
-    np.testing.assert_array_equal(np.isfinite(sig["knee_flexion_left_deg"]),
-                                  [False, False, True, True])
+    np.testing.assert_array_equal(
+        np.isfinite(sig["knee_flexion_left_deg"]), [False, False, True, True]
+    )
     sig = compute_signals(seq, view_per_frame=labels, off_axis_deg=np.full(n, 40.0))
     assert "more than 30°" in sig.unavailable["fppa_left_deg"]
 
@@ -354,8 +371,10 @@ def test_missing_landmark_reason():
         ({"view": "side"}, "unknown view label"),
         ({"view": "anterior", "view_per_frame": np.array(["anterior"] * 3)}, "either view"),
         ({"view_per_frame": np.array(["anterior"] * 2)}, "expected shape"),
-        ({"view_per_frame": np.array(["anterior"] * 3), "off_axis_deg": np.zeros(2)},
-         "off_axis_deg"),
+        (
+            {"view_per_frame": np.array(["anterior"] * 3), "off_axis_deg": np.zeros(2)},
+            "off_axis_deg",
+        ),
     ],
 )
 def test_bad_view_arguments(kwargs, match):
@@ -367,8 +386,10 @@ def test_signal_names_and_length():
     seq = project(skeleton(7), 0.0)
     sig = compute_signals(seq)
     expected = {
-        *FRONTAL_SIGNALS, *SAGITTAL_SIGNALS,
-        "heel_height_left_pct_foot", "heel_height_right_pct_foot",
+        *FRONTAL_SIGNALS,
+        *SAGITTAL_SIGNALS,
+        "heel_height_left_pct_foot",
+        "heel_height_right_pct_foot",
     }
     assert set(sig.values) == expected
     assert all(v.shape == (7,) for v in sig.values.values())

@@ -81,15 +81,17 @@ def project(
     if face_visible is not None:
         face = np.full(n, 0.95 if face_visible else 0.05)
     for lm in Landmark:
-        if any(lm.name == f or lm.name.endswith("_" + f) or lm.name.startswith(f + "_")
-               for f in FACE):
+        if any(
+            lm.name == f or lm.name.endswith("_" + f) or lm.name.startswith(f + "_") for f in FACE
+        ):
             vis[:, lm] = face
     hip_mid = (pts[:, Landmark.LEFT_HIP] + pts[:, Landmark.RIGHT_HIP]) / 2
     w = None
     if world:
         rel = pts - hip_mid[:, None]
-        w = np.stack([(rel[..., :2] * right).sum(-1), -rel[..., 2],
-                      -(rel[..., :2] * toward).sum(-1)], -1)
+        w = np.stack(
+            [(rel[..., :2] * right).sum(-1), -rel[..., 2], -(rel[..., :2] * toward).sum(-1)], -1
+        )
     return PoseSequence(
         xy=xy,
         visibility=vis,
@@ -205,8 +207,17 @@ def test_face_contradiction_warns():
 
 @pytest.mark.parametrize(
     ("azimuth", "label"),
-    [(0, "anterior"), (20, "anterior"), (21, "oblique"), (69, "oblique"), (70, "sagittal_left"),
-     (-110, "sagittal_right"), (-111, "oblique"), (160, "posterior"), (np.nan, "unknown")],
+    [
+        (0, "anterior"),
+        (20, "anterior"),
+        (21, "oblique"),
+        (69, "oblique"),
+        (70, "sagittal_left"),
+        (-110, "sagittal_right"),
+        (-111, "oblique"),
+        (160, "posterior"),
+        (np.nan, "unknown"),
+    ],
 )
 def test_label_bands(azimuth, label):
     assert label_from_azimuth(np.array([azimuth]))[0] == label

@@ -32,6 +32,7 @@ _LEGS = np.array([int(lm) for lm in LEG_LANDMARKS])
 #: What the user reads when no person was detected in any frame.
 NOBODY_MESSAGE = "nobody was found in the video: film the whole body, well lit"
 
+
 @dataclass(frozen=True)
 class MotionGate:
     """How far a person may plausibly move between two sightings.

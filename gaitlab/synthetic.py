@@ -43,7 +43,8 @@ Angles (truth signals, degrees)
     frontal plane, positive when the left hip is lower than the right (as in ``measures``).
     ``ankle_roll_<side>_deg``: change of the frontal-plane angle between shank (knee→ankle)
     and heel line (ankle→heel) caused by the roll, i.e. from the same pose without roll
-    (the standing baseline before each rep), positive when rolling outward (inversion: the ankle moves laterally over the foot).
+    (the standing baseline before each rep), positive when rolling outward (inversion: the
+    ankle moves laterally over the foot).
     These are what an ideal orthographic frontal camera measures. A real camera a few metres
     away adds perspective error: on the default walker about 1–1.7° of FPPA at 3–4 m; a
     posterior camera at 1 m height sees only about 55 % of an ankle roll (the heel line is

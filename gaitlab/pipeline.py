@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.clean import clean_offline
 from gaitlab.errors import GaitlabError, NoSubjectError
 from gaitlab.export import (
     FRAMES_NAME,
@@ -30,7 +29,6 @@ from gaitlab.export import (
     staged_output,
     write_json,
 )
-from gaitlab.measures import compute_signals
 from gaitlab.pose import (
     MediaPipePose,
     PersonPose,
@@ -40,13 +38,13 @@ from gaitlab.pose import (
     track_people,
 )
 from gaitlab.pose.tracking import NOBODY_MESSAGE
+from gaitlab.process import measure_pose
 from gaitlab.render import annotate_frame
 from gaitlab.rules import evaluate_rules
 from gaitlab.summary import infer_task, summary_metrics
 from gaitlab.thresholds import load_thresholds
 from gaitlab.types import Event, Flag, PoseSequence, Signals
 from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
-from gaitlab.view import classify_clip, classify_frames, estimate_azimuth_deg, off_axis_deg
 
 TASKS = ("walk", "calf-raise", "balance", "auto")
 
@@ -283,16 +281,10 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
             f"the subject was found in only {detected_fraction:.0%} of frames: "
             "keep the whole body in view for the whole recording"
         )
-    pose = clean_offline(raw)
-    view_per_frame = classify_frames(pose)
-    view_summary = classify_clip(pose)
+    measured = measure_pose(raw)
+    pose, view_per_frame, signals = measured.pose, measured.view_per_frame, measured.signals
+    view_summary = measured.view
     warnings += list(view_summary.warnings)
-    signals = compute_signals(
-        pose,
-        view_per_frame=view_per_frame,
-        off_axis_deg=off_axis_deg(estimate_azimuth_deg(pose)),
-        roll_deg=None,
-    )
     task = options.task if options.task != "auto" else infer_task(pose, signals)
     thresholds = load_thresholds()
     flags = evaluate_rules(task, pose, signals, view_per_frame, thresholds, sex=options.sex)

@@ -153,13 +153,17 @@ def estimate_camera_roll_deg(
     Ground contacts are heel and toe (foot_index) positions that are still (slower than
     ``max_speed_frac`` body heights per second) and at their lowest (within
     ``ground_tol_frac`` × body height of the lowest position of that landmark over a centred
-    ``window_s`` window), within ``baseline_s`` when given. Every pair of contacts of the same
+    ``window_s`` window), within ``baseline_s`` when given. Pairs of contacts of the same
     landmark type (heel with heel, toe with toe, so the landmarks' own heights above the sole
-    cancel) that lies at the same depth (apparent body size within ``same_depth_tol``) and at
-    least ``min_spread_frac`` × body height apart defines a floor line; the roll is the
-    median tilt of those lines. This uses both feet standing side by side (front/back views,
-    calf raises) and successive footfalls along the floor (side-view walks), whereas a walk
-    straight towards the camera, where no two contacts share a depth, gives few or none.
+    cancel) at least ``min_spread_frac`` × body height apart define floor lines, and the roll
+    is the median tilt of those lines. Two kinds of pair qualify: the same foot planted at two
+    times at the same depth (apparent body size within ``same_depth_tol``: successive
+    footfalls of a side-view walk), and the left and right foot in the same frame while both
+    are flat (heels and toes all in contact: standing side by side, calf raises). Left and
+    right contacts from different times are never paired: a step apart in depth (walking
+    towards the camera, or the two foot lines of a side-view walk) differs by only a few
+    percent in apparent size, yet shifts the floor point on screen by enough to tilt a short
+    line by 10° or more. A walk straight towards the camera therefore gives NaN.
     A foot held still off the ground for longer than half the window (single-leg balance)
     would count as a contact: give a standing ``baseline_s`` there. NaN when no pair
     qualifies.
@@ -175,27 +179,35 @@ def estimate_camera_roll_deg(
     frames = np.ones(n, dtype=bool)
     if baseline_s is not None:
         frames = (t >= baseline_s[0]) & (t <= baseline_s[1])
-    tilts = []
+    points: dict[tuple[str, str], np.ndarray] = {}
+    contact: dict[tuple[str, str], np.ndarray] = {}
     for part in ("heel", "foot_index"):
-        pts, scale = [], []
         for side in SIDES:
             p = _pt(seq, side, part)
             with np.errstate(invalid="ignore"):
                 speed = np.hypot(np.gradient(p[:, 0], t), np.gradient(p[:, 1], t))
                 ok = frames & np.isfinite(p).all(axis=1) & (speed <= max_speed_frac * body)
                 ok &= p[:, 1] >= _rolling_max(p[:, 1], half) - ground_tol_frac * body
-            pts.append(p[ok])
-            scale.append(extent[ok])
-        pp, sc = np.concatenate(pts), np.concatenate(scale)
-        if len(pp) > max_points:
-            keep = np.linspace(0, len(pp) - 1, max_points).round().astype(int)
-            pp, sc = pp[keep], sc[keep]
-        i, j = np.triu_indices(len(pp), k=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            same_depth = np.abs(sc[i] / sc[j] - 1.0) <= same_depth_tol
-        apart = np.abs(pp[i, 0] - pp[j, 0]) >= min_spread_frac * body
-        sel = same_depth & apart
-        tilts.append(line_tilt_deg(pp[i[sel]], pp[j[sel]]))
+            points[side, part], contact[side, part] = p, ok
+    both_flat = np.logical_and.reduce(list(contact.values()))
+    min_dx = min_spread_frac * body
+    tilts = []
+    for part in ("heel", "foot_index"):
+        # The same foot planted at different times (successive footfalls of a side-view walk).
+        for side in SIDES:
+            idx = np.flatnonzero(contact[side, part])
+            if len(idx) > max_points:
+                idx = idx[np.linspace(0, len(idx) - 1, max_points).round().astype(int)]
+            pp, sc = points[side, part][idx], extent[idx]
+            i, j = np.triu_indices(len(pp), k=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                same_depth = np.abs(sc[i] / sc[j] - 1.0) <= same_depth_tol
+            sel = same_depth & (np.abs(pp[i, 0] - pp[j, 0]) >= min_dx)
+            tilts.append(line_tilt_deg(pp[i[sel]], pp[j[sel]]))
+        # Left and right together, only while both feet are flat on the floor (standing).
+        pl, pr = points["left", part][both_flat], points["right", part][both_flat]
+        sel = np.abs(pl[:, 0] - pr[:, 0]) >= min_dx
+        tilts.append(line_tilt_deg(pl[sel], pr[sel]))
     all_tilts = np.concatenate(tilts)
     all_tilts = all_tilts[np.isfinite(all_tilts)]
     return float(np.median(all_tilts)) if all_tilts.size else float("nan")

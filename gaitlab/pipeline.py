@@ -21,6 +21,7 @@ import numpy as np
 
 from gaitlab import __version__
 from gaitlab.errors import GaitlabError, NoSubjectError
+from gaitlab.analyzers import TaskContext, TaskResult
 from gaitlab.export import (
     FRAMES_NAME,
     SUMMARY_NAME,
@@ -47,6 +48,9 @@ from gaitlab.types import Event, Flag, PoseSequence, Signals
 from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
 
 TASKS = ("walk", "calf-raise", "balance", "auto")
+
+#: Task analyzers by task name (events, reps, phases, task metrics and flags).
+ANALYZERS: dict[str, Callable[[TaskContext], TaskResult]] = {}
 
 #: Frames are downscaled so their longer side is at most this many pixels before inference.
 #: BlazePose's detector works at 224×224 and the landmark model at 256×256, so inference
@@ -116,6 +120,7 @@ class Analysis:
     metrics: dict[str, Any]
     events: list[Event]
     flags: list[Flag]
+    reps: list[dict[str, Any]] = field(default_factory=list)
     row_track: np.ndarray | None = None  # (T,) subject's track id per frame, -1 = absent
     others: list[list[np.ndarray]] = field(default_factory=list)  # bystanders per frame
 
@@ -132,7 +137,7 @@ class Analysis:
             "metrics": self.metrics,
             "unavailable": dict(self.signals.unavailable),
             "events": [e.to_dict() for e in self.events],
-            "reps": [],
+            "reps": self.reps,
             "flags": [f.to_dict() for f in self.flags],
         }
 
@@ -292,6 +297,30 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
     for reason in dict.fromkeys(signals.unavailable.values()):  # left/right share a reason
         warnings.append(reason)
     events = _view_change_events(pose, view_summary.segments)
+    reps: list[dict[str, Any]] = []
+    analyzer = ANALYZERS.get(task)
+    if analyzer is not None:
+        result = analyzer(
+            TaskContext(
+                pose=pose,
+                signals=signals,
+                view_per_frame=view_per_frame,
+                thresholds=thresholds,
+                sex=options.sex,
+                height_cm=options.height_cm,
+            )
+        )
+        metrics.update(result.metrics)
+        events = sorted(events + result.events, key=lambda e: e.t_s)
+        reps = result.reps
+        flags = sorted(flags + result.flags, key=lambda f: f.start_s)
+        warnings += [w for w in result.warnings if w not in warnings]
+        if result.signals:
+            signals = Signals(
+                t_s=signals.t_s,
+                values={**signals.values, **result.signals},
+                unavailable=signals.unavailable,
+            )
     others = _others_per_frame(tracks, selection.track_ids, len(pose))
     quality = {
         "detected_fraction": round(detected_fraction, 4),
@@ -318,6 +347,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         quality=quality,
         metrics=metrics,
         events=events,
+        reps=reps,
         flags=flags,
         row_track=selection.row_track,
         others=others,

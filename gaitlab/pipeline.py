@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.errors import GaitlabError, NoSubjectError
 from gaitlab.analyzers import TaskContext, TaskResult
+from gaitlab.errors import GaitlabError, NoSubjectError
 from gaitlab.export import (
     FRAMES_NAME,
     SUMMARY_NAME,

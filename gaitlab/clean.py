@@ -243,26 +243,28 @@ def _design_sos(cutoff_hz: float, order: int, fs: float) -> np.ndarray | None:
 
 
 def _lowpass_run(t: np.ndarray, v: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
-    """Filter one contiguous finite run (may have irregular timestamps)."""
+    """Filter one contiguous finite run, ``(n,)`` or ``(n, k)`` columns filtered together
+    (may have irregular timestamps)."""
     dts = np.diff(t)
     dt = float(np.median(dts))
     uniform = (dts.max() - dts.min()) <= UNIFORM_DT_TOLERANCE * dt
+    cols = v.reshape(len(v), -1)
     if uniform:
-        grid_t, grid_v = t, v
+        grid_t, grid_v = t, cols
     else:
         n_grid = int(np.ceil((t[-1] - t[0]) / dt)) + 1
         grid_t = t[0] + dt * np.arange(n_grid)
-        grid_v = np.interp(grid_t, t, v)
+        grid_v = np.stack([np.interp(grid_t, t, c) for c in cols.T], axis=1)
     sos = _design_sos(cutoff_hz, order, 1.0 / dt)
     if sos is None:
         return v
     padlen = 3 * (2 * len(sos) + 1)
     if len(grid_v) <= padlen:
         return v
-    filt = sosfiltfilt(sos, grid_v, padlen=padlen)
-    if uniform:
-        return filt
-    return np.interp(t, grid_t, filt)
+    filt = sosfiltfilt(sos, grid_v, axis=0, padlen=padlen)
+    if not uniform:
+        filt = np.stack([np.interp(t, grid_t, c) for c in filt.T], axis=1)
+    return filt.reshape(v.shape)
 
 
 def lowpass(seq: PoseSequence, *, cutoff_hz: float = 6.0, order: int = 2) -> PoseSequence:
@@ -303,12 +305,18 @@ def lowpass(seq: PoseSequence, *, cutoff_hz: float = 6.0, order: int = 2) -> Pos
     new = []
     for arr in _tracks(seq):
         out = arr.copy()
+        finite = np.isfinite(arr)
+        # Columns with the same missing frames share their runs: filter them together.
+        groups: dict[bytes, list[int]] = {}
         for k in range(arr.shape[1]):
-            v = arr[:, k]
-            for start, stop in _runs(np.isfinite(v)):
+            groups.setdefault(np.packbits(finite[:, k]).tobytes(), []).append(k)
+        for cols in groups.values():
+            for start, stop in _runs(finite[:, cols[0]]):
                 if stop - start < 2:
                     continue
-                out[start:stop, k] = _lowpass_run(t[start:stop], v[start:stop], cutoff_hz, order)
+                out[start:stop, cols] = _lowpass_run(
+                    t[start:stop], arr[start:stop][:, cols], cutoff_hz, order
+                )
         new.append(out)
     return _rebuild(seq, new)
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from gaitlab.clean import body_height_px
 from gaitlab.geometry import (
@@ -88,10 +87,18 @@ FOOT_TO_SHANK_RATIO = 0.152 / 0.246
 #: shank means the foot points at / away from the camera (foreshortened): use the
 #: prediction instead.
 FORESHORTENED_FRAC = 0.7
+#: The measured foot length is the median of the heel–toe distances within this fraction
+#: below their 90th percentile (the full-length cluster): unbiased by landmark jitter.
+FOOT_LENGTH_BAND_FRAC = 0.05
 #: Percentile of heel image-y (y down) taken as the standing baseline when no baseline
 #: window is given: the heel's lowest positions, skipping the lowest 10 % as noise. Valid
 #: when the subject is on the spot (calf raises, balance) and flat-footed ≥ 10 % of the time.
 HEEL_BASELINE_PERCENTILE = 90.0
+#: The baseline is the median of the frames within this fraction of the foot length above
+#: that percentile: the percentile alone sits 1.3 noise sigmas below the standing level
+#: (about +2 % of foot length on every height at BlazePose-like jitter), the median of the
+#: standing cluster does not.
+HEEL_BASELINE_BAND_FRAC = 0.05
 
 _NAMES = {
     "fppa": "knee valgus (FPPA)",
@@ -117,10 +124,22 @@ def _pt(seq: PoseSequence, side: str, part: str) -> np.ndarray:
 
 
 # -- camera roll --------------------------------------------------------------------------
-def _rolling_max(v: np.ndarray, half: int) -> np.ndarray:
-    filled = np.where(np.isfinite(v), v, -np.inf)
-    out = maximum_filter1d(filled, size=2 * half + 1, mode="nearest")
-    return np.where(np.isfinite(out), out, np.nan)
+def _lowest_at_place(p: np.ndarray, x_tol: float) -> np.ndarray:
+    """``(T,)`` largest image y (lowest on screen) that track ``p`` reaches anywhere in the
+    clip within about ``x_tol`` pixels horizontally (``x_tol`` to ``2 x_tol``, by bins): the
+    floor level under the point. Per place rather than per time window, so that neither a
+    tilted floor (camera roll) under a later footfall further along a walk, nor a foot held
+    up for many seconds (single-leg stance) is taken for the floor."""
+    out = np.full(len(p), np.nan)
+    ok = np.isfinite(p).all(axis=1)
+    if not ok.any() or not x_tol > 0:
+        return out
+    bins = np.floor(p[ok, 0] / x_tol).astype(int)
+    bins -= bins.min()
+    level = np.full(bins.max() + 3, -np.inf)
+    np.maximum.at(level, bins + 1, p[ok, 1])
+    out[ok] = np.maximum(np.maximum(level[bins], level[bins + 1]), level[bins + 2])
+    return out
 
 
 def _extent_px(seq: PoseSequence) -> np.ndarray:
@@ -137,12 +156,12 @@ def estimate_camera_roll_deg(
     seq: PoseSequence,
     *,
     baseline_s: tuple[float, float] | None = None,
-    window_s: float = 2.0,
     ground_tol_frac: float = 0.02,
     max_speed_frac: float = 0.25,
     min_spread_frac: float = 0.05,
     same_depth_tol: float = 0.05,
     max_points: int = 300,
+    max_roll_deg: float = 20.0,
 ) -> float:
     """Camera roll in degrees: the on-screen tilt of the floor.
 
@@ -152,33 +171,38 @@ def estimate_camera_roll_deg(
 
     Ground contacts are heel and toe (foot_index) positions that are still (slower than
     ``max_speed_frac`` body heights per second) and at their lowest (within
-    ``ground_tol_frac`` × body height of the lowest position of that landmark over a centred
-    ``window_s`` window), within ``baseline_s`` when given. Pairs of contacts of the same
-    landmark type (heel with heel, toe with toe, so the landmarks' own heights above the sole
-    cancel) at least ``min_spread_frac`` × body height apart define floor lines, and the roll
-    is the median tilt of those lines. Two kinds of pair qualify: the same foot planted at two
-    times at the same depth (apparent body size within ``same_depth_tol``: successive
-    footfalls of a side-view walk), and the left and right foot in the same frame while both
-    are flat (heels and toes all in contact: standing side by side, calf raises). Left and
-    right contacts from different times are never paired: a step apart in depth (walking
-    towards the camera, or the two foot lines of a side-view walk) differs by only a few
-    percent in apparent size, yet shifts the floor point on screen by enough to tilt a short
-    line by 10° or more. A walk straight towards the camera therefore gives NaN.
-    A foot held still off the ground for longer than half the window (single-leg balance)
-    would count as a contact: give a standing ``baseline_s`` there. NaN when no pair
-    qualifies.
+    ``ground_tol_frac`` × body height of the lowest position that landmark reaches at the
+    same place, ± half ``min_spread_frac`` body heights horizontally, in the whole clip),
+    within ``baseline_s`` when given. Pairs of contacts of the same landmark type (heel with
+    heel, toe with toe, so the landmarks' own heights above the sole cancel) at least
+    ``min_spread_frac`` × body height apart define floor lines, and the roll is the median
+    tilt of those lines. Two kinds of pair qualify: the same foot planted at two times at the
+    same depth (apparent body size within ``same_depth_tol``: successive footfalls of a
+    side-view walk), and the left and right foot in the same frame while both are flat
+    (heels and toes all in contact: standing side by side, calf raises). Left and right
+    contacts from different times are never paired: a step apart in depth (walking towards
+    the camera, or the two foot lines of a side-view walk) differs by only a few percent in
+    apparent size, yet shifts the floor point on screen by enough to tilt a short line by
+    10° or more. Lines steeper than ``max_roll_deg`` are not floor lines (a foot held still
+    off the floor next to the standing one; a camera turned further needs the video rotated,
+    not a correction). NaN when no pair qualifies, e.g. a walk straight towards the camera.
+
+    Accurate only when the floor lines are parallel to the image: feet side by side seen
+    square-on, or a walk straight across a side view. A floor line turned by ``a`` out of the
+    image plane converges to the horizon and reads ``atan(h tan(a) / d)`` too steep, for a
+    camera ``h`` above the floor and ``d`` away: about 1.3° per 5° off square-on at
+    1 m / 4 m, so a standing subject filmed 15° off-axis gives a roll about 4° off.
     """
     n = len(seq)
     body = body_height_px(seq)
     if n < 2 or not np.isfinite(body):
         return float("nan")
     t = seq.t_s
-    dt = float(np.median(np.diff(t)))
-    half = max(1, int(round(window_s / 2.0 / dt)))
     extent = _extent_px(seq)
     frames = np.ones(n, dtype=bool)
     if baseline_s is not None:
         frames = (t >= baseline_s[0]) & (t <= baseline_s[1])
+    x_tol = 0.5 * min_spread_frac * body
     points: dict[tuple[str, str], np.ndarray] = {}
     contact: dict[tuple[str, str], np.ndarray] = {}
     for part in ("heel", "foot_index"):
@@ -187,7 +211,7 @@ def estimate_camera_roll_deg(
             with np.errstate(invalid="ignore"):
                 speed = np.hypot(np.gradient(p[:, 0], t), np.gradient(p[:, 1], t))
                 ok = frames & np.isfinite(p).all(axis=1) & (speed <= max_speed_frac * body)
-                ok &= p[:, 1] >= _rolling_max(p[:, 1], half) - ground_tol_frac * body
+                ok &= p[:, 1] >= _lowest_at_place(p, x_tol) - ground_tol_frac * body
             points[side, part], contact[side, part] = p, ok
     both_flat = np.logical_and.reduce(list(contact.values()))
     min_dx = min_spread_frac * body
@@ -209,7 +233,7 @@ def estimate_camera_roll_deg(
         sel = np.abs(pl[:, 0] - pr[:, 0]) >= min_dx
         tilts.append(line_tilt_deg(pl[sel], pr[sel]))
     all_tilts = np.concatenate(tilts)
-    all_tilts = all_tilts[np.isfinite(all_tilts)]
+    all_tilts = all_tilts[np.abs(all_tilts) <= max_roll_deg]
     return float(np.median(all_tilts)) if all_tilts.size else float("nan")
 
 
@@ -226,9 +250,10 @@ def remove_roll(seq: PoseSequence, roll_deg: float) -> PoseSequence:
 def foot_length_px(seq: PoseSequence) -> float:
     """Foot length in pixels for normalising heel height and ankle shift.
 
-    The projected heel → foot_index distance is only ever shortened by the view, so its 90th
-    percentile over both feet and the clip is the best 2D estimate, valid when the foot is
-    roughly side-on (sagittal views). In front/back views the foot points at the camera and
+    The projected heel → foot_index distance is only ever shortened by the view, so its
+    longest values over both feet and the clip (the median of those within 5 % of the 90th
+    percentile) are the best 2D estimate, valid when the foot is roughly side-on (sagittal
+    views). In front/back views the foot points at the camera and
     is foreshortened to a fraction of its length; then (measured < 70 % of the prediction)
     the length is predicted from the shank (knee → ankle, upright and square to the camera
     in those views): shank × foot/shank ratio, the ratio from BlazePose world landmarks when
@@ -238,7 +263,11 @@ def foot_length_px(seq: PoseSequence) -> float:
     foot = np.concatenate([distance(_pt(seq, s, "heel"), _pt(seq, s, "foot_index")) for s in SIDES])
     shank = np.concatenate([distance(_pt(seq, s, "knee"), _pt(seq, s, "ankle")) for s in SIDES])
     foot, shank = foot[np.isfinite(foot)], shank[np.isfinite(shank)]
-    measured = float(np.percentile(foot, 90)) if foot.size else float("nan")
+    measured = float("nan")
+    if foot.size:
+        # The percentile alone would sit 1.3 noise sigmas above the true length.
+        top = np.percentile(foot, 90)
+        measured = float(np.median(foot[foot >= (1.0 - FOOT_LENGTH_BAND_FRAC) * top]))
     if not shank.size:
         return measured
     ratio = FOOT_TO_SHANK_RATIO
@@ -324,7 +353,10 @@ def _raw_signals(
             win = (seq.t_s >= heel_baseline_s[0]) & (seq.t_s <= heel_baseline_s[1])
             base = np.nanmedian(y[win]) if np.isfinite(y[win]).any() else np.nan
         else:
-            base = np.nanpercentile(y, HEEL_BASELINE_PERCENTILE) if np.isfinite(y).any() else np.nan
+            base = np.nan
+            if np.isfinite(y).any():
+                low = np.nanpercentile(y, HEEL_BASELINE_PERCENTILE)
+                base = np.nanmedian(y[y >= low - HEEL_BASELINE_BAND_FRAC * foot_px])
         v[f"heel_height_{side}_pct_foot"] = 100.0 * (base - y) / foot_px
 
     d = hip_l - hip_r

@@ -74,7 +74,7 @@ def infer_task(pose: PoseSequence, signals: Signals) -> str:
 
     walk: the pelvis travels more than 1.5 leg lengths across the image, the subject's
     apparent size changes by 30 % (walking toward or away from the camera), or the feet pass
-    each other at least four times (a treadmill); calf-raise: the heels rise more than 10 % of
+    each other at least four times (a treadmill); calf-raise: a heel rises more than 10 % of
     foot length at least twice; otherwise balance.
     """
     hips = (pose.point(Landmark.LEFT_HIP) + pose.point(Landmark.RIGHT_HIP)) / 2
@@ -92,13 +92,14 @@ def infer_task(pose: PoseSequence, signals: Signals) -> str:
             return "walk"
         if _foot_crossings(pose, STEP_SEPARATION_LEGS * leg) >= MIN_FOOT_CROSSINGS:
             return "walk"
-    heel = np.fmax(
-        signals.values.get("heel_height_left_pct_foot", np.full(len(pose), np.nan)),
-        signals.values.get("heel_height_right_pct_foot", np.full(len(pose), np.nan)),
-    )
-    with np.errstate(invalid="ignore"):
-        up = np.nan_to_num(heel, nan=0.0) > CALF_RAISE_MIN_PCT
-    rises = int(np.sum(np.diff(up.astype(int)) == 1))
+    # Each heel on its own: in a single-leg raise the free foot is held up throughout, so
+    # the higher of the two heels never comes down.
+    rises = 0
+    for side in ("left", "right"):
+        heel = signals.values.get(f"heel_height_{side}_pct_foot", np.full(len(pose), np.nan))
+        with np.errstate(invalid="ignore"):
+            up = np.nan_to_num(heel, nan=0.0) > CALF_RAISE_MIN_PCT
+        rises = max(rises, int(np.sum(np.diff(up.astype(int)) == 1)))
     if rises >= 2:
         return "calf-raise"
     return "balance"

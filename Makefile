@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test bench lint
+.PHONY: demo test setup setup-test bench lint chromium app
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,26 @@ setup-test: $(BIN)/python
 demo: setup
 	$(BIN)/gaitlab analyze sample_videos/demo.mp4 --task walk --out out/demo
 
-test: setup-test
-	$(BIN)/ruff check gaitlab tests benchmarks scripts
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work
+# here): installed with apt when missing and we are root (CI), else a clear message.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && \
+		echo "chromium: installed /usr/bin/chromium"; \
+	else \
+		echo "the browser tests need Debian's Chromium: sudo apt-get install -y chromium" >&2; \
+		exit 1; \
+	fi
+
+test: setup-test chromium
+	$(BIN)/ruff check app.py gaitlab tests benchmarks scripts
 	$(BIN)/python -m pytest -q
+
+app: setup
+	$(BIN)/gaitlab app
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py sample_videos/demo.mp4

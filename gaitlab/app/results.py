@@ -1,0 +1,434 @@
+"""Results on disk and analyses in the background, for the app.
+
+Every analysis gets a folder ``GAITLAB_HOME/results/<id>/`` (``GAITLAB_HOME`` defaults to
+``~/.gaitlab``) holding:
+
+- ``input<ext>``: the uploaded video, as uploaded;
+- ``request.json``: what was asked (task, subject, height, sex, the file's name);
+- ``status.json``: ``queued`` → ``running`` (stage and progress) → ``done`` or ``error``
+  (with the one-line message), rewritten atomically while the analysis runs;
+- the output contract of :func:`gaitlab.pipeline.analyze_video`: ``summary.json``,
+  ``frames.csv``, ``annotated.mp4``;
+- ``persons.json``: every person seen (track id, when, where), for choosing the subject, and
+  ``people.pkl``, the pose of every person in every frame, kept when more than one person was
+  seen so that re-running with another subject skips pose estimation.
+
+The page only keeps the id (in the URL), so reloading the page, or coming back later, finds
+the result again. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import secrets
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from gaitlab.errors import GaitlabError
+from gaitlab.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME
+from gaitlab.pipeline import (
+    AnalyzeOptions,
+    PeopleTrack,
+    analyze_people,
+    estimate_people,
+    write_outputs,
+)
+from gaitlab.pose import track_people
+
+REQUEST_NAME = "request.json"
+STATUS_NAME = "status.json"
+PERSONS_NAME = "persons.json"
+PEOPLE_NAME = "people.pkl"
+ERROR_LOG_NAME = "error.log"
+
+#: Video types the upload accepts (PyAV opens them by content; the suffix is a first filter).
+VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "mkv", "avi")
+
+_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+
+#: Share of the progress bar per stage: pose estimation dominates the run time (README,
+#: "Speed": pose ≈ 1.5x the cost of drawing and encoding the annotated video).
+STAGE_SPANS = {
+    "queued": (0.0, 0.0),
+    "pose": (0.0, 0.75),
+    "measures": (0.75, 0.8),
+    "video": (0.8, 1.0),
+    "done": (1.0, 1.0),
+}
+STAGE_LABELS = {
+    "queued": "Waiting for the previous analysis to finish",
+    "pose": "Finding people in each frame",
+    "measures": "Measuring",
+    "video": "Drawing the annotated video",
+    "done": "Done",
+}
+
+#: A person must be seen in at least this share of frames (and 3 frames) to be offered as a
+#: subject: shorter tracks are passers-by glimpsed at the edge, or detection noise.
+MIN_PERSON_FRACTION = 0.05
+MAX_PERSONS_LISTED = 6
+
+#: Status file updates while running, at most this often (seconds).
+STATUS_INTERVAL_S = 0.25
+
+
+def gaitlab_home() -> Path:
+    """``GAITLAB_HOME`` or ``~/.gaitlab``."""
+    return Path(os.environ.get("GAITLAB_HOME") or Path.home() / ".gaitlab").expanduser()
+
+
+def valid_id(result_id: object) -> bool:
+    """Whether ``result_id`` looks like an id this store makes (no path tricks)."""
+    return isinstance(result_id, str) and bool(_ID_RE.match(result_id))
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where an analysis is. ``fraction`` is overall progress in [0, 1]."""
+
+    state: str  # queued | running | done | error | interrupted | missing
+    stage: str = "queued"
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    updated: float = 0.0
+
+    @property
+    def fraction(self) -> float:
+        a, b = STAGE_SPANS.get(self.stage, (0.0, 0.0))
+        part = min(self.done / self.total, 1.0) if self.total else 0.0
+        return 1.0 if self.state == "done" else a + (b - a) * part
+
+    @property
+    def label(self) -> str:
+        text = STAGE_LABELS.get(self.stage, self.stage)
+        if self.total and self.stage in ("pose", "video"):
+            text += f" ({min(self.done, self.total)}/{self.total} frames)"
+        return text
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "error", "interrupted", "missing")
+
+
+@dataclass(frozen=True)
+class ResultInfo:
+    """One row of the results list."""
+
+    result_id: str
+    filename: str
+    task: str
+    subject: str
+    created: str
+    state: str
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+class ResultStore:
+    """The results folder: ``root/<id>/`` per analysis (see the module docstring)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else gaitlab_home() / "results"
+
+    # -- paths ------------------------------------------------------------------------------
+    def path(self, result_id: str) -> Path:
+        if not valid_id(result_id):
+            raise GaitlabError(f"{result_id!r} is not a result id")
+        return self.root / result_id
+
+    def exists(self, result_id: str) -> bool:
+        return valid_id(result_id) and (self.path(result_id) / REQUEST_NAME).is_file()
+
+    def input_path(self, result_id: str) -> Path:
+        return self.path(result_id) / self.request(result_id)["input"]
+
+    def summary_path(self, result_id: str) -> Path:
+        return self.path(result_id) / SUMMARY_NAME
+
+    def frames_path(self, result_id: str) -> Path:
+        return self.path(result_id) / FRAMES_NAME
+
+    def video_path(self, result_id: str) -> Path:
+        return self.path(result_id) / VIDEO_NAME
+
+    # -- creating ---------------------------------------------------------------------------
+    def _new_dir(self) -> tuple[str, Path]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        while True:
+            rid = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            folder = self.root / rid
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return rid, folder
+
+    def create(self, filename: str, data: IO[bytes] | bytes, options: AnalyzeOptions) -> str:
+        """A new result folder holding the uploaded video and the request; returns its id."""
+        suffix = Path(filename).suffix.lower()
+        if suffix.lstrip(".") not in VIDEO_TYPES:
+            suffix = ".video"
+        rid, folder = self._new_dir()
+        target = folder / f"input{suffix}"
+        with target.open("wb") as out:
+            if isinstance(data, bytes | bytearray | memoryview):
+                out.write(data)
+            else:
+                shutil.copyfileobj(data, out, length=1 << 20)
+        self._write_request(folder, filename, target.name, options, parent=None)
+        return rid
+
+    def create_rerun(self, parent_id: str, options: AnalyzeOptions) -> str:
+        """A new result for the same video as ``parent_id`` with other options (another
+        subject). The video is hard-linked (copied where links are not possible); the
+        parent's poses are reused when it kept them."""
+        parent = self.request(parent_id)
+        src = self.input_path(parent_id)
+        rid, folder = self._new_dir()
+        target = folder / src.name
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copy2(src, target)
+        people = self.path(parent_id) / PEOPLE_NAME
+        if people.is_file():
+            try:
+                os.link(people, folder / PEOPLE_NAME)
+            except OSError:
+                shutil.copy2(people, folder / PEOPLE_NAME)
+        self._write_request(folder, parent["filename"], target.name, options, parent=parent_id)
+        return rid
+
+    def _write_request(
+        self,
+        folder: Path,
+        filename: str,
+        input_name: str,
+        options: AnalyzeOptions,
+        parent: str | None,
+    ) -> None:
+        request = {
+            "filename": filename,
+            "input": input_name,
+            "task": options.task,
+            "subject": options.subject,
+            "height_cm": options.height_cm,
+            "sex": options.sex,
+            "parent": parent,
+            "created": datetime.now().isoformat(timespec="seconds"),
+        }
+        _write_json_atomic(folder / STATUS_NAME, asdict(Status("queued", updated=time.time())))
+        _write_json_atomic(folder / REQUEST_NAME, request)
+
+    # -- reading ----------------------------------------------------------------------------
+    def request(self, result_id: str) -> dict[str, Any]:
+        try:
+            return json.loads((self.path(result_id) / REQUEST_NAME).read_text())
+        except FileNotFoundError:
+            raise GaitlabError(f"no result {result_id} in {self.root}") from None
+
+    def options(self, result_id: str) -> AnalyzeOptions:
+        r = self.request(result_id)
+        return AnalyzeOptions(
+            task=r["task"], subject=r["subject"], height_cm=r["height_cm"], sex=r["sex"]
+        )
+
+    def status(self, result_id: str) -> Status:
+        try:
+            raw = json.loads((self.path(result_id) / STATUS_NAME).read_text())
+        except (FileNotFoundError, json.JSONDecodeError, GaitlabError):
+            return Status("missing", message="no such result")
+        return Status(**raw)
+
+    def write_status(self, result_id: str, status: Status) -> None:
+        _write_json_atomic(self.path(result_id) / STATUS_NAME, asdict(status))
+
+    def summary(self, result_id: str) -> dict[str, Any]:
+        return json.loads(self.summary_path(result_id).read_text())
+
+    def persons(self, result_id: str) -> list[dict[str, Any]]:
+        path = self.path(result_id) / PERSONS_NAME
+        return json.loads(path.read_text())["persons"] if path.is_file() else []
+
+    def list(self) -> list[ResultInfo]:
+        """Every result, newest first."""
+        if not self.root.is_dir():
+            return []
+        out = []
+        for folder in sorted(self.root.iterdir(), reverse=True):
+            if not self.exists(folder.name):
+                continue
+            r = self.request(folder.name)
+            out.append(
+                ResultInfo(
+                    result_id=folder.name,
+                    filename=r["filename"],
+                    task=r["task"],
+                    subject=r["subject"],
+                    created=r["created"],
+                    state=self.status(folder.name).state,
+                )
+            )
+        return out
+
+    def delete(self, result_id: str) -> None:
+        shutil.rmtree(self.path(result_id), ignore_errors=True)
+
+
+# -- the analysis itself ---------------------------------------------------------------------
+def persons_table(people: PeopleTrack) -> list[dict[str, Any]]:
+    """Every person worth offering as the subject: track id, seconds in view, and the frame
+    where they are seen largest and most completely (with their box there, in pixels).
+
+    The ids are those :func:`gaitlab.pose.track_people` gives, which is what
+    ``AnalyzeOptions(subject=str(track_id))`` selects.
+    """
+    tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)
+    n = max(len(people.t_s), 1)
+    rows = []
+    for tr in tracks:
+        if tr.n_obs < 3 or tr.n_obs / n < MIN_PERSON_FRACTION:
+            continue
+        score = [p.body_size_px * float(np.mean(p.visibility)) for p in tr.persons]
+        best = int(np.argmax(score))
+        person = tr.persons[best]
+        rows.append(
+            {
+                "track_id": int(tr.track_id),
+                "frames": int(tr.n_obs),
+                "start_s": round(float(tr.start_s), 3),
+                "end_s": round(float(tr.end_s), 3),
+                "frame": int(tr.frame_index[best]),
+                "bbox_px": [round(float(v), 1) for v in person.bbox],
+            }
+        )
+    rows.sort(key=lambda r: -r["frames"])
+    return rows[:MAX_PERSONS_LISTED]
+
+
+def run_analysis(
+    store: ResultStore,
+    result_id: str,
+    on_status: Callable[[Status], None] | None = None,
+) -> Status:
+    """Analyse one stored request and write its outputs; never raises for bad input.
+
+    A :class:`~gaitlab.errors.GaitlabError` (bad file, nobody in view …) ends in an
+    ``error`` status with its one-line message; any other exception is a bug: its traceback
+    goes to ``error.log`` in the result folder and the status carries one line.
+    """
+    folder = store.path(result_id)
+    last = [0.0]
+    lock = threading.Lock()
+
+    def report(status: Status, force: bool = False) -> None:
+        with lock:
+            now = time.monotonic()
+            if not force and now - last[0] < STATUS_INTERVAL_S:
+                return
+            last[0] = now
+            store.write_status(result_id, status)
+        if on_status is not None:
+            on_status(status)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        report(Status("running", stage, done, total, updated=time.time()))
+
+    report(Status("running", "pose", updated=time.time()), force=True)
+    video = store.input_path(result_id)
+    filename = store.request(result_id)["filename"]
+    try:
+        options = store.options(result_id)
+        people_file = folder / PEOPLE_NAME
+        if people_file.is_file():
+            with people_file.open("rb") as fh:  # written by this store for this video
+                people = pickle.load(fh)
+        else:
+            people = estimate_people(video, options, progress)
+        persons = persons_table(people)
+        _write_json_atomic(folder / PERSONS_NAME, {"persons": persons})
+        if len(persons) > 1 and not people_file.is_file():
+            with people_file.open("wb") as fh:
+                pickle.dump(people, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        report(Status("running", "measures", updated=time.time()), force=True)
+        analysis = analyze_people(people, options, source=str(video))
+        write_outputs(analysis, video, folder, write_video=options.write_video, progress=progress)
+    except GaitlabError as exc:
+        # the person uploaded "holiday.mp4", not ".../input.mp4": name their file
+        message = str(exc).replace(str(video), filename).replace(video.name, filename)
+        status = Status("error", "done", message=message, updated=time.time())
+    except Exception as exc:  # a bug: keep the page alive and the traceback on disk
+        (folder / ERROR_LOG_NAME).write_text(traceback.format_exc())
+        status = Status(
+            "error",
+            "done",
+            message=f"internal error: {type(exc).__name__}: {exc} (details in {ERROR_LOG_NAME})",
+            updated=time.time(),
+        )
+    else:
+        status = Status("done", "done", updated=time.time())
+    report(status, force=True)
+    return status
+
+
+class AnalysisJobs:
+    """Runs stored analyses in background threads, ``max_parallel`` at a time (one by
+    default: pose estimation already keeps both cores of the reference machine busy).
+
+    One instance per server process (the app keeps it in ``st.cache_resource``). A status
+    file that says ``queued``/``running`` for an id this process is not running means the
+    server stopped mid-analysis: :meth:`status` reports it as ``interrupted``.
+    """
+
+    def __init__(self, store: ResultStore, max_parallel: int = 1) -> None:
+        self.store = store
+        self._pool = ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="analyse")
+        self._futures: dict[str, Future[Status]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, result_id: str) -> None:
+        with self._lock:
+            if result_id in self._futures and not self._futures[result_id].done():
+                return
+            self._futures[result_id] = self._pool.submit(run_analysis, self.store, result_id)
+
+    def active(self, result_id: str) -> bool:
+        with self._lock:
+            future = self._futures.get(result_id)
+        return future is not None and not future.done()
+
+    def status(self, result_id: str) -> Status:
+        status = self.store.status(result_id)
+        if status.state in ("queued", "running") and not self.active(result_id):
+            return Status(
+                "interrupted",
+                status.stage,
+                message="the analysis stopped before it finished (the app was restarted)",
+            )
+        return status
+
+    def wait(self, result_id: str, timeout: float | None = None) -> Status:
+        """Block until ``result_id`` finishes (tests, scripts)."""
+        with self._lock:
+            future = self._futures.get(result_id)
+        if future is not None:
+            future.result(timeout=timeout)
+        return self.status(result_id)

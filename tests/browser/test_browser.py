@@ -1,0 +1,150 @@
+"""End to end in Debian's Chromium: upload and review a real clip, go live with a fake camera
+playing a real clip, and screenshots of every page at desktop and phone widths (saved under
+tests/browser/screenshots/)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from browserkit import DESKTOP, PHONE, screenshot, wait_app
+from playwright.sync_api import expect
+
+from gaitlab.live import ACTION_COLOUR, OK_COLOUR
+
+ANALYSIS_TIMEOUT_MS = 150_000
+
+#: The bottom-right pixel of the playing video (the status bar's plain end), and its size.
+CORNER_PIXEL_JS = """(v) => {
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext('2d'); g.drawImage(v, 0, 0);
+  const px = g.getImageData(v.videoWidth - 3, v.videoHeight - 3, 1, 1).data;
+  return {w: v.videoWidth, h: v.videoHeight, px: Array.from(px)};
+}"""
+#: True once the "Frames processed" counter exceeds ``n``.
+FRAMES_ABOVE_JS = """(n) => {
+  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .find(e => e.innerText.includes('Frames processed'));
+  if (!m) return false;
+  return parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText) > n;
+}"""
+
+
+def test_upload_a_clip_review_the_result_and_play_the_annotated_video(page, walk_side_clip):
+    page.goto("/analyse")
+    wait_app(page)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(walk_side_clip))
+    analyse = page.get_by_role("button", name="Analyse", exact=True)
+    expect(analyse).to_be_enabled()  # once the upload has reached the server
+    analyse.click()
+
+    page.wait_for_selector('[data-testid="stProgress"]')  # the page follows the analysis
+    screenshot(page, "analyse-progress", DESKTOP)
+    page.wait_for_url(re.compile(r"/analyse\?result=\d{8}-\d{6}-[0-9a-f]{6}$"))
+    page.get_by_text("Key measures").wait_for(timeout=ANALYSIS_TIMEOUT_MS)
+    result_url = page.url
+
+    page.get_by_role("heading", name="Downloads").wait_for()  # the script has run to the end
+    table = page.locator('[data-testid="stTable"]')
+    assert "Knee bend (flexion), peak · left" in table.inner_text()
+    assert "°" in table.inner_text()
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).wait_for()  # knee bend and trunk lean (a side view)
+    page.locator(
+        '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+    ).first.wait_for()
+    page.get_by_role("heading", name="Flagged moments").wait_for()
+    for label in ("Summary (JSON)", "Per-frame table (CSV)", "Annotated video (MP4)"):
+        page.get_by_role("button", name=label).wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Summary (JSON)").click()
+    summary = json.loads(Path(download.value.path()).read_text())
+    assert summary["task"] == "walk" and summary["video"]["frames"] == 135
+
+    video = page.locator('[data-testid="stMain"] video')
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=\"stMain\"] video');"
+        " return v && v.readyState >= 2; }"
+    )
+    info = video.evaluate(
+        """async (v) => { v.muted = true; await v.play();
+             await new Promise(r => setTimeout(r, 700));
+             return {duration: v.duration, t: v.currentTime, w: v.videoWidth, h: v.videoHeight,
+                     error: v.error && v.error.code}; }"""
+    )
+    assert info["error"] is None
+    assert abs(info["duration"] - 2.26) < 0.1  # the whole clip, 135 frames at 59.7 fps
+    assert info["t"] > 0.2  # it plays
+    assert (info["w"], info["h"]) == (960, 540)  # H.264 at the inference size, decoded
+    screenshot(page, "analyse-result", DESKTOP)
+    screenshot(page, "analyse-result", PHONE)
+
+    page.reload()  # the result survives a reload: its id is in the URL, its files on disk
+    wait_app(page)
+    assert page.url == result_url
+    page.get_by_text("Key measures").wait_for()
+    page.goto("/history")
+    wait_app(page)
+    page.get_by_text("walk_side_outdoor_60fps.mp4").first.wait_for()
+
+
+def _metric(page, label: str) -> str:
+    return (
+        page.locator('[data-testid="stMetric"]', has_text=label)
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+    )
+
+
+def test_live_page_sends_the_fake_camera_through_the_processor(page):
+    page.goto("/webcam")
+    wait_app(page)
+    screenshot(page, "live-idle", PHONE)
+    frame = page.frame_locator('iframe[title*="webrtc_streamer"]')
+    frame.get_by_role("button", name="START").click()
+
+    # processed frames come back: 480 rows of camera plus the status bar the processor draws
+    frame.locator("video").first.wait_for()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('iframe')].some(f => {
+             const v = f.contentDocument && f.contentDocument.querySelector('video');
+             return v && v.readyState >= 2 && v.videoHeight > 480; })""",
+        timeout=60_000,
+    )
+    bar = frame.locator("video").first.evaluate(CORNER_PIXEL_JS)
+    assert bar["w"] == 640 and bar["h"] > 480
+    rgb = bar["px"][:3]
+    assert any(
+        max(abs(a - b) for a, b in zip(rgb, c, strict=True)) < 40
+        for c in (OK_COLOUR, ACTION_COLOUR)
+    ), rgb
+
+    # the counters beside the video update while it runs
+    page.locator('[data-testid="stMetric"]', has_text="Time in view").wait_for(timeout=30_000)
+    first = int(_metric(page, "Frames processed"))
+    page.wait_for_function(FRAMES_ABOVE_JS, arg=first + 5, timeout=30_000)
+    assert _metric(page, "Subject") == "in view"
+    assert float(_metric(page, "Time in view").split()[0]) > 0
+    screenshot(page, "live-running", DESKTOP)
+    screenshot(page, "live-running", PHONE)
+
+    frame.get_by_role("button", name="STOP").click()
+    page.get_by_role("heading", name="Session summary").wait_for(timeout=30_000)
+    assert int(_metric(page, "Flags")) >= 0
+    screenshot(page, "live-summary", DESKTOP)
+
+
+def test_screenshots_of_each_page(page):
+    for path, name in (
+        ("/", "guide"),
+        ("/analyse", "analyse-upload"),
+        ("/webcam", "live-idle"),
+        ("/history", "history"),
+    ):
+        page.goto(path)
+        wait_app(page)
+        for viewport in (DESKTOP, PHONE):
+            shot = screenshot(page, name, viewport)
+            assert shot.stat().st_size > 10_000

@@ -21,6 +21,7 @@ import numpy as np
 
 from gaitlab import __version__
 from gaitlab.analyzers import TaskContext, TaskResult
+from gaitlab.analyzers.balance import analyze_balance
 from gaitlab.errors import GaitlabError, NoSubjectError
 from gaitlab.export import (
     FRAMES_NAME,
@@ -50,7 +51,9 @@ from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
 TASKS = ("walk", "calf-raise", "balance", "auto")
 
 #: Task analyzers by task name (events, reps, phases, task metrics and flags).
-ANALYZERS: dict[str, Callable[[TaskContext], TaskResult]] = {}
+ANALYZERS: dict[str, Callable[[TaskContext], TaskResult]] = {
+    "balance": analyze_balance,
+}
 
 #: Frames are downscaled so their longer side is at most this many pixels before inference.
 #: BlazePose's detector works at 224×224 and the landmark model at 256×256, so inference
@@ -78,6 +81,8 @@ class AnalyzeOptions:
     subject: str = "auto"  # "auto", "largest" or a track id
     height_cm: float | None = None
     sex: str | None = None
+    age_years: float | None = None
+    body_mass_kg: float | None = None
     write_video: bool = True
     max_side: int = INFERENCE_MAX_SIDE
     num_poses: int = 4
@@ -87,6 +92,10 @@ class AnalyzeOptions:
             raise GaitlabError(f"unknown task {self.task!r}: choose one of {', '.join(TASKS)}")
         if self.height_cm is not None and not 50 <= self.height_cm <= 250:
             raise GaitlabError(f"height {self.height_cm} cm is not plausible (expected 50–250 cm)")
+        if self.age_years is not None and not 3 <= self.age_years <= 120:
+            raise GaitlabError(f"age {self.age_years} is not plausible (expected 3–120 years)")
+        if self.body_mass_kg is not None and not 10 <= self.body_mass_kg <= 400:
+            raise GaitlabError(f"body mass {self.body_mass_kg} kg is not plausible (10–400 kg)")
         if self.sex not in (None, "female", "male"):
             raise GaitlabError(f"sex must be 'female' or 'male', got {self.sex!r}")
 
@@ -308,6 +317,8 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
                 thresholds=thresholds,
                 sex=options.sex,
                 height_cm=options.height_cm,
+                age_years=options.age_years,
+                body_mass_kg=options.body_mass_kg,
             )
         )
         metrics.update(result.metrics)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test bench lint chromium app
+.PHONY: demo test setup setup-test bench lint chromium app postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ chromium:
 		exit 1; \
 	fi
 
-test: setup-test chromium
+# The history tests run a real PostgreSQL server; reports are checked with poppler-utils.
+postgres:
+	bash scripts/ci_postgres.sh
+
+test: setup-test chromium postgres
 	$(BIN)/ruff check app.py gaitlab tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 

@@ -46,33 +46,65 @@ class _Progress:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from gaitlab.pipeline import AnalyzeOptions, analyze_video
+    from gaitlab.store.commands import AnalyzeHistory
 
-    options = AnalyzeOptions(
-        task=args.task,
-        subject=args.subject,
-        height_cm=args.height_cm,
-        sex=args.sex,
-        write_video=not args.no_video,
-    )
-    video = Path(args.video)
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        analysis = analyze_video(video, args.out, options, progress=progress)
-    finally:
-        progress.close()
-    out = Path(args.out)
-    q = analysis.quality
+    # Opened before the run, so a bad database URL or an unknown --person fails at once.
+    with AnalyzeHistory.open(args) as history:
+        options = AnalyzeOptions(
+            task=args.task,
+            subject=args.subject,
+            height_cm=history.height_cm(args.height_cm),
+            sex=history.sex(args.sex),
+            write_video=not args.no_video,
+            heel_rise_test=args.heel_rise_test,
+            **{  # age and body mass: the command line wins over what --person knows
+                **history.person_options(),
+                **{
+                    k: v
+                    for k, v in (("age_years", args.age), ("body_mass_kg", args.mass_kg))
+                    if v is not None
+                },
+            },
+        )
+        video = Path(args.video)
+        progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+        try:
+            analysis = analyze_video(video, args.out, options, progress=progress)
+        finally:
+            progress.close()
+        out = Path(args.out)
+        q = analysis.quality
+        print(
+            f"{video.name}: task {analysis.task}, view {analysis.view}, "
+            f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
+            f"{q['persons_seen']} person(s) seen"
+        )
+        for w in q["warnings"]:
+            print(f"warning: {w}")
+        print(
+            f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
+            + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+        )
+        history.save(args, analysis, out)
+    return 0
+
+
+def _cmd_footprint(args: argparse.Namespace) -> int:
+    from gaitlab.footprint import run_footprint
+
+    summary = run_footprint(args.photo, args.out, side=args.side, age_years=args.age)
     print(
-        f"{video.name}: task {analysis.task}, view {analysis.view}, "
-        f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
-        f"{q['persons_seen']} person(s) seen"
+        f"{Path(args.photo).name}: {summary['arch_type']} arch "
+        f"(arch index {summary['arch_index']:.3f}, "
+        f"Chippaux-Smirak {summary['chippaux_smirak_index']:.3f}, "
+        f"Staheli {summary['staheli_index']:.3f}), {summary['side'] or 'unknown'} foot"
     )
-    for w in q["warnings"]:
+    for w in summary.get("warnings", []):
         print(f"warning: {w}")
-    print(
-        f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
-        + ("" if args.no_video else f", {out / 'annotated.mp4'}")
-    )
+    if summary["side"] is None:
+        print("which foot is it? the print does not say: run again with --side left or right")
+    print("a screening clue, not a diagnosis: see a clinician about pain or a change")
+    print(f"wrote {Path(args.out) / 'summary.json'}, {Path(args.out) / 'overlay.png'}")
     return 0
 
 
@@ -98,6 +130,32 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     print(f"thresholds: {os.environ.get('GAITLAB_THRESHOLDS') or DEFAULT_PATH}")
     return 0
+
+
+#: The app's entry script, beside the package in a source checkout.
+APP_SCRIPT = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    if not APP_SCRIPT.is_file():
+        raise GaitlabError(f"the app script {APP_SCRIPT} is missing: run from a gaitlab checkout")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "--server.port", str(args.port),
+        "--server.maxUploadSize", "2048",
+        "--client.toolbarMode", "minimal",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    if args.address:
+        cmd += ["--server.address", args.address]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    try:
+        return subprocess.call(cmd, cwd=APP_SCRIPT.parent)
+    except KeyboardInterrupt:
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,11 +195,53 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="selects sex-specific thresholds where the source gives them",
     )
+    p.add_argument(
+        "--age",
+        type=float,
+        default=None,
+        help="the subject's age in years (balance and heel-rise norms)",
+    )
+    p.add_argument(
+        "--mass-kg",
+        type=float,
+        default=None,
+        help="body mass in kg (work done in the heel-rise test)",
+    )
+    p.add_argument(
+        "--heel-rise-test",
+        action="store_true",
+        help="calf raises: single-leg heel-rise test to fatigue, compared with norms",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from gaitlab.store.commands import add_analyze_options, add_commands
+
+    add_analyze_options(p)
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("footprint", help="wet foot test: arch indices from a footprint photo")
+    p.add_argument("photo", help="photo of a wet footprint on paper or cardboard (jpg, png)")
+    p.add_argument("--out", required=True, help="output folder (one per photo)")
+    p.add_argument(
+        "--side",
+        choices=["left", "right"],
+        default=None,
+        help="which foot made the print (detected when not given)",
+    )
+    p.add_argument(
+        "--age", type=float, default=None, help="age in years (children's cut-offs apply under 17)"
+    )
+    p.set_defaults(func=_cmd_footprint)
 
     p = sub.add_parser("info", help="print versions and the pose model in use")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")
+    p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    p.add_argument("--address", default=None, help="address to listen on (default: all)")
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_cmd_app)
+
+    add_commands(sub)  # history, report, export, delete, person (gaitlab.store.commands)
     return parser
 
 

@@ -22,6 +22,8 @@ import numpy as np
 from gaitlab import __version__
 from gaitlab.analyzers import TaskContext, TaskResult
 from gaitlab.analyzers.balance import analyze_balance
+from gaitlab.analyzers.calf_raise import analyze_calf_raise
+from gaitlab.analyzers.walk import analyze_walk
 from gaitlab.errors import GaitlabError, NoSubjectError
 from gaitlab.export import (
     FRAMES_NAME,
@@ -52,7 +54,9 @@ TASKS = ("walk", "calf-raise", "balance", "auto")
 
 #: Task analyzers by task name (events, reps, phases, task metrics and flags).
 ANALYZERS: dict[str, Callable[[TaskContext], TaskResult]] = {
+    "walk": analyze_walk,
     "balance": analyze_balance,
+    "calf-raise": lambda ctx: analyze_calf_raise(ctx, mode="test" if ctx.heel_rise_test else "set"),
 }
 
 #: Frames are downscaled so their longer side is at most this many pixels before inference.
@@ -83,6 +87,7 @@ class AnalyzeOptions:
     sex: str | None = None
     age_years: float | None = None
     body_mass_kg: float | None = None
+    heel_rise_test: bool = False
     write_video: bool = True
     max_side: int = INFERENCE_MAX_SIDE
     num_poses: int = 4
@@ -298,6 +303,8 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
     measured = measure_pose(raw)
     pose, view_per_frame, signals = measured.pose, measured.view_per_frame, measured.signals
     view_summary = measured.view
+    if measured.swaps.n_frames:
+        warnings.append(measured.swaps.message())
     warnings += list(view_summary.warnings)
     task = options.task if options.task != "auto" else infer_task(pose, signals)
     thresholds = load_thresholds()
@@ -319,6 +326,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
                 height_cm=options.height_cm,
                 age_years=options.age_years,
                 body_mass_kg=options.body_mass_kg,
+                heel_rise_test=options.heel_rise_test,
             )
         )
         metrics.update(result.metrics)
@@ -339,6 +347,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         "subject_track": selection.track_id,
         "subject_rule": options.subject,
         "identity_switches": [asdict(sw) for sw in selection.switches],
+        "leg_swaps": measured.swaps.to_dict(),
         "pose_model": people.bundle_origin,
         "warnings": warnings,
     }

@@ -1,8 +1,8 @@
 """The measuring chain shared by the file pipeline, the live loop and the tests.
 
-raw subject pose → clean → view per frame → per-frame measures. Pure: arrays in, new
-objects out. Tests on synthetic poses call :func:`measure_pose` so they exercise exactly
-what ``gaitlab analyze`` runs.
+raw subject pose → leg-swap repair → clean → view per frame → per-frame measures. Pure:
+arrays in, new objects out. Tests on synthetic poses call :func:`measure_pose` so they
+exercise exactly what ``gaitlab analyze`` runs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 
 from gaitlab.clean import clean_offline
 from gaitlab.measures import compute_signals
+from gaitlab.swaps import SwapReport, repair_leg_swaps
 from gaitlab.types import PoseSequence, Signals
 from gaitlab.view import (
     ViewSummary,
@@ -31,16 +32,22 @@ class MeasuredPose:
     view_per_frame: np.ndarray
     view: ViewSummary
     signals: Signals
+    swaps: SwapReport
 
 
 def measure_pose(raw: PoseSequence, *, roll_deg: float | None = None) -> MeasuredPose:
-    """Clean ``raw`` (zero-phase, offline), classify the view per frame and compute every
-    per-frame measure, gated frame by frame by view and off-axis angle.
+    """Repair BlazePose's left/right leg swaps, clean (zero-phase, offline), classify the
+    view per frame and compute every per-frame measure, gated frame by frame by view and
+    off-axis angle.
+
+    Swaps are repaired on the raw landmarks, before filtering would smear a swapped frame
+    into its neighbours.
 
     ``roll_deg=None`` estimates the camera roll from still foot contacts (0 with a warning
     when it cannot).
     """
-    pose = clean_offline(raw)
+    repaired, swaps = repair_leg_swaps(raw)
+    pose = clean_offline(repaired)
     view_per_frame = classify_frames(pose)
     signals = compute_signals(
         pose,
@@ -49,5 +56,9 @@ def measure_pose(raw: PoseSequence, *, roll_deg: float | None = None) -> Measure
         roll_deg=roll_deg,
     )
     return MeasuredPose(
-        pose=pose, view_per_frame=view_per_frame, view=classify_clip(pose), signals=signals
+        pose=pose,
+        view_per_frame=view_per_frame,
+        view=classify_clip(pose),
+        signals=signals,
+        swaps=swaps,
     )

@@ -57,11 +57,6 @@ def summary_metrics(
         metrics[f"knee_flexion_peak_{side}_deg"] = _peak(
             signals.values.get(f"knee_flexion_{side}_deg", np.full(len(pose), np.nan)), sagittal
         )
-        if task == "calf-raise":  # in walking the heel rises in every swing: not a measure
-            metrics[f"heel_height_peak_{side}_pct_foot"] = _peak(
-                signals.values.get(f"heel_height_{side}_pct_foot", np.full(len(pose), np.nan)),
-                detected,
-            )
     if "trunk_lean_deg" in signals:
         metrics["trunk_lean_mean_deg"] = _mean(signals["trunk_lean_deg"], sagittal)
     if height_cm is not None:

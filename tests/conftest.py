@@ -11,6 +11,17 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 SAMPLE_DEMO = REPO / "sample_videos" / "demo.mp4"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_gaitlab_home(tmp_path_factory):
+    """Every test run gets its own GAITLAB_HOME: `gaitlab analyze` saves each result to the
+    history database there, and tests must never write into the user's real history."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GAITLAB_HOME", str(tmp_path_factory.mktemp("gaitlab_home")))
+    mp.delenv("GAITLAB_DB_URL", raising=False)
+    yield
+    mp.undo()
+
+
 def _require(path: Path, how: str) -> Path:
     if not path.exists():
         pytest.fail(f"missing test clip {path}: {how}")

@@ -18,7 +18,17 @@ import pandas as pd
 import pytest
 
 from gaitlab.app.charts import signal_chart
-from gaitlab.app.present import (
+from gaitlab.app.results import (
+    AnalysisJobs,
+    ResultStore,
+    Status,
+    run_analysis,
+    valid_id,
+)
+from gaitlab.errors import GaitlabError
+from gaitlab.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
+from gaitlab.pipeline import AnalyzeOptions
+from gaitlab.present import (
     CHART_GROUPS,
     chart_data,
     crop_person,
@@ -33,16 +43,6 @@ from gaitlab.app.present import (
     rep_rows,
     view_requirements,
 )
-from gaitlab.app.results import (
-    AnalysisJobs,
-    ResultStore,
-    Status,
-    run_analysis,
-    valid_id,
-)
-from gaitlab.errors import GaitlabError
-from gaitlab.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
-from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.thresholds import load_thresholds
 
 TH = load_thresholds()

@@ -28,6 +28,8 @@ class TaskContext:
         The thresholds file (:func:`gaitlab.thresholds.load_thresholds`).
     sex, height_cm, age_years, body_mass_kg
         Optional facts about the subject (sex-specific thresholds, cm scaling, norms).
+    heel_rise_test
+        Calf raises are a single-leg heel-rise test to fatigue, not an exercise set.
     """
 
     pose: PoseSequence
@@ -38,6 +40,7 @@ class TaskContext:
     height_cm: float | None = None
     age_years: float | None = None
     body_mass_kg: float | None = None
+    heel_rise_test: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from gaitlab.app import common
 from gaitlab.app.charts import signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
-from gaitlab.app.present import (
+from gaitlab.app.results import VIDEO_TYPES
+from gaitlab.errors import GaitlabError
+from gaitlab.pipeline import AnalyzeOptions
+from gaitlab.present import (
     CHART_GROUPS,
     chart_data,
     crop_person,
@@ -27,9 +30,6 @@ from gaitlab.app.present import (
     rep_rows,
     unavailable_reasons,
 )
-from gaitlab.app.results import VIDEO_TYPES
-from gaitlab.errors import GaitlabError
-from gaitlab.pipeline import AnalyzeOptions
 
 VIEW_LABELS = {
     "anterior": "front view",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from gaitlab.app.present import UNITS, ChartData
+from gaitlab.present import UNITS, ChartData
 
 #: Line colours match the video overlay: subject's left cyan-blue, right orange
 #: (``gaitlab.render.LEFT_COLOUR`` / ``RIGHT_COLOUR``).

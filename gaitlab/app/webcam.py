@@ -22,8 +22,8 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from gaitlab.app.common import SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import task_picker_ui
-from gaitlab.app.present import format_value, parse_metric
 from gaitlab.live import LIVE_TASKS, LiveProcessor
+from gaitlab.present import format_value, parse_metric
 
 #: Host candidates only: the browser and the server are on the same machine or network.
 RTC_CONFIGURATION: dict[str, Any] = {"iceServers": []}

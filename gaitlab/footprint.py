@@ -57,6 +57,7 @@ import numpy as np
 from scipy.ndimage import binary_fill_holes, distance_transform_edt, uniform_filter1d
 
 from gaitlab.errors import GaitlabError
+from gaitlab.render import hershey_text
 from gaitlab.thresholds import Threshold, load_thresholds
 
 __all__ = [
@@ -1232,12 +1233,14 @@ def render_overlay(image: np.ndarray, result: FootprintResult) -> np.ndarray:
 
 def _label(img: np.ndarray, text: str, org: Point, fs: float, color, th: int) -> None:
     o = _ipt(org)
+    text = hershey_text(text)
     cv2.putText(img, text, o, cv2.FONT_HERSHEY_SIMPLEX, fs, (0, 0, 0), th + 2, cv2.LINE_AA)
     cv2.putText(img, text, o, cv2.FONT_HERSHEY_SIMPLEX, fs, color, th, cv2.LINE_AA)
 
 
 def _panel(img: np.ndarray, lines: list[str], fs: float, th: int, result: FootprintResult) -> None:
     h, w = img.shape[:2]
+    lines = [hershey_text(s) for s in lines]
     sizes = [cv2.getTextSize(s, cv2.FONT_HERSHEY_SIMPLEX, fs, 1)[0] for s in lines]
     lh = int(max(s[1] for s in sizes) * 1.8)
     pw = max(s[0] for s in sizes) + 2 * lh // 2

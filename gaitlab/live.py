@@ -38,7 +38,7 @@ from gaitlab.errors import GaitlabError
 from gaitlab.landmarks import SIDES, Landmark, side_landmark
 from gaitlab.measures import compute_signals, foot_length_px
 from gaitlab.pose import PersonPose, PoseEstimator, Tracker
-from gaitlab.render import Style, annotate_frame
+from gaitlab.render import Style, annotate_frame, hershey_text
 from gaitlab.rules import evaluate_rules
 from gaitlab.thresholds import Threshold, load_thresholds
 from gaitlab.types import Flag, PoseSequence
@@ -624,7 +624,7 @@ def draw_status_bar(
     bar = np.empty((bar_h, w, 3), dtype=np.uint8)
     bar[:] = ACTION_COLOUR if needs_action else OK_COLOUR
     font = cv2.FONT_HERSHEY_SIMPLEX
-    for i, text in enumerate((cue, counters)):
+    for i, text in enumerate((hershey_text(cue), hershey_text(counters))):
         fitted = text
         while fitted and cv2.getTextSize(fitted + "..", font, style.font_scale, 1)[0][0] > w - 20:
             fitted = fitted[:-1]

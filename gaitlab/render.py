@@ -112,6 +112,7 @@ def draw_panel(
     h, w = image.shape[:2]
     style = style or Style.for_frame(w, h)
     font = cv2.FONT_HERSHEY_SIMPLEX
+    lines = [(hershey_text(t), c) for t, c in lines]
     widths = [cv2.getTextSize(t, font, style.font_scale, 1)[0][0] for t, _ in lines]
     x0, y0 = origin
     x1 = min(w, x0 + max(widths) + 16)
@@ -165,12 +166,47 @@ def annotate_frame(
     draw_panel(out, panel_lines(values, _flagged_signals(active_flags), header), style=style)
     if active_flags:
         cv2.rectangle(out, (0, 0), (w - 1, h - 1), FLAG_COLOUR, max(4, style.thickness * 2))
-        msgs = [(f"! {f.message}", FLAG_COLOUR) for f in active_flags[:3]]
+        msgs = [
+            (line, FLAG_COLOUR)
+            for f in active_flags[:3]
+            for line in wrap_text(f"! {f.message}", w - 40, style)
+        ]
         y = h - style.line_height * (len(msgs) + 1)
         draw_panel(out, msgs, origin=(10, max(0, y)), style=style)
     if subject_xy is None or not np.isfinite(subject_xy).any():
         draw_panel(out, [("subject not detected", FLAG_COLOUR)], origin=(10, h // 2), style=style)
     return out
+
+
+def hershey_text(text: str) -> str:
+    """OpenCV's Hershey fonts draw ASCII only: spell out the symbols gaitlab uses."""
+    return (
+        text.replace("°", " deg")
+        .replace("–", "-")
+        .replace("—", "-")
+        .replace("→", "->")
+        .replace("×", "x")
+        .replace("±", "+/-")
+        .encode("ascii", "replace")
+        .decode()
+    )
+
+
+def wrap_text(text: str, max_width_px: int, style: Style) -> list[str]:
+    """Split ``text`` into lines that fit ``max_width_px`` in the panel font."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    lines: list[str] = []
+    current = ""
+    for word in hershey_text(text).split():
+        candidate = f"{current} {word}".strip()
+        if current and cv2.getTextSize(candidate, font, style.font_scale, 1)[0][0] > max_width_px:
+            lines.append(current)
+            current = "  " + word
+        else:
+            current = candidate if not current.startswith("  ") else f"{current} {word}"
+    if current:
+        lines.append(current)
+    return lines
 
 
 def _flagged_signals(flags: Sequence[Flag]) -> set[str]:

@@ -251,3 +251,27 @@ def test_several_people_subject_never_jumps_silently(demo_clip, tmp_path):
     assert summary["view"] in ("sagittal_left", "sagittal_right")
     info = probe(out / "annotated.mp4")
     assert info.codec == "h264" and info.frames == 230
+    # golden values, checked in the annotated video: six heel strikes, about 99 steps/min
+    assert summary["metrics"]["steps"] == 6
+    assert summary["metrics"]["cadence_spm"] == pytest.approx(98.8, abs=4.0)
+
+
+def test_walk_golden_values_on_the_real_side_clip(walk_result):
+    """Checked by eye in the annotated video: the leading foot lands at frames 32 (left),
+    67 (right) and 99 (left); the first and last footfalls lie outside the 2.26 s clip."""
+    _, out = walk_result
+    summary = json.loads((out / "summary.json").read_text())
+    m = summary["metrics"]
+    assert m["steps"] == 3
+    assert m["cadence_spm"] == pytest.approx(107.6, abs=3.0)
+    strikes = [(e["side"], e["frame"]) for e in summary["events"] if e["type"] == "heel_strike"]
+    assert [s for s, _ in strikes] == ["left", "right", "left"]
+    for (_, frame), expected in zip(strikes, (32, 67, 99), strict=True):
+        assert abs(frame - expected) <= 2
+    assert m["foot_strike_left"] == m["foot_strike_right"] == "heel"
+    # a side view: frontal measures are not reported, with the reason
+    assert m["fppa_peak_left_deg"] is None and m["pelvic_drop_peak_left_deg"] is None
+    # each flag points at a frame inside the clip and names its threshold and source
+    for flag in summary["flags"]:
+        assert 0 <= flag["frame"] < 135 and flag["threshold"] is not None and flag["source"]
+

@@ -136,7 +136,18 @@ def panel_lines(
             continue
         colour = FLAG_COLOUR if name in flagged else (235, 235, 235)
         lines.append((f"{label}: {v:5.1f} {unit}", colour))
+    shown = {name for name, _, _ in PANEL_SIGNALS}
+    for name in sorted(flagged - shown):  # a task signal that crossed a threshold here
+        v = values.get(name)
+        if v is not None and np.isfinite(v):
+            lines.append((f"{_label_of(name)}: {v:5.1f}", FLAG_COLOUR))
     return lines
+
+
+def _label_of(name: str) -> str:
+    """``foot_angle_left_deg`` -> ``foot angle left (deg)`` for signals without a label."""
+    *words, unit = name.split("_")
+    return f"{' '.join(words)} ({unit})"
 
 
 def annotate_frame(

@@ -208,7 +208,8 @@ def test_choosing_another_person_reruns_without_pose_estimation(home, demo_clip)
 
     at = app("analyse", result=rid)
     assert not at.exception
-    assert len(at.get("image")) == len(persons)  # a thumbnail of each person
+    person_captions = [c.value for c in at.caption if c.value.startswith("Person ")]
+    assert len(person_captions) == len(persons)  # a thumbnail and caption for each person
     at.button(key=f"subject-{other}").click().run()
     new = result_id(at)
     assert new != rid and store.request(new)["parent"] == rid

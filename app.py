@@ -1,9 +1,12 @@
 """gaitlab's app: ``streamlit run app.py`` (or ``gaitlab app``).
 
-Layout only: the pages live in ``gaitlab/app/`` and every number comes from gaitlab.
+Layout only: the pages live in ``gaitlab/app/`` and every number comes from gaitlab. The
+sidebar chooses whose sessions these are (the History page has the same picker on the page).
 """
 
 import streamlit as st
+
+from gaitlab.app import common
 
 st.set_page_config(page_title="gaitlab", page_icon=":material/footprint:", layout="wide")
 
@@ -23,8 +26,16 @@ PAGES = [
     ),
     st.Page("gaitlab/app/webcam.py", title="Live", icon=":material/sensors:", url_path="webcam"),
     st.Page(
-        "gaitlab/app/history.py", title="Results", icon=":material/folder_open:", url_path="history"
+        "gaitlab/app/history.py", title="History", icon=":material/history:", url_path="history"
     ),
 ]
 
-st.navigation(PAGES, position="top").run()
+page = st.navigation(PAGES, position="top")
+if page.url_path != "history":
+    with st.sidebar:
+        common.person_picker_ui("sidebar_person")
+        st.caption(
+            "New analyses and live sessions are saved to the history under this person, "
+            "with their height, sex, age and body mass unless others are entered."
+        )
+page.run()

@@ -158,6 +158,28 @@ def _cmd_app(args: argparse.Namespace) -> int:
         return 0
 
 
+def _cmd_live(args: argparse.Namespace) -> int:
+    from gaitlab.live_cli import LiveOptions, run_live
+
+    run = run_live(
+        LiveOptions(
+            task=args.task,
+            camera=args.camera,
+            source=Path(args.source) if args.source is not None else None,
+            json_lines=args.json,
+            out_dir=Path(args.out) if args.out is not None else None,
+            show=args.show,
+            height_cm=args.height_cm,
+            sex=args.sex,
+            max_seconds=args.max_seconds,
+        )
+    )
+    if run.written:
+        names = ", ".join(str(p) for p in run.written.values())
+        print(f"wrote {names}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gaitlab",
@@ -234,6 +256,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="print versions and the pose model in use")
     p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser(
+        "live",
+        help="calf raises or balance live: a webcam, or a video file played as if it were one",
+        description="Follow a live session: skeleton, rep / hold counter, phase and cues as "
+        "they happen. --source plays a file in real time, dropping frames when processing "
+        "falls behind, as a webcam would. Stop with Ctrl-C; with --out the session is "
+        "written as summary.json, frames.csv and annotated.mp4 (the frames processed).",
+    )
+    p.add_argument("--task", required=True, choices=["calf-raise", "balance"])
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--camera", type=int, metavar="N", help="webcam number (0 = the first)")
+    src.add_argument("--source", metavar="FILE", help="play a video file as if it were a camera")
+    p.add_argument(
+        "--json", action="store_true", help="print each event as one JSON object per line"
+    )
+    p.add_argument("--out", default=None, help="write the session's results to this folder")
+    p.add_argument("--show", action="store_true", help="show the annotated picture in a window")
+    p.add_argument("--height-cm", type=float, default=None, help="height, for heel heights in cm")
+    p.add_argument(
+        "--sex",
+        choices=["female", "male"],
+        default=None,
+        help="selects sex-specific thresholds where the source gives them",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop after S seconds of video (default: until the end or Ctrl-C)",
+    )
+    p.set_defaults(func=_cmd_live)
 
     p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")

@@ -12,9 +12,10 @@ one implementation for files and webcam alike.
 Counting (reps, holds) is a pluggable :class:`Counter` per task (:func:`counter_for`): calf
 raises are counted by the file pipeline's own rep counter
 (:class:`gaitlab.analyzers.calf_raise.CalfRaiseCounter`, through
-:class:`CalfRaiseLiveCounter`); a task without a live counter gets :class:`NoCounter`, which
-reports nothing, and the UI then says that counting is not available rather than showing a
-made-up number.
+:class:`CalfRaiseLiveCounter`), single-leg holds by the balance analyzer's own hold detector
+(:class:`gaitlab.analyzers.balance.BalanceTimer`, through :class:`BalanceLiveCounter`); a task
+without a live counter gets :class:`NoCounter`, which reports nothing, and the UI then says
+that counting is not available rather than showing a made-up number.
 
 Nothing here touches Streamlit: the webrtc callback calls :meth:`LiveProcessor.process` and
 the page reads :meth:`LiveProcessor.snapshot` / :meth:`LiveProcessor.summary`.
@@ -46,6 +47,7 @@ from gaitlab.view import FRONTAL_VIEWS, SAGITTAL_VIEWS, classify_frames, estimat
 
 __all__ = [
     "LIVE_TASKS",
+    "BalanceLiveCounter",
     "CalfRaiseLiveCounter",
     "Counter",
     "LiveProcessor",
@@ -112,10 +114,15 @@ class Counter(Protocol):
     positions are not included) and returns the events that completed at this frame
     (dicts like ``{"type": "rep_end", "t_s": 12.3, ...}``). ``state`` returns what the UI
     shows: e.g. ``{"reps": 3, "phase": "hold", "cue": "Pause at the top for a moment"}``.
-    A counter may also provide ``reset()``, and ``observe(window, view_per_frame)``: called
+    A counter may also provide ``reset()``; ``observe(window, view_per_frame)``: called
     just before ``update`` with the rolling window of filtered pose
     (:class:`~gaitlab.types.PoseSequence`, ending at this frame) and its view labels, for
-    counters that read landmarks rather than measures (:class:`CalfRaiseLiveCounter`).
+    counters that read landmarks rather than measures (:class:`CalfRaiseLiveCounter`);
+    ``observe_raw(xy)``: called just before ``update`` with this frame's unfiltered,
+    visibility-gated ``(33, 2)`` landmarks (NaN where not seen, all NaN with nobody in view),
+    for counters that do their own smoothing (:class:`BalanceLiveCounter`); and
+    ``finish() -> list[dict]``: the events that the end of the session completes (a hold
+    still running, a rep still settling), called by :meth:`LiveProcessor.finish`.
     """
 
     def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]: ...
@@ -156,7 +163,9 @@ class CalfRaiseLiveCounter:
     has ``observe(window, view_per_frame)``, which :class:`LiveProcessor` calls before
     ``update`` with the rolling window of filtered pose: its last frame becomes the counter's
     input (:class:`~gaitlab.analyzers.calf_raise.CalfRaiseInputs`). The foot length, the
-    counter's unit of height, is fixed once a second of pose has a finite estimate.
+    counter's unit of height, is fixed once a second of pose has a finite estimate; with
+    ``height_cm``, the foot length in cm is fixed then too (from the same second), so reps
+    also report their heel height in cm.
     """
 
     def __init__(
@@ -164,10 +173,12 @@ class CalfRaiseLiveCounter:
         *,
         thresholds: dict[str, Threshold] | None = None,
         sex: str | None = None,
+        height_cm: float | None = None,
     ) -> None:
         from gaitlab.analyzers.calf_raise import CalfRaiseCounter
 
         self._make = lambda: CalfRaiseCounter(thresholds=thresholds, sex=sex)
+        self._height_cm = height_cm
         self.reset()
 
     def reset(self) -> None:
@@ -180,6 +191,13 @@ class CalfRaiseLiveCounter:
 
         if not np.isfinite(self._foot_px) and window.duration_s >= FOOT_LENGTH_AFTER_S:
             self._foot_px = foot_length_px(window)
+            if np.isfinite(self._foot_px) and self._height_cm is not None:
+                from gaitlab.analyzers.calf_raise import foot_length_cm
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cm = foot_length_cm(window, self._height_cm, self._foot_px)
+                self._counter.foot_cm = cm if np.isfinite(cm) else None
         if not np.isfinite(self._foot_px):
             self._frame = None
             return
@@ -197,17 +215,11 @@ class CalfRaiseLiveCounter:
     def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]:
         if self._frame is None:
             return []
-        events = self._counter.update(self._frame)
-        return [
-            {
-                "type": e.type,
-                "t_s": e.t_s,
-                "frame": e.frame,
-                **({"rep": e.rep.to_dict()} if e.rep is not None else {}),
-                **({"reason": e.reason} if e.reason else {}),
-            }
-            for e in events
-        ]
+        return _rep_event_dicts(self._counter.update(self._frame))
+
+    def finish(self) -> list[dict[str, Any]]:
+        """End of the session: a rep that was settling is reported, one in progress is not."""
+        return _rep_event_dicts(self._counter.finish())
 
     def state(self) -> dict[str, Any]:
         c = self._counter
@@ -220,17 +232,116 @@ class CalfRaiseLiveCounter:
         }
 
 
+def _rep_event_dicts(events: list[Any]) -> list[dict[str, Any]]:
+    """:class:`~gaitlab.analyzers.calf_raise.RepEvent` s as the live counter's event dicts."""
+    return [
+        {
+            "type": e.type,
+            "t_s": e.t_s,
+            "frame": e.frame,
+            **({"rep": e.rep.to_dict()} if e.rep is not None else {}),
+            **({"reason": e.reason} if e.reason else {}),
+        }
+        for e in events
+    ]
+
+
+#: What to tell the person in each balance phase.
+BALANCE_CUES = {
+    "standing": "Lift one foot and hold; keep your hips level",
+    "lifting": "Keep the foot up and hold",
+    "hold": "Hold: keep your hips level",
+    "unknown": "Keep both feet in view",
+}
+
+#: Both feet unseen for longer than this (s) is reported once as ``feet_out_of_view`` (the
+#: calf-raise counter's own ``max_missing_s``).
+FEET_MISSING_S = 0.5
+
+
+class BalanceLiveCounter:
+    """:class:`gaitlab.analyzers.balance.BalanceTimer` (the file pipeline's own hold
+    detector) behind the live :class:`Counter` protocol.
+
+    The timer is fed each frame's unfiltered, visibility-gated landmarks
+    (:func:`~gaitlab.analyzers.balance.balance_values` of ``observe_raw``), not the One Euro
+    output: that filter's lag grows with speed and would delay touch-downs by up to 0.2 s,
+    while the timer's own short moving average has a fixed delay that it removes. Its scale
+    (leg length) is a running median, as nothing is known of the clip in advance.
+
+    Events: the timer's ``hold_start`` (``t_s`` = the lift-off, reported once the lift has
+    lasted long enough), ``hold_end`` (with ``hold_s`` and ``reason``) and ``hold_cancel`` (a
+    started "hold" that was a walk towards or away from the camera: it is not a hold, and
+    :class:`LiveProcessor` drops its ``hold_start`` from the session's events), plus
+    ``feet_out_of_view`` / ``feet_in_view`` when neither foot has been seen for
+    :data:`FEET_MISSING_S`. ``holds`` in :meth:`state` counts completed holds only.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        from gaitlab.analyzers.balance import BalanceTimer
+
+        self._timer = BalanceTimer()
+        self._values: dict[str, float] = {}
+        self._missing_since: float | None = None
+        self._out_of_view = False
+
+    def observe_raw(self, xy: np.ndarray) -> None:
+        from gaitlab.analyzers.balance import balance_values
+
+        self._values = balance_values(xy)
+
+    def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]:
+        events = self._timer.update(t_s, self._values)
+        feet = [self._values.get(f"{lm.name.lower()}_y_px", np.nan) for lm in FEET]
+        if np.isfinite(feet).any():
+            if self._out_of_view:
+                events.append({"type": "feet_in_view", "t_s": t_s})
+            self._missing_since, self._out_of_view = None, False
+        else:
+            if self._missing_since is None:
+                self._missing_since = t_s
+            if not self._out_of_view and t_s - self._missing_since > FEET_MISSING_S:
+                self._out_of_view = True
+                events.append({"type": "feet_out_of_view", "t_s": t_s, "reason": MESSAGES["feet"]})
+        return events
+
+    def finish(self) -> list[dict[str, Any]]:
+        """End of the session: a hold still running ends here (reason ``end_of_data``)."""
+        return self._timer.finish()
+
+    def state(self) -> dict[str, Any]:
+        s = self._timer.state()
+        return {
+            "holds": s["holds"],
+            "phase": s["phase"],
+            "hold_s": s["hold_s"],
+            "stance_leg": s["stance_leg"],
+            "best_hold_s": s["best_hold_s"],
+            "cue": BALANCE_CUES.get(s["phase"], ""),
+        }
+
+
 def counter_for(
-    task: str, *, thresholds: dict[str, Threshold] | None = None, sex: str | None = None
+    task: str,
+    *,
+    thresholds: dict[str, Threshold] | None = None,
+    sex: str | None = None,
+    height_cm: float | None = None,
 ) -> Counter:
     """The live counter for ``task``: calf raises are counted by
-    :class:`CalfRaiseLiveCounter` (the pipeline's own counter); tasks without a live
+    :class:`CalfRaiseLiveCounter` (the pipeline's own counter), single-leg holds by
+    :class:`BalanceLiveCounter` (the pipeline's own hold detector); tasks without a live
     counter get :class:`NoCounter`, which counts nothing."""
-    if task == "calf-raise":
-        try:
-            return CalfRaiseLiveCounter(thresholds=thresholds, sex=sex)
-        except ImportError:  # the calf-raise analyzer is not installed
-            return NoCounter()
+    try:
+        if task == "calf-raise":
+            return CalfRaiseLiveCounter(thresholds=thresholds, sex=sex, height_cm=height_cm)
+        if task == "balance":
+            return BalanceLiveCounter()
+    except ImportError:  # the task's analyzer is not installed
+        return NoCounter()
     return NoCounter()
 
 
@@ -260,6 +371,11 @@ class LiveState:
         True when the cue asks the person to fix the set-up (nobody / feet / view).
     flags
         Threshold rules crossed at this frame.
+    events
+        What this frame completed: the counter's events (``rep_end``, ``hold_start`` …, see
+        :class:`Counter`) and a ``flag`` event (the :class:`~gaitlab.types.Flag` fields) for
+        each rule that starts being crossed at this frame (not again while it stays
+        crossed).
     """
 
     t_s: float
@@ -271,6 +387,7 @@ class LiveState:
     cue: str
     needs_action: bool
     flags: tuple[Flag, ...] = ()
+    events: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass
@@ -289,9 +406,11 @@ class _Session:
     values: dict[str, list[float]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     flags: dict[tuple[str, str | None, float], Flag] = field(default_factory=dict)
+    active_rules: set[tuple[str, str | None]] = field(default_factory=set)
     xy: deque = field(default_factory=deque)
     vis: deque = field(default_factory=deque)
     t: deque = field(default_factory=deque)
+    frame: deque = field(default_factory=deque)
 
 
 def _default_estimator() -> PoseEstimator:
@@ -314,7 +433,8 @@ class LiveProcessor:
         people). One estimator per processor, never shared: video-mode landmarkers keep
         state between frames.
     height_cm
-        The person's height, kept for the session summary (cm scaling in the counters).
+        The person's height, kept for the session summary; the calf-raise counter reports
+        heel heights in cm with it.
     sex
         ``"female"``, ``"male"`` or None: picks sex-specific thresholds.
     counter
@@ -356,7 +476,7 @@ class LiveProcessor:
         self._tracker = Tracker()
         self._filter = OneEuroFilter()
         self._counter: Counter = self._counter_given or counter_for(
-            self.task, thresholds=self._thresholds, sex=self.sex
+            self.task, thresholds=self._thresholds, sex=self.sex, height_cm=self.height_cm
         )
         if self._counter_given is not None and hasattr(self._counter_given, "reset"):
             self._counter_given.reset()
@@ -379,7 +499,9 @@ class LiveProcessor:
                 self._estimator = None
 
     # -- per frame ----------------------------------------------------------------------------
-    def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveState]:
+    def process(
+        self, rgb: np.ndarray, t_s: float, *, frame: int | None = None
+    ) -> tuple[np.ndarray, LiveState]:
         """Process one webcam frame.
 
         Parameters
@@ -389,6 +511,10 @@ class LiveProcessor:
         t_s
             The frame's presentation time in seconds (the stream's own clock). A time that
             does not increase is moved 1 ms after the previous frame and counted.
+        frame
+            The frame's number in its source (events and flags refer to it); default: the
+            count of frames processed before it. A source that drops frames passes its own
+            numbers, so a flag's frame can be found in the recording.
 
         Returns
         -------
@@ -399,10 +525,13 @@ class LiveProcessor:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"rgb: expected (H, W, 3) uint8, got {image.shape} {image.dtype}")
         with self._lock:
-            return self._process(image, float(t_s))
+            return self._process(image, float(t_s), frame)
 
-    def _process(self, image: np.ndarray, t_in: float) -> tuple[np.ndarray, LiveState]:
+    def _process(
+        self, image: np.ndarray, t_in: float, frame: int | None
+    ) -> tuple[np.ndarray, LiveState]:
         s = self._s
+        frame_no = s.frames if frame is None else int(frame)
         if s.t0 is None:
             s.t0 = t_in
         t = t_in - s.t0
@@ -419,7 +548,7 @@ class LiveProcessor:
         subject = self._choose_subject(persons, ids)
 
         if subject is None:
-            xy = np.full((len(Landmark), 2), np.nan)
+            raw = xy = np.full((len(Landmark), 2), np.nan)
             vis = np.zeros(len(Landmark))
             self._filter.reset()
         else:
@@ -430,13 +559,14 @@ class LiveProcessor:
             s.frames_with_subject += 1
             if dt is not None and dt <= MAX_FRAME_GAP_S:
                 s.time_in_view_s += dt
-        self._push(xy, vis, t)
+        self._push(xy, vis, t, frame_no)
 
         window = PoseSequence(
             xy=np.stack(s.xy),
             visibility=np.stack(s.vis),
             t_s=np.asarray(s.t),
             frame_size=(w, h),
+            frame_index=np.asarray(s.frame),
             source="webcam",
         )
         view, values, flags = self._measure(window)
@@ -448,7 +578,12 @@ class LiveProcessor:
         observe = getattr(self._counter, "observe", None)
         if observe is not None:
             observe(window, self._labels)
-        s.events += self._counter.update(t, values)
+        observe_raw = getattr(self._counter, "observe_raw", None)
+        if observe_raw is not None:
+            observe_raw(raw)
+        new_events = self._counter.update(t, values)
+        self._record_events(new_events)
+        new_events = new_events + self._flag_onsets(flags)
 
         feet = subject is not None and bool(np.all(vis[list(FEET)] >= MIN_VISIBILITY))
         cue, needs_action = self._cue(subject is not None, feet, view, flags)
@@ -468,6 +603,7 @@ class LiveProcessor:
             cue=cue,
             needs_action=needs_action,
             flags=tuple(flags),
+            events=tuple(new_events),
         )
         others = [p.xy for p in persons if p is not subject]
         out = annotate_frame(
@@ -506,15 +642,46 @@ class LiveProcessor:
         self._filter.reset()
         return persons[k]
 
-    def _push(self, xy: np.ndarray, vis: np.ndarray, t: float) -> None:
+    def _push(self, xy: np.ndarray, vis: np.ndarray, t: float, frame: int) -> None:
         s = self._s
         s.xy.append(xy)
         s.vis.append(vis)
         s.t.append(t)
+        s.frame.append(frame)
         while s.t and t - s.t[0] > WINDOW_S:
             s.xy.popleft()
             s.vis.popleft()
             s.t.popleft()
+            s.frame.popleft()
+
+    def _record_events(self, events: list[dict[str, Any]]) -> None:
+        """Add the counter's events to the session; a ``hold_cancel`` withdraws the
+        ``hold_start`` it cancels (a walk, not a hold: see :class:`BalanceLiveCounter`)."""
+        for e in events:
+            if e.get("type") == "hold_cancel":
+                for k in range(len(self._s.events) - 1, -1, -1):
+                    old = self._s.events[k]
+                    if (
+                        old.get("type") == "hold_start"
+                        and old.get("side") == e.get("side")
+                        and old.get("t_s") == e.get("t_s")
+                    ):
+                        del self._s.events[k]
+                        break
+                continue
+            self._s.events.append(e)
+
+    def _flag_onsets(self, flags: list[Flag]) -> list[dict[str, Any]]:
+        """A ``flag`` event for each rule (and side) crossed now but not at the last frame."""
+        s = self._s
+        active = {(f.rule, f.side) for f in flags}
+        onsets = [
+            {"type": "flag", "t_s": f.start_s, **f.to_dict()}
+            for f in flags
+            if (f.rule, f.side) not in s.active_rules
+        ]
+        s.active_rules = active
+        return onsets
 
     def _measure(self, window: PoseSequence) -> tuple[str, dict[str, float], list[Flag]]:
         """View, measures and crossed rules at the window's last frame."""
@@ -548,6 +715,16 @@ class LiveProcessor:
                 return RULE_CUES[f.rule].format(side=f.side or "").replace("  ", " "), False
         cue = self._counter.state().get("cue")
         return (str(cue) if cue else MESSAGES[self.task]), False
+
+    def finish(self) -> list[dict[str, Any]]:
+        """End the session's counting: the counter's ``finish()`` (a hold still running
+        ends, reason ``end_of_data``; a rep still settling is reported). Returns those
+        events, which are also added to :meth:`summary`. Call once, when the stream stops."""
+        with self._lock:
+            finish = getattr(self._counter, "finish", None)
+            events = list(finish()) if finish is not None else []
+            self._record_events(events)
+            return events
 
     # -- read-outs ----------------------------------------------------------------------------
     def snapshot(self) -> LiveState | None:
@@ -599,6 +776,8 @@ def _counter_text(counters: dict[str, Any]) -> str:
     parts = []
     if "reps" in counters:
         parts.append(f"reps {counters['reps']}")
+    if "holds" in counters:
+        parts.append(f"holds {counters['holds']}")
     if "hold_s" in counters:
         parts.append(f"hold {counters['hold_s']:.1f} s")
     if counters.get("phase"):

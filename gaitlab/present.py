@@ -8,6 +8,7 @@ signal an analyzer adds to ``frames.csv`` can join a chart group by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +21,18 @@ from gaitlab.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
 from gaitlab.thresholds import Threshold
 
 # -- names ------------------------------------------------------------------------------------
-#: Unit suffixes of machine names, longest first so ``pct_foot`` wins over ``pct``.
+#: Unit suffixes of machine names and how they read, longest first so ``pct_foot`` wins over
+#: ``pct`` and ``legs_per_s`` over ``s``. A name with none of them is a count or a category
+#: (``steps``, ``reps``, ``holds``, ``foot_strike_left``, ``stance_leg``).
 UNITS: tuple[tuple[str, str], ...] = (
+    ("legs_per_s", "leg lengths/s"),
+    ("pct_of_norm", "% of norm"),
+    ("pct_norm", "% of norm"),
     ("pct_foot", "% foot length"),
     ("pct_leg", "% leg length"),
     ("steps_min", "steps/min"),
+    ("ratio", ""),
+    ("legs", "leg lengths"),
     ("m_s", "m/s"),
     ("spm", "steps/min"),
     ("deg", "°"),
@@ -34,45 +42,126 @@ UNITS: tuple[tuple[str, str], ...] = (
     ("ms", "ms"),
     ("hz", "Hz"),
     ("px", "px"),
+    ("j", "J"),
     ("s", "s"),
     ("m", "m"),
 )
+#: Decimals of a value per unit key (default 1).
+DECIMALS = {"s": 2, "ratio": 2, "legs": 2, "legs_per_s": 2, "j": 0}
 
-#: Display names of measure stems (the part of a name before side, statistic and unit).
+#: Display names of measure stems (the part of a name before statistic, side and unit); the
+#: statistic is added after a comma ("Knee valgus (FPPA), peak"). No stem label has a comma.
 STEM_LABELS = {
     "fppa": "Knee valgus (FPPA)",
     "knee_flexion": "Knee bend (flexion)",
     "pelvic_obliquity": "Pelvic obliquity",
     "pelvic_drop": "Pelvic drop",
     "rearfoot": "Ankle roll (rearfoot angle)",
-    "ankle_roll": "Ankle roll",
+    "ankle_roll": "Ankle roll (outwards)",
     "ankle_shift": "Sideways ankle shift",
+    "ankle_wobble": "Ankle wobble (sideways)",
     "heel_height": "Heel height",
     "heel_rise": "Heel rise",
     "trunk_lean": "Forward trunk lean",
     "trunk_lateral_lean": "Sideways trunk lean",
+    "walking_passes": "Walking passes",
+    "walking_time": "Walking time",
+    "walking_speed": "Walking speed",
+    "steps": "Steps",
     "cadence": "Cadence",
     "step_time": "Step time",
     "stride_time": "Stride time",
     "step_time_asymmetry": "Step-time asymmetry",
-    "stance": "Stance",
-    "swing": "Swing",
-    "double_support": "Double support",
-    "hold": "Hold",
-    "rise": "Rise",
-    "lower": "Lower",
+    "stance": "Stance (% of stride)",
+    "swing": "Swing (% of stride)",
+    "double_support": "Double support (% of stride)",
+    "foot_strike": "Foot strike",
+    "foot_strike_angle": "Foot angle at contact",
+    "foot_strike_heel": "Heel strikes (% of contacts)",
+    "foot_strike_midfoot": "Midfoot strikes (% of contacts)",
+    "foot_strike_forefoot": "Forefoot strikes (% of contacts)",
+    "overstride": "Overstride (heel ahead of hips)",
+    "heel_strike": "Heel strike",
+    "reps": "Reps",
+    "legs": "Legs used",
+    "hold": "Hold at the top",
+    "rise": "Rise time",
+    "lower": "Lowering time",
+    "heel_rise_test": "Heel-rise test",
+    "heel_rise_test_reps": "Heel-rise test: raises",
+    "heel_rise_test_end": "Heel-rise test: why it ended",
+    "heel_rise_test_work": "Heel-rise test: work",
+    "heel_rise_test_symmetry": "Heel-rise test: leg symmetry",
+    "holds": "Holds",
+    "hold_time": "Longest hold",
+    "stance_leg": "Standing leg (longest hold)",
+    "hold_end_reason": "Why the longest hold ended",
     "sway_path": "Sway path",
     "sway_rms": "Sway (RMS)",
-    "reps": "Reps",
+    "sway_noise": "Sway noise floor (removed)",
+    "sway_direction": "Sway direction",
+    "arms_out_time": "Time with arms out",
+    "target_met": "Target hold reached",
+    "target_low": "Target hold from",
+    "target_high": "Target hold up to",
+    "norm": "Age norm for a hold",
+    "norm_age_band": "Age band of the norm",
     "duration_analysed": "Time analysed",
     "frames_detected": "Frames with the subject",
     "height": "Height (given)",
+}
+#: Labels of whole names (side as ``*``) where the stem's label does not say it all.
+NAME_LABELS = {
+    "hold_time_*_s": "Longest hold on each leg",
+    "hold_pct_of_norm": "Longest hold (% of age norm)",
+    "heel_rise_test_reps_*_pct_norm": "Heel-rise test: raises (% of norm)",
+    "heel_rise_test_peak_*_pct_norm": "Heel-rise test: peak height (% of norm)",
+    "foot_strike_angle_*_deg": "Foot angle at contact, median",
+    "heel_rise_test_peak_*_cm": "Heel-rise test: peak height",
+    "heel_rise_test_peak_*_pct_foot": "Heel-rise test: peak height",
 }
 #: Statistic words that may follow a stem: ``fppa_peak_left_deg`` is the peak of ``fppa``.
 STATISTICS = ("peak", "mean", "median", "max", "min", "sd", "total", "rms", "cv")
 
 #: Metrics about the recording rather than the person's form.
 RECORDING_STEMS = ("duration_analysed", "frames_detected", "height")
+
+#: The measures shown first ("Key measures") per task, in order, as names with the side as
+#: ``*`` (left and right share one row). A tuple is a list of alternatives: the first with
+#: a value is shown. Names a result does not have are skipped; the rest go under "All".
+KEY_MEASURES: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    "walk": (
+        "steps",
+        "cadence_spm",
+        "step_time_mean_s",
+        "stride_time_mean_s",
+        "step_time_asymmetry_pct",
+        "stance_pct_*",
+        "double_support_pct",
+        "fppa_peak_*_deg",
+        "pelvic_drop_peak_*_deg",
+        "foot_strike_*",
+    ),
+    "calf-raise": (
+        "reps",
+        "legs",
+        "rise_mean_s",
+        "hold_mean_s",
+        "lower_mean_s",
+        ("heel_rise_peak_cm", "heel_rise_peak_pct_foot"),
+        "ankle_roll_peak_*_deg",
+        "heel_rise_test_reps_*",
+        "heel_rise_test_symmetry_pct",
+    ),
+    "balance": (
+        "holds",
+        "hold_time_s",
+        "stance_leg",
+        ("sway_rms_pct_leg", "sway_rms_cm"),  # the reference is in % leg length
+        "pelvic_drop_mean_deg",
+        "target_met",
+    ),
+}
 
 #: Threshold-file entries that are the reference for a measure stem, per task ("*" any).
 #: Only names live here; every value comes from the thresholds file.
@@ -85,49 +174,76 @@ REFERENCES: dict[str, dict[str, str]] = {
     "cadence": {"*": "cadence_normal_{sex}"},
     "hold": {"calf-raise": "calf_raise_hold", "balance": "balance_hold_min"},
     "rise": {"calf-raise": "calf_raise_rise"},
+    "foot_strike_angle": {"walk": "foot_strike_heel"},
+    "overstride": {"walk": "overstride_walk"},
+    "sway_rms": {"balance": "balance_sway_rms"},
+    "heel_rise_test_reps": {"calf-raise": "heel_rise_test_reps"},
+    "heel_rise_test_symmetry": {"calf-raise": "heel_rise_test_symmetry"},
 }
-_UNIT_ALIASES = {"steps/min": "spm", "steps_min": "spm"}
+#: Threshold-file units that are another spelling of a name's unit ("" = a count).
+_UNIT_ALIASES = {"steps/min": "spm", "steps_min": "spm", "reps": "", "count": ""}
+NOT_MEASURED = "not measured"
+
+
+def unit_label(unit: str | None) -> str:
+    """How a unit key reads: ``pct`` → ``%``, ``legs_per_s`` → ``leg lengths/s``; an unknown
+    key as it is (``reps``)."""
+    units = dict(UNITS)
+    if unit is None:
+        return ""
+    if unit in units:
+        return units[unit]
+    return units.get(_UNIT_ALIASES.get(unit, unit), unit)
 
 
 @dataclass(frozen=True)
 class MetricName:
-    """A machine name split into its parts: ``fppa_peak_left_deg`` →
-    stem ``fppa``, statistic ``peak``, side ``left``, unit ``deg``."""
+    """A machine name split into its parts: ``fppa_peak_left_deg`` → stem ``fppa``,
+    statistic ``peak``, side ``left``, unit ``deg``, pattern ``fppa_peak_*_deg``."""
 
     name: str
     stem: str
     statistic: str | None
     side: str | None
     unit: str | None
+    pattern: str = ""
 
     @property
     def unit_label(self) -> str:
-        return dict(UNITS).get(self.unit or "", self.unit or "")
+        return unit_label(self.unit)
 
     @property
     def label(self) -> str:
+        if self.pattern in NAME_LABELS:
+            return NAME_LABELS[self.pattern]
         base = STEM_LABELS.get(self.stem, self.stem.replace("_", " ").capitalize())
         return f"{base}, {self.statistic}" if self.statistic else base
 
 
 def parse_metric(name: str) -> MetricName:
-    """Split ``<what>_<side?>_<unit>`` (DESIGN.md) into its parts; a name without a known
-    unit suffix is a count (``reps``, ``frames_detected``)."""
-    rest, unit = name, None
+    """Split a machine name into stem, statistic, side and unit. The side may sit anywhere
+    after the first word (``fppa_peak_left_deg``, ``stance_pct_left``,
+    ``heel_rise_test_reps_left_pct_norm``); a name without a known unit suffix is a count
+    or a category (``reps``, ``foot_strike_left``)."""
+    parts = name.split("_")
+    side = None
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i] in SIDES:
+            side = parts.pop(i)
+            pattern = "_".join([*parts[:i], "*", *parts[i:]])
+            break
+    else:
+        pattern = name
+    rest, unit = "_".join(parts), None
     for key, _label in UNITS:
         if rest.endswith("_" + key):
             rest, unit = rest[: -len(key) - 1], key
             break
-    side = None
     parts = rest.split("_")
-    for s in SIDES:
-        if s in parts[1:]:
-            side = s
-            parts.remove(s)
     statistic = None
-    if len(parts) > 1 and parts[-1] in STATISTICS:
+    if len(parts) > 1 and parts[-1] in STATISTICS and rest not in STEM_LABELS:
         statistic = parts.pop()
-    return MetricName(name, "_".join(parts), statistic, side, unit)
+    return MetricName(name, "_".join(parts), statistic, side, unit, pattern)
 
 
 # -- references -----------------------------------------------------------------------------
@@ -177,14 +293,17 @@ def _fmt(v: float | str, unit: str) -> str:
     return f"{text}{unit}" if unit == "°" else f"{text} {unit}".strip()
 
 
+def _sex_of(th: Threshold) -> str:
+    return th.name.rsplit("_", 1)[-1] if th.name.endswith(("_female", "_male")) else ""
+
+
 def reference_text(th: Threshold, sex: str | None = None) -> str:
     """``flag above 10°`` / ``normal 96–138 steps/min``, with sex-specific values and a
     provisional mark where the thresholds file says so."""
-    unit = dict(UNITS).get(_unit_key(th.unit), th.unit)
+    unit = unit_label(th.unit)
     if th.low is not None and th.high is not None:
-        who = th.name.rsplit("_", 1)[-1] if th.name.endswith(("_female", "_male")) else ""
         text = f"normal {th.low:g}–{_fmt(th.high, unit)}"
-        text += {"female": " (women)", "male": " (men)"}.get(who, "")
+        text += {"female": " (women)", "male": " (men)"}.get(_sex_of(th), "")
     else:
         word = "above" if th.comparison == ">" else "below"
         text = f"flag {word} {_fmt(th.for_sex(sex), unit)}"
@@ -198,24 +317,20 @@ def reference_text(th: Threshold, sex: str | None = None) -> str:
     return text + (" · provisional" if th.provisional else "")
 
 
-def measure_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """:func:`metric_rows` as a compact table: measure (with side), value, reference, check;
-    the reference and check columns only when some row has one."""
-    table = [
-        {
-            "Measure": r["measure"] + (f" · {r['side']}" if r["side"] else ""),
-            "Value": r["value"],
-            "Reference": r["reference"],
-            "Check": r["verdict"],
-        }
-        for r in rows
-    ]
-    empty = [c for c in ("Reference", "Check") if not any(t[c] for t in table)]
-    return [{k: v for k, v in t.items() if k not in empty} for t in table]
+def references_text(refs: Sequence[Threshold], sex: str | None = None) -> str:
+    """All of a measure's references in one short text: one band per sex (sex unknown)
+    reads ``normal: women 96–138, men 81–135 steps/min``."""
+    by_sex = [t for t in refs if t.low is not None and t.high is not None and _sex_of(t)]
+    if len(refs) > 1 and len(by_sex) == len(refs) and len({t.unit for t in refs}) == 1:
+        who = {"female": "women", "male": "men"}
+        bands = [f"{who[_sex_of(t)]} {t.low:g}–{t.high:g}" for t in refs]
+        text = _fmt(f"normal: {', '.join(bands)}", unit_label(refs[0].unit))
+        return text + (" · provisional" if any(t.provisional for t in refs) else "")
+    return "; ".join(reference_text(t, sex) for t in refs)
 
 
 def _judge(value: Any, refs: Sequence[Threshold], sex: str | None) -> str:
-    if not isinstance(value, int | float) or not refs:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not refs:
         return ""
     th = refs[0]
     if th.low is not None and th.high is not None:
@@ -226,16 +341,16 @@ def _judge(value: Any, refs: Sequence[Threshold], sex: str | None) -> str:
 
 
 def format_value(value: Any, unit: str | None) -> str:
-    """``12.3°``, ``1.05 s``, ``7`` or ``not measured`` (``unit`` is a machine unit key)."""
+    """``12.3°``, ``1.05 s``, ``62.4 %``, ``7``, ``yes`` or ``not measured`` (``unit`` is a
+    machine unit key)."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "not measured"
-    if isinstance(value, bool) or not isinstance(value, int | float):
+        return NOT_MEASURED
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
         return str(value)
-    if isinstance(value, int):
-        text = str(value)
-    else:
-        text = f"{value:.2f}" if unit in ("s", "ratio") else f"{value:.1f}"
-    return _fmt(text, dict(UNITS).get(unit or "", unit or ""))
+    text = str(value) if isinstance(value, int) else f"{value:.{DECIMALS.get(unit or '', 1)}f}"
+    return _fmt(text, unit_label(unit))
 
 
 def metric_rows(
@@ -248,19 +363,165 @@ def metric_rows(
     for name, value in (summary.get("metrics") or {}).items():
         m = parse_metric(name)
         refs = reference_for(m, thresholds, task, sex)
+        text = format_value(value, m.unit)
         rows.append(
             {
                 "name": name,
+                "pattern": m.pattern,
                 "measure": m.label,
                 "side": m.side or "",
-                "value": format_value(value, m.unit),
-                "reference": "; ".join(reference_text(t, sex) for t in refs),
+                "value": text,
+                "measured": text != NOT_MEASURED,
+                "reference": references_text(refs, sex),
                 "verdict": _judge(value, refs, sex),
                 "source": "; ".join(dict.fromkeys(t.source for t in refs)),
                 "recording": m.stem in RECORDING_STEMS,
             }
         )
     return sorted(rows, key=lambda r: r["recording"])
+
+
+def paired_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`metric_rows` with the left and right of a measure in one row: value ``left
+    62.4 % · right 60.0 %`` (``heel (both sides)`` when equal, ``not measured`` when neither
+    is), verdict ``within`` or ``left within · right flagged``, and ``checked``, the value
+    with its verdicts (``left 0.4 (within) · right 0.6 (flagged)``); ``key`` is the name
+    with the side as ``*``. Order: first appearance."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["pattern"] if r["side"] else r["name"], []).append(r)
+    out = []
+    for key, group in groups.items():
+        first = group[0]
+        row = {
+            "key": key,
+            "names": tuple(r["name"] for r in group),
+            "measure": first["measure"],
+            "side": "",
+            "measured": any(r["measured"] for r in group),
+            "reference": "; ".join(dict.fromkeys(r["reference"] for r in group if r["reference"])),
+            "source": "; ".join(dict.fromkeys(r["source"] for r in group if r["source"])),
+            "recording": first["recording"],
+        }
+        if not first["side"]:
+            row.update(value=first["value"], verdict=first["verdict"], checked=_checked(first))
+        else:
+            row.update(
+                value=_paired_value(group),
+                verdict=_paired_verdict(group),
+                checked=_paired_checked(group),
+            )
+        out.append(row)
+    return out
+
+
+def _paired_value(group: Sequence[dict[str, Any]]) -> str:
+    measured = [r for r in group if r["measured"]]
+    if not measured:
+        return NOT_MEASURED
+    if len(group) > 1 and len(measured) == len(group) and len({r["value"] for r in group}) == 1:
+        return f"{group[0]['value']} (both sides)"
+    return " · ".join(f"{r['side']} {r['value']}" for r in group)
+
+
+def _checked(row: dict[str, Any]) -> str:
+    return f"{row['value']} ({row['verdict']})" if row["verdict"] else row["value"]
+
+
+def _paired_checked(group: Sequence[dict[str, Any]]) -> str:
+    measured = [r for r in group if r["measured"]]
+    verdicts = {r["verdict"] for r in measured}
+    if len(group) > 1 and len(measured) == len(group) and len(verdicts) == 1:
+        verdict = verdicts.pop()
+        if len({r["value"] for r in group}) == 1:
+            return f"{group[0]['value']} (both sides{', ' + verdict if verdict else ''})"
+        if verdict:
+            return f"{_paired_value(group)} (both {verdict})"
+    if not any(r["verdict"] for r in group):
+        return _paired_value(group)
+    return " · ".join(f"{r['side']} {_checked(r)}" for r in group)
+
+
+def _paired_verdict(group: Sequence[dict[str, Any]]) -> str:
+    judged = [r for r in group if r["verdict"]]
+    if not judged:
+        return ""
+    measured = [r for r in group if r["measured"]]
+    if len(judged) == len(measured) and len({r["verdict"] for r in judged}) == 1:
+        return judged[0]["verdict"]
+    return " · ".join(f"{r['side']} {r['verdict']}" for r in judged)
+
+
+@dataclass(frozen=True)
+class MeasureSections:
+    """A result's measures as the result page shows them: ``key`` beside the video, ``more``
+    under "All measures", ``recording`` (time analysed, frames) as a note. Rows of ``key``
+    and ``more`` are :func:`paired_rows`; of ``recording``, :func:`metric_rows`."""
+
+    key: list[dict[str, Any]]
+    more: list[dict[str, Any]]
+    recording: list[dict[str, Any]]
+
+
+def key_measures(rows: Sequence[dict[str, Any]], task: str) -> list[dict[str, Any]]:
+    """The task's :data:`KEY_MEASURES` among ``rows`` (:func:`paired_rows`), in their order;
+    of alternatives the first measured one (else the first present). A task without a key
+    list: every row."""
+    spec = KEY_MEASURES.get(task)
+    if spec is None:
+        return list(rows)
+    by_key = {r["key"]: r for r in rows}
+    out = []
+    for entry in spec:
+        options = (entry,) if isinstance(entry, str) else entry
+        present = [by_key[k] for k in options if k in by_key]
+        if present:
+            out.append(next((r for r in present if r["measured"]), present[0]))
+    return out
+
+
+def measure_sections(
+    summary: dict[str, Any], thresholds: dict[str, Threshold], sex: str | None = None
+) -> MeasureSections:
+    """Split a summary's metrics into key measures, all other measures and the recording."""
+    rows = metric_rows(summary, thresholds, sex)
+    form = paired_rows([r for r in rows if not r["recording"]])
+    key = key_measures(form, str(summary.get("task", "")))
+    shown = {r["key"] for r in key}
+    return MeasureSections(
+        key, [r for r in form if r["key"] not in shown], [r for r in rows if r["recording"]]
+    )
+
+
+#: Spaces a line must not break at: between a number and a short unit, after a side (long
+#: chains such as "men 81–135 steps/min" would not fit a phone's table column).
+_GLUE = re.compile(r"(?<=\d) (?=(?:%|s|J|cm|mm|ms|Hz|px|m)(?:\W|$))|(?<=\bleft) |(?<=\bright) ")
+
+
+def keep_together(text: str) -> str:
+    """``10 %``, ``2.24 s``, ``left 0.5``, ``96–138`` and ``not measured`` never split over
+    two lines of a narrow table cell (no-break spaces, a word joiner after a dash between
+    numbers)."""
+    text = _GLUE.sub("\u00a0", text).replace(NOT_MEASURED, NOT_MEASURED.replace(" ", "\u00a0"))
+    return re.sub(r"(?<=\d)–(?=\d)", "–\u2060", text)
+
+
+def measure_table(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Rows of :func:`paired_rows` (or :func:`metric_rows`: the side joins the measure) as a
+    compact table for narrow screens: measure, value with its verdict (``9.5 % (within)``)
+    and reference, with :func:`keep_together` spaces; the reference column only when some
+    row has one."""
+    table = [
+        {
+            "Measure": r["measure"] + (f" · {r['side']}" if r.get("side") else ""),
+            "Value": keep_together(r.get("checked") or _checked(r)),
+            "Reference": keep_together(r["reference"]),
+        }
+        for r in rows
+    ]
+    if not any(t["Reference"] for t in table):
+        return [{k: v for k, v in t.items() if k != "Reference"} for t in table]
+    return table
 
 
 # -- flags ------------------------------------------------------------------------------------
@@ -292,6 +553,26 @@ EXPLANATIONS = {
         "The foot landed heel first. Land gently, rolling from your midfoot to the ball of "
         "your foot, rather than crashing down on your heel."
     ),
+    "heel_strike": (
+        "At contact the foot pointed toes-up by more than the reference angle, so the heel "
+        "took the first impact. The programme asks for a soft landing that rolls from the "
+        "midfoot to the ball of the foot."
+    ),
+    "overstride": (
+        "The heel landed far ahead of the hips (overstriding): the leg reaches out and brakes "
+        "each step. Take slightly shorter steps so the foot lands closer under the body."
+    ),
+    "balance_sway": (
+        "The hips swayed sideways more than the reference during the single-leg hold. Fix "
+        "your eyes on a point ahead and keep the standing knee soft."
+    ),
+    "heel_rise_test_reps": (
+        "Fewer single-leg heel raises before tiring than healthy adults typically manage: "
+        "the calf on that side has less endurance."
+    ),
+    "heel_rise_test_symmetry": (
+        "One leg managed clearly fewer heel raises than the other: its calf is the weaker one."
+    ),
     "balance_hold": "The single-leg stand was shorter than the reference time.",
 }
 
@@ -322,7 +603,7 @@ def flag_rows(
     t = frames["t_s"].to_numpy()
     out = []
     for f in summary.get("flags") or []:
-        unit = dict(UNITS).get(_unit_key(str(f.get("unit", ""))), f.get("unit", ""))
+        unit = unit_label(str(f.get("unit", "")))
         row = rows_of.get(int(f["frame"]))
         if row is None and len(t):
             row = int(np.argmin(np.abs(t - float(f["start_s"]))))

@@ -30,17 +30,26 @@ from gaitlab.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present import (
     CHART_GROUPS,
+    KEY_MEASURES,
+    STATISTICS,
+    UNITS,
     chart_data,
     crop_person,
     explain,
     flag_rows,
     format_value,
+    keep_together,
+    key_measures,
+    measure_sections,
     measure_table,
     metric_rows,
+    paired_rows,
     parse_metric,
     reference_for,
     reference_text,
+    references_text,
     rep_rows,
+    unit_label,
     view_requirements,
 )
 from gaitlab.thresholds import load_thresholds
@@ -211,24 +220,117 @@ def test_rerun_links_the_video_and_reuses_the_poses(results_root, walk_result, t
 
 
 # -- display rows ------------------------------------------------------------------------------
+#: Every metric name the analyzers and the summary write, as they write them: the side may
+#: come before or after the unit, and counts and categories have no unit.
 @pytest.mark.parametrize(
     ("name", "stem", "stat", "side", "unit", "label"),
     [
         ("fppa_peak_left_deg", "fppa", "peak", "left", "deg", "Knee valgus (FPPA), peak"),
+        ("knee_flexion_peak_right_deg", "knee_flexion", "peak", "right", "deg", None),
+        ("trunk_lean_mean_deg", "trunk_lean", "mean", None, "deg", "Forward trunk lean, mean"),
         ("cadence_spm", "cadence", None, None, "spm", "Cadence"),
+        ("steps", "steps", None, None, None, "Steps"),
+        ("walking_passes", "walking_passes", None, None, None, "Walking passes"),
+        ("walking_time_s", "walking_time", None, None, "s", "Walking time"),
         ("step_time_mean_s", "step_time", "mean", None, "s", "Step time, mean"),
+        ("step_time_left_s", "step_time", None, "left", "s", "Step time"),
+        ("stride_time_mean_s", "stride_time", "mean", None, "s", "Stride time, mean"),
+        ("step_time_asymmetry_pct", "step_time_asymmetry", None, None, "pct", None),
+        ("stance_pct_left", "stance", None, "left", "pct", "Stance (% of stride)"),
+        ("swing_pct_right", "swing", None, "right", "pct", "Swing (% of stride)"),
+        ("double_support_pct", "double_support", None, None, "pct", None),
+        ("walking_speed_legs_per_s", "walking_speed", None, None, "legs_per_s", "Walking speed"),
+        ("foot_strike_left", "foot_strike", None, "left", None, "Foot strike"),
+        ("foot_strike_angle_right_deg", "foot_strike_angle", None, "right", "deg", None),
+        (
+            "foot_strike_heel_pct_left",
+            "foot_strike_heel",
+            None,
+            "left",
+            "pct",
+            "Heel strikes (% of contacts)",
+        ),
+        ("foot_strike_forefoot_pct_right", "foot_strike_forefoot", None, "right", "pct", None),
+        (
+            "overstride_left_legs",
+            "overstride",
+            None,
+            "left",
+            "legs",
+            "Overstride (heel ahead of hips)",
+        ),
+        ("pelvic_drop_peak_right_deg", "pelvic_drop", "peak", "right", "deg", None),
         ("heel_height_peak_right_pct_foot", "heel_height", "peak", "right", "pct_foot", None),
         ("reps", "reps", None, None, None, "Reps"),
-        ("pelvic_drop_peak_right_deg", "pelvic_drop", "peak", "right", "deg", None),
+        ("legs", "legs", None, None, None, "Legs used"),
+        ("rise_mean_s", "rise", "mean", None, "s", "Rise time, mean"),
+        ("hold_mean_s", "hold", "mean", None, "s", "Hold at the top, mean"),
+        ("heel_rise_peak_cm", "heel_rise", "peak", None, "cm", "Heel rise, peak"),
+        ("ankle_roll_peak_left_deg", "ankle_roll", "peak", "left", "deg", None),
+        ("ankle_wobble_mean_right_pct_foot", "ankle_wobble", "mean", "right", "pct_foot", None),
+        ("heel_rise_test_reps_left", "heel_rise_test_reps", None, "left", None, None),
+        (
+            "heel_rise_test_reps_left_pct_norm",
+            "heel_rise_test_reps",
+            None,
+            "left",
+            "pct_norm",
+            "Heel-rise test: raises (% of norm)",
+        ),
+        ("heel_rise_test_work_right_j", "heel_rise_test_work", None, "right", "j", None),
+        ("heel_rise_test_peak_left_cm", "heel_rise_test", "peak", "left", "cm", None),
+        ("heel_rise_test_symmetry_pct", "heel_rise_test_symmetry", None, None, "pct", None),
+        ("calf_raise_lower_ratio", "calf_raise_lower", None, None, "ratio", None),
+        ("holds", "holds", None, None, None, "Holds"),
+        ("hold_time_s", "hold_time", None, None, "s", "Longest hold"),
+        ("hold_time_left_s", "hold_time", None, "left", "s", "Longest hold on each leg"),
+        ("stance_leg", "stance_leg", None, None, None, "Standing leg (longest hold)"),
+        ("sway_rms_pct_leg", "sway_rms", None, None, "pct_leg", "Sway (RMS)"),
         ("sway_path_cm", "sway_path", None, None, "cm", "Sway path"),
+        ("target_met", "target_met", None, None, None, "Target hold reached"),
+        ("hold_pct_of_norm", "hold", None, None, "pct_of_norm", "Longest hold (% of age norm)"),
+        ("duration_analysed_s", "duration_analysed", None, None, "s", "Time analysed"),
         ("some_new_thing_ms", "some_new_thing", None, None, "ms", "Some new thing"),
     ],
 )
 def test_metric_names_split_into_stem_statistic_side_unit(name, stem, stat, side, unit, label):
     m = parse_metric(name)
     assert (m.stem, m.statistic, m.side, m.unit) == (stem, stat, side, unit)
+    assert m.pattern == (name.replace(f"_{side}", "_*", 1) if side else name)
+    assert "_" not in m.label  # words, not a machine name
+    assert "," not in m.label or m.label.rsplit(", ", 1)[1] in STATISTICS  # ", peak" only
     if label:
         assert m.label == label
+
+
+@pytest.mark.parametrize(
+    ("unit", "text"),
+    [
+        ("pct", "%"),
+        ("legs", "leg lengths"),
+        ("legs_per_s", "leg lengths/s"),
+        ("pct_leg", "% leg length"),
+        ("pct_foot", "% foot length"),
+        ("pct_norm", "% of norm"),
+        ("s", "s"),
+        ("cm", "cm"),
+        ("j", "J"),
+        ("deg", "°"),
+        ("spm", "steps/min"),
+        ("steps/min", "steps/min"),  # the thresholds file's spelling
+        ("ratio", ""),
+        ("reps", "reps"),  # a thresholds-file unit that is no suffix: as it is
+        (None, ""),
+    ],
+)
+def test_units_read_as_words_and_symbols(unit, text):
+    assert unit_label(unit) == text
+
+
+def test_every_unit_suffix_is_checked_after_the_longer_ones_ending_in_it():
+    keys = [k for k, _ in UNITS]
+    for i, key in enumerate(keys):
+        assert not any(k.endswith("_" + key) or k == key for k in keys[i + 1 :]), key
 
 
 def test_references_come_from_the_thresholds_file():
@@ -258,16 +360,271 @@ def test_metric_rows_show_units_references_and_verdicts(results_root, walk_resul
     assert rows["fppa_peak_left_deg"]["value"].endswith("°")
     assert rows["fppa_peak_left_deg"]["verdict"] == "flagged"
     assert rows["fppa_peak_right_deg"]["value"] == "not measured"  # side view: null
+    assert not rows["fppa_peak_right_deg"]["measured"]
     assert rows["knee_flexion_peak_left_deg"]["reference"] == ""
+    assert rows["stance_pct_left"]["value"].endswith(" %")
+    assert rows["walking_speed_legs_per_s"]["value"].endswith(" leg lengths/s")
+    assert rows["overstride_left_legs"]["reference"].startswith("flag above 0.5 leg lengths")
     assert rows["duration_analysed_s"]["recording"] and rows["duration_analysed_s"][
         "value"
     ].endswith(" s")
     table = measure_table([r for r in rows.values() if not r["recording"]])
     assert table[0]["Measure"].endswith("· left")
-    assert set(table[0]) == {"Measure", "Value", "Reference", "Check"}
+    assert table[0]["Value"].endswith("° (flagged)")  # the verdict with the value
+    assert set(table[0]) == {"Measure", "Value", "Reference"}
     plain = measure_table([rows["knee_flexion_peak_left_deg"]])
     value = rows["knee_flexion_peak_left_deg"]["value"]
     assert plain == [{"Measure": "Knee bend (flexion), peak · left", "Value": value}]
+
+
+def _row(name: str, value: str, verdict: str = "", reference: str = "") -> dict:
+    m = parse_metric(name)
+    return {
+        "name": name,
+        "pattern": m.pattern,
+        "measure": m.label,
+        "side": m.side or "",
+        "value": value,
+        "measured": value != "not measured",
+        "reference": reference,
+        "verdict": verdict,
+        "source": "",
+        "recording": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "value", "verdict", "checked"),
+    [
+        (
+            [_row("stance_pct_left", "62.4 %"), _row("stance_pct_right", "60.0 %")],
+            "left 62.4 % · right 60.0 %",
+            "",
+            "left 62.4 % · right 60.0 %",
+        ),
+        (
+            [_row("fppa_peak_left_deg", "not measured"), _row("fppa_peak_right_deg", "4.0°")],
+            "left not measured · right 4.0°",
+            "",
+            "left not measured · right 4.0°",
+        ),
+        (
+            [
+                _row("fppa_peak_left_deg", "not measured", reference="r"),
+                _row("fppa_peak_right_deg", "not measured", reference="r"),
+            ],
+            "not measured",
+            "",
+            "not measured",
+        ),
+        (
+            [_row("foot_strike_left", "heel"), _row("foot_strike_right", "heel")],
+            "heel (both sides)",
+            "",
+            "heel (both sides)",
+        ),
+        (
+            [
+                _row("overstride_left_legs", "0.47 leg lengths", "within"),
+                _row("overstride_right_legs", "0.61 leg lengths", "flagged"),
+            ],
+            "left 0.47 leg lengths · right 0.61 leg lengths",
+            "left within · right flagged",
+            "left 0.47 leg lengths (within) · right 0.61 leg lengths (flagged)",
+        ),
+        (
+            [
+                _row("ankle_roll_peak_left_deg", "2.0°", "within"),
+                _row("ankle_roll_peak_right_deg", "3.0°", "within"),
+            ],
+            "left 2.0° · right 3.0°",
+            "within",
+            "left 2.0° · right 3.0° (both within)",
+        ),
+        (
+            [
+                _row("ankle_roll_peak_left_deg", "6.0°", "flagged"),
+                _row("ankle_roll_peak_right_deg", "6.0°", "flagged"),
+            ],
+            "6.0° (both sides)",
+            "flagged",
+            "6.0° (both sides, flagged)",
+        ),
+        (
+            [
+                _row("fppa_peak_left_deg", "not measured"),
+                _row("fppa_peak_right_deg", "14.0°", "flagged"),
+            ],
+            "left not measured · right 14.0°",
+            "flagged",
+            "left not measured · right 14.0° (flagged)",
+        ),
+        (
+            [_row("heel_rise_test_reps_left", "18", "flagged")],
+            "left 18",
+            "flagged",
+            "left 18 (flagged)",
+        ),
+        (
+            [_row("cadence_spm", "107.6 steps/min", "in range")],
+            "107.6 steps/min",
+            "in range",
+            "107.6 steps/min (in range)",
+        ),
+    ],
+)
+def test_left_and_right_share_one_row(rows, value, verdict, checked):
+    (row,) = paired_rows(rows)
+    assert (row["value"], row["verdict"], row["checked"]) == (value, verdict, checked)
+    assert measure_table([row])[0]["Value"] == keep_together(checked)
+    assert row["measure"] == rows[0]["measure"] and row["side"] == ""
+    assert row["names"] == tuple(r["name"] for r in rows)
+    assert row["reference"] == ("r" if rows[0]["reference"] else "")
+
+
+def test_a_side_less_name_and_its_per_side_names_stay_apart():
+    rows = paired_rows(
+        [
+            _row("hold_time_s", "12.0 s"),
+            _row("hold_time_left_s", "12.0 s"),
+            _row("hold_time_right_s", "8.0 s"),
+        ]
+    )
+    assert [(r["key"], r["measure"], r["value"]) for r in rows] == [
+        ("hold_time_s", "Longest hold", "12.0 s"),
+        ("hold_time_*_s", "Longest hold on each leg", "left 12.0 s · right 8.0 s"),
+    ]
+
+
+def _names(task: str) -> dict[str, object]:
+    """Every metric name the task writes (both sides), with a value."""
+    side_names = {
+        "walk": [
+            "fppa_peak_*_deg",
+            "knee_flexion_peak_*_deg",
+            "step_time_*_s",
+            "stance_pct_*",
+            "swing_pct_*",
+            "pelvic_drop_peak_*_deg",
+            "foot_strike_*",
+            "foot_strike_angle_*_deg",
+            "foot_strike_heel_pct_*",
+            "overstride_*_legs",
+        ],
+        "calf-raise": [
+            "fppa_peak_*_deg",
+            "ankle_roll_peak_*_deg",
+            "ankle_wobble_mean_*_pct_foot",
+            "heel_rise_test_reps_*",
+            "heel_rise_test_work_*_j",
+        ],
+        "balance": ["fppa_peak_*_deg", "hold_time_*_s"],
+    }[task]
+    plain = {
+        "walk": [
+            "walking_passes", "walking_time_s", "steps", "step_time_mean_s", "cadence_spm",
+            "stride_time_mean_s", "double_support_pct", "step_time_asymmetry_pct",
+            "walking_speed_legs_per_s", "trunk_lean_mean_deg",
+        ],
+        "calf-raise": [
+            "reps", "legs", "rise_mean_s", "hold_mean_s", "lower_mean_s",
+            "heel_rise_peak_pct_foot", "heel_rise_mean_pct_foot", "heel_rise_peak_cm",
+            "heel_rise_test_symmetry_pct",
+        ],
+        "balance": [
+            "holds", "hold_time_s", "stance_leg", "hold_end_reason", "sway_rms_pct_leg",
+            "sway_path_pct_leg", "sway_rms_cm", "pelvic_drop_mean_deg", "arms_out_time_s",
+            "target_met", "target_low_s", "target_high_s",
+        ],
+    }[task]  # fmt: skip
+    names = plain + [p.replace("*", s) for p in side_names for s in ("left", "right")]
+    return {"duration_analysed_s": 2.0, "frames_detected": 100, **dict.fromkeys(names, 1.0)}
+
+
+@pytest.mark.parametrize(
+    ("task", "key"),
+    [
+        (
+            "walk",
+            [
+                "Steps",
+                "Cadence",
+                "Step time, mean",
+                "Stride time, mean",
+                "Step-time asymmetry",
+                "Stance (% of stride)",
+                "Double support (% of stride)",
+                "Knee valgus (FPPA), peak",
+                "Pelvic drop, peak",
+                "Foot strike",
+            ],
+        ),
+        (
+            "calf-raise",
+            [
+                "Reps",
+                "Legs used",
+                "Rise time, mean",
+                "Hold at the top, mean",
+                "Lowering time, mean",
+                "Heel rise, peak",
+                "Ankle roll (outwards), peak",
+                "Heel-rise test: raises",
+                "Heel-rise test: leg symmetry",
+            ],
+        ),
+        (
+            "balance",
+            [
+                "Holds",
+                "Longest hold",
+                "Standing leg (longest hold)",
+                "Sway (RMS)",
+                "Pelvic drop, mean",
+                "Target hold reached",
+            ],
+        ),
+    ],
+)
+def test_each_task_has_a_short_headline_and_the_rest_under_all_measures(task, key):
+    summary = {"task": task, "metrics": _names(task)}
+    sections = measure_sections(summary, TH)
+    assert [r["measure"] for r in sections.key] == key
+    shown = [n for r in sections.key + sections.more for n in r["names"]]
+    recording = [r["name"] for r in sections.recording]
+    assert sorted(shown + recording) == sorted(summary["metrics"])  # each metric once
+    assert recording == ["duration_analysed_s", "frames_detected"]
+    assert len(sections.key) <= 12
+    assert not any(r["key"] in {k["key"] for k in sections.key} for r in sections.more)
+
+
+@pytest.mark.parametrize(
+    ("metrics", "shown"),
+    [
+        ({"heel_rise_peak_cm": 6.0, "heel_rise_peak_pct_foot": 30.0}, "heel_rise_peak_cm"),
+        ({"heel_rise_peak_cm": None, "heel_rise_peak_pct_foot": 30.0}, "heel_rise_peak_pct_foot"),
+        ({"heel_rise_peak_pct_foot": 30.0}, "heel_rise_peak_pct_foot"),
+        ({"heel_rise_peak_cm": None, "heel_rise_peak_pct_foot": None}, "heel_rise_peak_cm"),
+    ],
+)
+def test_of_alternatives_the_first_measured_one_is_key(metrics, shown):
+    sections = measure_sections({"task": "calf-raise", "metrics": metrics}, TH)
+    assert [r["key"] for r in sections.key] == [shown]
+    assert [r["key"] for r in sections.more] == [k for k in metrics if k != shown]
+
+
+def test_a_task_without_a_headline_shows_every_measure_as_key():
+    rows = paired_rows([_row("fppa_peak_left_deg", "1.0°"), _row("steps", "3")])
+    assert "footprint" not in KEY_MEASURES
+    assert key_measures(rows, "footprint") == rows
+
+
+def test_key_measures_name_only_metrics_the_analyzers_write():
+    written = {parse_metric(n).pattern for t in KEY_MEASURES for n in _names(t)}
+    for spec in KEY_MEASURES.values():
+        for entry in spec:
+            for name in (entry,) if isinstance(entry, str) else entry:
+                assert name in written, name
 
 
 @pytest.mark.parametrize(
@@ -280,10 +637,56 @@ def test_metric_rows_show_units_references_and_verdicts(results_root, walk_resul
         (float("nan"), "cm", "not measured"),
         (42.0, "pct_foot", "42.0 % foot length"),
         ("heel", None, "heel"),
+        (62.44, "pct", "62.4 %"),
+        (0.474, "legs", "0.47 leg lengths"),
+        (1.893, "legs_per_s", "1.89 leg lengths/s"),
+        (2.345, "pct_leg", "2.3 % leg length"),
+        (117.6, "j", "118 J"),
+        (0.853, "ratio", "0.85"),
+        (True, None, "yes"),
+        (False, None, "no"),
     ],
 )
 def test_values_are_formatted_with_units(value, unit, text):
     assert format_value(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("flag above 10 % · provisional", "flag above 10\xa0% · provisional"),
+        (
+            "left 0.47 leg lengths · right 0.40 leg lengths",
+            "left\xa00.47 leg lengths · right\xa00.40 leg lengths",
+        ),
+        (
+            "normal: women 96–138, men 81–135 steps/min",
+            "normal: women 96–\u2060138, men 81–\u2060135 steps/min",
+        ),
+        ("2.24 s", "2.24\xa0s"),
+        ("64.7°", "64.7°"),
+        ("flag above 10° (women 12°, men 9°)", "flag above 10° (women 12°, men 9°)"),
+        ("9.5 % (within)", "9.5\xa0% (within)"),
+        ("left 118 J · right 0.5 ms", "left\xa0118\xa0J · right\xa00.5\xa0ms"),
+        ("12 steps", "12 steps"),
+        ("not measured", "not\xa0measured"),
+        ("left not measured · right 4.0°", "left\xa0not\xa0measured · right\xa04.0°"),
+        ("heel (both sides)", "heel (both sides)"),
+    ],
+)
+def test_a_narrow_cell_breaks_lines_between_values_not_inside_them(text, kept):
+    assert keep_together(text) == kept
+    assert kept.replace("\xa0", " ").replace("\u2060", "") == text
+
+
+def test_one_band_per_sex_reads_as_one_reference():
+    bands = [TH["cadence_normal_female"], TH["cadence_normal_male"]]
+    f, m = bands
+    assert references_text(bands) == (
+        f"normal: women {f.low:g}–{f.high:g}, men {m.low:g}–{m.high:g} steps/min"
+    )
+    assert references_text([f], "female") == reference_text(f, "female")
+    assert references_text([]) == ""
 
 
 def test_flag_rows_point_at_the_annotated_frame_and_explain(results_root, flagged_result):
@@ -343,3 +746,18 @@ def test_crop_person_cuts_the_box_out_of_a_downscaled_frame():
     assert crop.shape == (300, 100, 3)
     edge = crop_person(image, (-50, -50, 3000, 3000), (1920, 1080))
     assert edge.shape == (540, 960, 3)
+
+
+@pytest.mark.parametrize(
+    ("rule", "start"),
+    [
+        ("heel_strike", "At contact the foot pointed toes-up"),
+        ("overstride", "The heel landed far ahead of the hips"),
+        ("balance_sway_rms", "The hips swayed sideways"),
+        ("heel_rise_test_reps", "Fewer single-leg heel raises"),
+        ("heel_rise_test_symmetry", "One leg managed clearly fewer"),
+        ("pelvic_drop_walk", "The hip on the side of the lifted leg"),
+    ],
+)
+def test_the_rules_the_analyzers_flag_are_explained(rule, start):
+    assert explain({"rule": rule, "message": "the flag's own message"}, TH).startswith(start)

@@ -6,6 +6,7 @@ The browser itself (video playback, WebRTC) is tested in ``tests/browser/``.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -62,6 +63,11 @@ def texts(at: AppTest, kind: str) -> list[str]:
     return [str(e.value) for e in at.get(kind)]
 
 
+def plain(text: object) -> object:
+    """A table cell without its no-break spaces and word joiners."""
+    return text.replace("\xa0", " ").replace("\u2060", "") if isinstance(text, str) else text
+
+
 def result_id(at: AppTest) -> str:
     value = at.query_params["result"]
     return value[0] if isinstance(value, list) else value
@@ -102,10 +108,29 @@ def test_upload_runs_in_the_background_and_shows_the_result(home, walk_side_clip
     assert "my walk.mp4" in texts(at, "subheader")
     assert any("side view" in c for c in texts(at, "caption"))
     assert len(at.get("video")) == 1 and at.get("video")[0].proto.url
-    assert len(at.table) == 1  # key measures
-    table = at.table[0].value
-    assert "Knee bend (flexion), peak · left" in table.index
-    assert table.loc["Knee bend (flexion), peak · left", "Value"].endswith("°")
+    assert len(at.table) == 2  # key measures beside the video, all the others below
+    key, more = (t.value.map(plain) for t in at.table)
+    assert list(key.index) == [
+        "Steps",
+        "Cadence",
+        "Step time, mean",
+        "Stride time, mean",
+        "Step-time asymmetry",
+        "Stance (% of stride)",
+        "Double support (% of stride)",
+        "Knee valgus (FPPA), peak",
+        "Pelvic drop, peak",
+        "Foot strike",
+    ]
+    assert key.loc["Stance (% of stride)", "Value"].startswith("left ")
+    assert key.loc["Knee valgus (FPPA), peak", "Value"] == "not measured"  # once, not per side
+    assert key.loc["Cadence", "Reference"].startswith("normal: women ")
+    assert any(e.label == f"All measures ({len(more)} more)" for e in at.expander)
+    flexion = more.loc["Knee bend (flexion), peak", "Value"]
+    assert re.fullmatch(r"left [\d.]+° · right [\d.]+°", flexion)
+    assert more.loc["Walking speed", "Value"].endswith(" leg lengths/s")
+    for label in [*key.index, *more.index]:  # words, not machine names
+        assert "_" not in label and " pct" not in label and " legs" not in label
     assert len(at.get("vega_lite_chart")) >= 2  # knee flexion and trunk lean
     assert "Flagged moments" in texts(at, "subheader")
     assert [d.proto.label for d in at.get("download_button")] == [
@@ -124,7 +149,7 @@ def test_reloading_the_page_finds_the_result_by_its_id(home, walk_result):  # no
     at = app("analyse", result=walk_result)
     assert not at.exception
     assert not at.get("file_uploader")  # the result, not the upload form
-    assert len(at.get("video")) == 1 and len(at.table) == 1
+    assert len(at.get("video")) == 1 and len(at.table) == 2
 
 
 def test_unknown_result_id_says_so_and_offers_the_upload(home):
@@ -170,7 +195,7 @@ def test_an_analysis_cut_short_by_a_restart_can_be_run_again(home, walk_side_cli
     at.button(key="retry").click().run()
     assert wait_done(home, rid).state == "done"
     at = app("analyse", result=rid)
-    assert not at.error and len(at.table) == 1
+    assert not at.error and len(at.table) == 2
 
 
 def test_flagged_moments_have_thumbnails_explanations_and_jump(home, flagged_result):  # noqa: F811
@@ -184,6 +209,7 @@ def test_flagged_moments_have_thumbnails_explanations_and_jump(home, flagged_res
     captions = " ".join(texts(at, "caption"))
     assert "value 14.2° · threshold 10°" in captions
     assert "Reps (1)" in texts(at, "subheader") and len(at.dataframe) >= 1
+    assert list(at.table[0].value.index) == ["Reps"]  # a calf-raise result's headline
 
     jumps[1].click().run()
     assert at.get("video")[0].proto.start_time == 1  # st.video seeks in whole seconds …

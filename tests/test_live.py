@@ -14,6 +14,7 @@ from gaitlab.live import (
     MESSAGES,
     OK_COLOUR,
     PHASE_CUES,
+    BalanceLiveCounter,
     CalfRaiseLiveCounter,
     LiveProcessor,
     NoCounter,
@@ -187,15 +188,18 @@ def test_default_counter_reports_no_reps_and_a_plugged_counter_is_fed():
     assert summary["events"] == [{"type": "tick", "t_s": pytest.approx(2 / 30)}]
     assert summary["counter"] == {"reps": 2, "phase": "rise"}
 
-    plain = LiveProcessor("balance", estimator_factory=lambda: ScriptedPose(syn.pose.xy))
+    plain = LiveProcessor(
+        "balance", estimator_factory=lambda: ScriptedPose(syn.pose.xy), counter=NoCounter()
+    )
     _, state = run(plain, 5)
     assert "reps" not in state.counters  # no counter: nothing counted, not "0 reps"
     assert plain.summary()["counter"] == {}
 
 
 def test_counter_for_each_task():
-    assert isinstance(counter_for("balance"), NoCounter)
+    assert isinstance(counter_for("balance"), BalanceLiveCounter)
     assert isinstance(counter_for("calf-raise"), CalfRaiseLiveCounter)
+    assert isinstance(counter_for("walk"), NoCounter)
 
 
 @pytest.mark.parametrize("yaw_deg", [0.0, 180.0, 90.0])

@@ -22,11 +22,12 @@ from gaitlab.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present import (
     CHART_GROUPS,
+    MeasureSections,
     chart_data,
     crop_person,
     flag_rows,
+    measure_sections,
     measure_table,
-    metric_rows,
     rep_rows,
     unavailable_reasons,
 )
@@ -96,7 +97,7 @@ def result_ui(rid: str) -> None:
     store = common.store()
     status = common.jobs().status(rid)
     request = store.request(rid)
-    st.subheader(request["filename"])
+    st.subheader(breakable(request["filename"]))
     if st.button("← Analyse another video", key="new"):
         del st.query_params["result"]
         st.rerun()
@@ -115,11 +116,13 @@ def result_ui(rid: str) -> None:
     frames = common.load_frames(store.frames_path(rid))
     overview_ui(summary, request)
     subject_ui(rid, summary)
-    left, right = st.columns([3, 2])
+    sections = measure_sections(summary, common.thresholds(), request.get("sex"))
+    left, right = st.columns(2)
     with left:
         video_ui(rid, frames)
     with right:
-        metrics_ui(summary, request.get("sex"))
+        metrics_ui(sections)
+    all_measures_ui(sections)
     flags = flag_rows(summary, frames, common.thresholds())
     charts_ui(summary, frames, flags, request.get("sex"))
     flags_ui(rid, flags)
@@ -203,20 +206,34 @@ def video_ui(rid: str, frames: pd.DataFrame) -> None:
             st.image(image, caption=f"frame {row} · {frames['t_s'].iloc[row]:.2f} s")
 
 
-def metrics_ui(summary: dict[str, Any], sex: str | None) -> None:
+def breakable(name: str) -> str:
+    """A file name that may wrap after ``_`` and ``-`` on a phone rather than mid-word."""
+    return name.replace("_", "_\u200b").replace("-", "-\u200b")
+
+
+def _measures_table(rows: list[dict[str, Any]]) -> None:
+    st.table(pd.DataFrame(measure_table(rows)).set_index("Measure"))
+    sources = dict.fromkeys(r["source"] for r in rows if r["source"])
+    if sources:
+        st.caption("References: " + " · ".join(sources))
+
+
+def metrics_ui(sections: MeasureSections) -> None:
+    """The task's key measures, beside the video (left and right in one row)."""
     st.markdown("**Key measures**")
-    rows = metric_rows(summary, common.thresholds(), sex)
-    form = [r for r in rows if not r["recording"]]
-    if form:
-        st.table(pd.DataFrame(measure_table(form)).set_index("Measure"))
-        sources = dict.fromkeys(r["source"] for r in form if r["source"])
-        if sources:
-            st.caption("References: " + " · ".join(sources))
+    if sections.key:
+        _measures_table(sections.key)
     else:
         st.info("No measures for this task yet.")
-    recording = [r for r in rows if r["recording"]]
-    if recording:
-        st.caption(" · ".join(f"{r['measure']}: {r['value']}" for r in recording))
+    if sections.recording:
+        st.caption(" · ".join(f"{r['measure']}: {r['value']}" for r in sections.recording))
+
+
+def all_measures_ui(sections: MeasureSections) -> None:
+    """Every other measure of the result, full width, folded away."""
+    if sections.more:
+        with st.expander(f"All measures ({len(sections.more)} more)"):
+            _measures_table(sections.more)
 
 
 def charts_ui(
@@ -278,7 +295,8 @@ def flags_ui(rid: str, flags: list[dict[str, Any]]) -> None:
                 st.caption(
                     f"{f['when']}{side} · value {f['value_text']} · threshold {f['threshold_text']}"
                 )
-                st.write(f["explanation"])
+                if f["explanation"] != f["message"]:
+                    st.write(f["explanation"])
                 if f.get("source"):
                     st.caption(f"Threshold source: {f['source']}")
                 st.button(

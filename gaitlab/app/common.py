@@ -1,8 +1,16 @@
 """Cached loaders and small widgets shared by the pages (the only app module besides the
-pages that imports Streamlit)."""
+pages that imports Streamlit).
+
+The person chosen in the app (``st.session_state[PERSON_KEY]``, a history person id) is
+whose uploads and live sessions are saved to the history, and their profile fills the
+analysis options: :func:`store` hands it to the results store, :func:`person_picker_ui`
+chooses or adds them.
+"""
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +18,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app.results import AnalysisJobs, ResultStore, gaitlab_home
+from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year, gaitlab_home
+from gaitlab.errors import GaitlabError
+from gaitlab.present import format_value, parse_metric
+from gaitlab.store import NotFoundError, Person, Store
 from gaitlab.thresholds import Threshold, load_thresholds
 from gaitlab.video import read_frames
 
@@ -25,6 +36,8 @@ SEX_LABELS = {None: "Not given", "female": "Female", "male": "Male"}
 
 #: Where the guide page leaves the person's choice of task for the other pages.
 CHOSEN_TASK = "chosen_task"
+#: The chosen person's history id (None: nobody chosen).
+PERSON_KEY = "person_id"
 
 
 def results_root() -> Path:
@@ -42,7 +55,148 @@ def jobs() -> AnalysisJobs:
 
 
 def store() -> ResultStore:
-    return jobs().store
+    """The results folder as this browser session sees it: new uploads belong to the chosen
+    person (:func:`current_person`)."""
+    return ResultStore(jobs().store.root, person=current_person())
+
+
+# -- the history and the chosen person --------------------------------------------------------
+@st.cache_resource
+def _history(home: str, url: str) -> Store:
+    return Store.open(url or None, home)
+
+
+def history() -> Store | None:
+    """The history store (``GAITLAB_HOME``/``GAITLAB_DB_URL``), or None when it cannot be
+    opened (:func:`history_error` says why)."""
+    try:
+        return _history(str(gaitlab_home()), os.environ.get("GAITLAB_DB_URL", ""))
+    except GaitlabError:
+        return None
+
+
+def history_error() -> str:
+    """Why :func:`history` is None (empty when it is not)."""
+    try:
+        _history(str(gaitlab_home()), os.environ.get("GAITLAB_DB_URL", ""))
+    except GaitlabError as exc:
+        return f"The history cannot be used: {exc}"
+    return ""
+
+
+def current_person() -> Person | None:
+    """The chosen person, or None (nobody chosen, or they were deleted meanwhile)."""
+    pid = st.session_state.get(PERSON_KEY)
+    hist = history() if pid is not None else None
+    if hist is None:
+        return None
+    try:
+        return hist.person(pid)
+    except NotFoundError:
+        st.session_state[PERSON_KEY] = None
+        return None
+
+
+def person_facts(person: Person) -> str:
+    """``female · born 1980 (46) · 168 cm · 61 kg``, what is known."""
+    parts = []
+    if person.sex:
+        parts.append(SEX_LABELS[person.sex])
+    if person.birth_year:
+        age = age_from_birth_year(person.birth_year)
+        parts.append(f"born {person.birth_year}" + (f" ({age:.0f})" if age else ""))
+    if person.height_cm:
+        parts.append(f"{person.height_cm:g} cm")
+    if person.body_mass_kg:
+        parts.append(f"{person.body_mass_kg:g} kg")
+    return " · ".join(parts) or "no details given"
+
+
+#: The picker's "nobody" (person ids start at 1; None would read as "no choice made").
+NOBODY = 0
+
+
+def _choose(key: str) -> None:
+    st.session_state[PERSON_KEY] = st.session_state[key] or None
+
+
+def person_picker_ui(key: str, *, inline: bool = False) -> Person | None:
+    """Choose whose sessions these are, or add someone; returns the chosen person.
+
+    Several pickers (the sidebar, the History page) share the choice: each is set from it
+    before it is drawn and writes it back when changed. ``inline`` puts "Add a person"
+    beside the choice instead of under it.
+    """
+    hist = history()
+    if hist is None:
+        st.error(history_error())
+        return None
+    people = {p.id: p for p in hist.persons()}
+    chosen = current_person()
+    st.session_state[key] = chosen.id if chosen else NOBODY
+    pick, add = st.columns([2, 1], vertical_alignment="bottom") if inline else (st, st)
+    pick.selectbox(
+        "Person",
+        [NOBODY, *people],
+        format_func=lambda pid: people[pid].name if pid in people else "Nobody chosen",
+        key=key,
+        on_change=_choose,
+        args=(key,),
+        help="Analyses and live sessions are saved to the history under this person; their "
+        "height, sex, age and body mass are used when none are entered.",
+    )
+    with add.popover("Add a person", width="stretch"):
+        add_person_form(hist, f"{key}-add")
+    if chosen is not None:
+        st.caption(person_facts(chosen))
+    return chosen
+
+
+def add_person_form(hist: Store, key: str) -> None:
+    """Name and the optional facts; the new person becomes the chosen one."""
+    with st.form(key, clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=200, key=f"{key}-name")
+        sex = st.selectbox(
+            "Sex", list(SEX_LABELS), format_func=SEX_LABELS.__getitem__, key=f"{key}-sex"
+        )
+        year = st.number_input(
+            "Birth year",
+            min_value=1900,
+            max_value=date.today().year,
+            value=None,
+            step=1,
+            key=f"{key}-year",
+        )
+        c1, c2 = st.columns(2)
+        height = c1.number_input(
+            "Height (cm)", min_value=50.0, max_value=250.0, value=None, step=1.0, key=f"{key}-h"
+        )
+        mass = c2.number_input(
+            "Body mass (kg)",
+            min_value=10.0,
+            max_value=400.0,
+            value=None,
+            step=0.5,
+            key=f"{key}-kg",
+        )
+        st.caption(
+            "Only the name is needed. Height scales heights to cm; sex and age pick "
+            "the matching norms; body mass gives work in joules."
+        )
+        if st.form_submit_button("Add", type="primary"):
+            try:
+                person = hist.add_person(
+                    name,
+                    sex=sex,
+                    birth_year=None if year is None else int(year),
+                    height_cm=height,
+                    body_mass_kg=mass,
+                )
+            except GaitlabError as exc:
+                st.error(str(exc))
+                return
+            st.session_state[PERSON_KEY] = person.id
+            st.rerun()
 
 
 @st.cache_resource
@@ -96,3 +250,48 @@ def download_ui(label: str, path: Path, file_name: str, mime: str, key: str) -> 
             on_click="ignore",
             width="stretch",
         )
+
+
+def live_summary_ui(summary: dict[str, Any]) -> None:
+    """A live session's summary (:meth:`gaitlab.live.LiveProcessor.summary`)."""
+    st.subheader("Session summary")
+    c = st.columns(4)
+    c[0].metric("Duration", f"{summary['duration_s']:.1f} s")
+    c[1].metric("Time in view", f"{summary['time_in_view_s']:.1f} s")
+    reps = (summary.get("counter") or {}).get("reps")
+    c[2].metric("Reps", "–" if reps is None else reps)
+    c[3].metric("Flags", len(summary["flags"]))
+    st.caption(
+        f"{summary['frames']} frames · subject found in {summary['detected_fraction']:.0%} · "
+        f"mostly {summary['view'].replace('_', ' ')} view"
+        + (
+            f" · {summary['subject_changes']} change(s) of person"
+            if summary["subject_changes"]
+            else ""
+        )
+    )
+    counter = summary.get("counter") or {}
+    if counter.get("holds") is not None:
+        best = counter.get("best_hold_s")
+        st.caption(
+            f"Single-leg holds: {counter['holds']}" + (f" · longest {best:.1f} s" if best else "")
+        )
+    if reps is None:
+        st.caption("Rep counting is not available live for this task yet: no reps are counted.")
+    rows = []
+    for name, m in summary["measures"].items():
+        parsed = parse_metric(name)
+        rows.append(
+            {
+                "measure": parsed.label,
+                "side": parsed.side or "",
+                "min": format_value(m["min"], parsed.unit),
+                "max": format_value(m["max"], parsed.unit),
+                "mean": format_value(m["mean"], parsed.unit),
+                "frames": m["frames"],
+            }
+        )
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for f in summary["flags"]:
+        st.warning(f"{f['start_s']:.1f}–{f['end_s']:.1f} s: {f['message']}")

@@ -11,7 +11,13 @@ Every analysis gets a folder ``GAITLAB_HOME/results/<id>/`` (``GAITLAB_HOME`` de
   ``frames.csv``, ``annotated.mp4``;
 - ``persons.json``: every person seen (track id, when, where), for choosing the subject, and
   ``people.pkl``, the pose of every person in every frame, kept when more than one person was
-  seen so that re-running with another subject skips pose estimation.
+  seen so that re-running with another subject skips pose estimation;
+- ``history.json``: the session id the finished analysis was saved under in the history
+  (:mod:`gaitlab.store`, ``GAITLAB_HOME``/``GAITLAB_DB_URL``), written once, so the result is
+  saved exactly once however often it is run, reloaded or retried.
+
+A result belongs to the person chosen in the app when it was created (``person_id`` in the
+request); their height, sex, age and body mass fill the analysis options left empty.
 
 The page only keeps the id (in the URL), so reloading the page, or coming back later, finds
 the result again. Nothing here imports Streamlit.
@@ -28,10 +34,10 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,12 +53,15 @@ from gaitlab.pipeline import (
     write_outputs,
 )
 from gaitlab.pose import track_people
+from gaitlab.store import Person, Store
+from gaitlab.store.core import LANDMARKS_NAME, write_landmarks
 
 REQUEST_NAME = "request.json"
 STATUS_NAME = "status.json"
 PERSONS_NAME = "persons.json"
 PEOPLE_NAME = "people.pkl"
 ERROR_LOG_NAME = "error.log"
+HISTORY_NAME = "history.json"
 
 #: Video types the upload accepts (PyAV opens them by content; the suffix is a first filter).
 VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "mkv", "avi")
@@ -66,6 +75,7 @@ STAGE_SPANS = {
     "pose": (0.0, 0.75),
     "measures": (0.75, 0.8),
     "video": (0.8, 1.0),
+    "save": (1.0, 1.0),
     "done": (1.0, 1.0),
 }
 STAGE_LABELS = {
@@ -73,6 +83,7 @@ STAGE_LABELS = {
     "pose": "Finding people in each frame",
     "measures": "Measuring",
     "video": "Drawing the annotated video",
+    "save": "Saving to the history",
     "done": "Done",
 }
 
@@ -134,6 +145,35 @@ class ResultInfo:
     subject: str
     created: str
     state: str
+    person_name: str | None = None
+
+
+def age_from_birth_year(birth_year: int | None, today: date | None = None) -> float | None:
+    """Age in whole years this year (what the norms need), or None when unknown or outside
+    what :class:`~gaitlab.pipeline.AnalyzeOptions` accepts (3-120)."""
+    if not birth_year:
+        return None
+    age = float((today or date.today()).year - birth_year)
+    return age if 3 <= age <= 120 else None
+
+
+def options_for_person(options: AnalyzeOptions, person: Person | None) -> AnalyzeOptions:
+    """``options`` with what the person's profile knows filled in where nothing was given
+    (height, sex, age from the birth year, body mass): what the page asked for wins."""
+    if person is None:
+        return options
+    fill: dict[str, Any] = {}
+    if options.height_cm is None and person.height_cm is not None:
+        fill["height_cm"] = float(person.height_cm)
+    if options.sex is None and person.sex is not None:
+        fill["sex"] = person.sex
+    if options.age_years is None:
+        age = age_from_birth_year(person.birth_year)
+        if age is not None:
+            fill["age_years"] = age
+    if options.body_mass_kg is None and person.body_mass_kg is not None:
+        fill["body_mass_kg"] = float(person.body_mass_kg)
+    return replace(options, **fill) if fill else options
 
 
 def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -143,10 +183,15 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 
 class ResultStore:
-    """The results folder: ``root/<id>/`` per analysis (see the module docstring)."""
+    """The results folder: ``root/<id>/`` per analysis (see the module docstring).
 
-    def __init__(self, root: Path | None = None) -> None:
+    ``person`` is whose new uploads these are (the person chosen in the app): :meth:`create`
+    files them under that person and fills the options from their profile.
+    """
+
+    def __init__(self, root: Path | None = None, person: Person | None = None) -> None:
         self.root = Path(root) if root is not None else gaitlab_home() / "results"
+        self.person = person
 
     # -- paths ------------------------------------------------------------------------------
     def path(self, result_id: str) -> Path:
@@ -181,8 +226,20 @@ class ResultStore:
                 continue
             return rid, folder
 
-    def create(self, filename: str, data: IO[bytes] | bytes, options: AnalyzeOptions) -> str:
-        """A new result folder holding the uploaded video and the request; returns its id."""
+    def create(
+        self,
+        filename: str,
+        data: IO[bytes] | bytes,
+        options: AnalyzeOptions,
+        person: Person | None = None,
+    ) -> str:
+        """A new result folder holding the uploaded video and the request; returns its id.
+
+        ``person`` (default: this store's :attr:`person`) is whose video it is: the result is
+        saved to the history under them and their profile fills the options left empty.
+        """
+        person = person if person is not None else self.person
+        options = options_for_person(options, person)
         suffix = Path(filename).suffix.lower()
         if suffix.lstrip(".") not in VIDEO_TYPES:
             suffix = ".video"
@@ -193,7 +250,7 @@ class ResultStore:
                 out.write(data)
             else:
                 shutil.copyfileobj(data, out, length=1 << 20)
-        self._write_request(folder, filename, target.name, options, parent=None)
+        self._write_request(folder, filename, target.name, options, parent=None, person=person)
         return rid
 
     def create_rerun(self, parent_id: str, options: AnalyzeOptions) -> str:
@@ -214,7 +271,14 @@ class ResultStore:
                 os.link(people, folder / PEOPLE_NAME)
             except OSError:
                 shutil.copy2(people, folder / PEOPLE_NAME)
-        self._write_request(folder, parent["filename"], target.name, options, parent=parent_id)
+        self._write_request(
+            folder,
+            parent["filename"],
+            target.name,
+            options,
+            parent=parent_id,
+            person=(parent.get("person_id"), parent.get("person_name")),
+        )
         return rid
 
     def _write_request(
@@ -224,7 +288,12 @@ class ResultStore:
         input_name: str,
         options: AnalyzeOptions,
         parent: str | None,
+        person: Person | tuple[int | None, str | None] | None = None,
     ) -> None:
+        if isinstance(person, Person):
+            person_id, person_name = person.id, person.name
+        else:
+            person_id, person_name = person or (None, None)
         request = {
             "filename": filename,
             "input": input_name,
@@ -232,6 +301,10 @@ class ResultStore:
             "subject": options.subject,
             "height_cm": options.height_cm,
             "sex": options.sex,
+            "age_years": options.age_years,
+            "body_mass_kg": options.body_mass_kg,
+            "person_id": person_id,
+            "person_name": person_name,
             "parent": parent,
             "created": datetime.now().isoformat(timespec="seconds"),
         }
@@ -248,7 +321,12 @@ class ResultStore:
     def options(self, result_id: str) -> AnalyzeOptions:
         r = self.request(result_id)
         return AnalyzeOptions(
-            task=r["task"], subject=r["subject"], height_cm=r["height_cm"], sex=r["sex"]
+            task=r["task"],
+            subject=r["subject"],
+            height_cm=r["height_cm"],
+            sex=r["sex"],
+            age_years=r.get("age_years"),
+            body_mass_kg=r.get("body_mass_kg"),
         )
 
     def status(self, result_id: str) -> Status:
@@ -263,6 +341,25 @@ class ResultStore:
 
     def summary(self, result_id: str) -> dict[str, Any]:
         return json.loads(self.summary_path(result_id).read_text())
+
+    def history(self, result_id: str) -> dict[str, Any]:
+        """What :data:`HISTORY_NAME` says (``{"session_id": ...}`` once saved, or
+        ``{"error": ...}`` when saving failed), empty before any attempt."""
+        try:
+            return json.loads((self.path(result_id) / HISTORY_NAME).read_text())
+        except (FileNotFoundError, json.JSONDecodeError, GaitlabError):
+            return {}
+
+    def session_links(self) -> dict[int, str]:
+        """History session id → result id, for every result saved to the history."""
+        out: dict[int, str] = {}
+        if not self.root.is_dir():
+            return out
+        for folder in self.root.iterdir():
+            sid = self.history(folder.name).get("session_id") if valid_id(folder.name) else None
+            if isinstance(sid, int):
+                out[sid] = folder.name
+        return out
 
     def persons(self, result_id: str) -> list[dict[str, Any]]:
         path = self.path(result_id) / PERSONS_NAME
@@ -285,6 +382,7 @@ class ResultStore:
                     subject=r["subject"],
                     created=r["created"],
                     state=self.status(folder.name).state,
+                    person_name=r.get("person_name"),
                 )
             )
         return out
@@ -324,16 +422,91 @@ def persons_table(people: PeopleTrack) -> list[dict[str, Any]]:
     return rows[:MAX_PERSONS_LISTED]
 
 
+def save_to_history(store: ResultStore, result_id: str, analysis: Any) -> dict[str, Any]:
+    """Save a finished analysis to the history (:class:`gaitlab.store.Store`, opened from
+    ``GAITLAB_HOME``/``GAITLAB_DB_URL``) under the request's person, once: a result that
+    has a :data:`HISTORY_NAME` is not saved again. Returns what was written there.
+
+    The saved summary names the uploaded file (not ``input.mp4``); the result folder keeps
+    its files. A person deleted since the upload leaves the session without a person. A
+    failure to save is recorded (``{"error": ...}``) and never fails the analysis.
+    """
+    done = store.history(result_id)
+    if "session_id" in done:
+        return done
+    folder = store.path(result_id)
+    request = store.request(result_id)
+    try:
+        summary = json.loads((folder / SUMMARY_NAME).read_text())
+        summary.setdefault("video", {})["path"] = request["filename"]
+        write_landmarks(folder / LANDMARKS_NAME, analysis)
+        files = {
+            name: folder / name
+            for name in (FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
+            if (folder / name).is_file()
+        }
+        with Store.open() as history:
+            person = request.get("person_id")
+            if person is not None and person not in {p.id for p in history.persons()}:
+                person = None
+            sid = history.save_analysis(summary, person, source="file", files=files)
+        out: dict[str, Any] = {"session_id": sid, "person_id": person}
+    except Exception as exc:  # the analysis itself is fine: say why it is not in the history
+        out = {"error": f"{type(exc).__name__}: {exc}"}
+    _write_json_atomic(folder / HISTORY_NAME, out)
+    return out
+
+
+def live_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
+    """Numbers of a live session (:meth:`gaitlab.live.LiveProcessor.summary`) under the
+    file analyses' names, for the history's progress charts: ``reps``, ``holds`` and
+    ``hold_time_s`` (the longest hold) when the task's live counter has them, and the maximum of
+    each measure over the session as ``<what>_max_<side>_<unit>``."""
+    from gaitlab.present import parse_metric
+
+    counter = summary.get("counter") or {}
+    out: dict[str, float | None] = {}
+    if counter.get("reps") is not None:
+        out["reps"] = float(counter["reps"])
+    if counter.get("holds") is not None:
+        out["holds"] = float(counter["holds"])
+    if counter.get("best_hold_s") is not None:
+        out["hold_time_s"] = float(counter["best_hold_s"])
+    for name, m in (summary.get("measures") or {}).items():
+        parsed = parse_metric(name)
+        if parsed.statistic is not None or m.get("max") is None:
+            continue
+        parts = [parsed.stem, "max", parsed.side, parsed.unit]
+        out["_".join(p for p in parts if p)] = float(m["max"])
+    return out
+
+
+def save_live_session(summary: Mapping[str, Any], person: Person | int | None) -> int | None:
+    """Save a live session's summary to the history (``source="live"``) with
+    :func:`live_metrics` as its metrics unless it has its own; returns the session id, or
+    None when nobody was seen (nothing to keep)."""
+    if not summary.get("frames_with_subject"):
+        return None
+    data = dict(summary)
+    if not isinstance(data.get("metrics"), dict):
+        data["metrics"] = live_metrics(summary)
+    with Store.open() as history:
+        return history.save_analysis(data, person, source="live")
+
+
 def run_analysis(
     store: ResultStore,
     result_id: str,
     on_status: Callable[[Status], None] | None = None,
+    save: bool = True,
 ) -> Status:
-    """Analyse one stored request and write its outputs; never raises for bad input.
+    """Analyse one stored request, write its outputs and (``save``) save it to the history
+    (:func:`save_to_history`); never raises for bad input.
 
     A :class:`~gaitlab.errors.GaitlabError` (bad file, nobody in view …) ends in an
-    ``error`` status with its one-line message; any other exception is a bug: its traceback
-    goes to ``error.log`` in the result folder and the status carries one line.
+    ``error`` status with its one-line message, and nothing is saved; any other exception
+    is a bug: its traceback goes to ``error.log`` in the result folder and the status
+    carries one line.
     """
     folder = store.path(result_id)
     last = [0.0]
@@ -371,6 +544,9 @@ def run_analysis(
         report(Status("running", "measures", updated=time.time()), force=True)
         analysis = analyze_people(people, options, source=str(video))
         write_outputs(analysis, video, folder, write_video=options.write_video, progress=progress)
+        if save:
+            report(Status("running", "save", updated=time.time()), force=True)
+            save_to_history(store, result_id, analysis)
     except GaitlabError as exc:
         # the person uploaded "holiday.mp4", not ".../input.mp4": name their file
         message = str(exc).replace(str(video), filename).replace(video.name, filename)

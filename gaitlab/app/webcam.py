@@ -8,6 +8,9 @@ measures, the phase and the cue drawn into it. Works on localhost with no STUN/T
 The frame callback runs in a worker thread and must not touch ``st.session_state``: it closes
 over the session's processor, which the script thread reads through ``snapshot()`` and
 ``summary()``.
+
+When a session stops, its summary is saved to the history once, for the person chosen in
+the app (whose height and sex are used unless others are entered here).
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from datetime import timedelta
 from typing import Any
 
 import av
-import pandas as pd
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from gaitlab.app.common import SEX_LABELS, TASK_LABELS
+from gaitlab.app import common
+from gaitlab.app.common import SEX_LABELS, TASK_LABELS, live_summary_ui
 from gaitlab.app.guide import task_picker_ui
+from gaitlab.app.results import save_live_session
+from gaitlab.errors import GaitlabError
 from gaitlab.live import LIVE_TASKS, LiveProcessor
-from gaitlab.present import format_value, parse_metric
+from gaitlab.store import Person
 
 #: Host candidates only: the browser and the server are on the same machine or network.
 RTC_CONFIGURATION: dict[str, Any] = {"iceServers": []}
@@ -53,6 +58,7 @@ def processor_for(task: str, height_cm: float | None, sex: str | None) -> LivePr
             proc.close()
         proc = LiveProcessor(task, height_cm=height_cm, sex=sex)
         st.session_state[key] = proc
+        _new_session(task)
     return proc
 
 
@@ -86,55 +92,65 @@ def live_counters_ui(proc: LiveProcessor) -> None:
     c = st.columns(2)
     if "reps" in counters:
         c[0].metric("Reps", counters["reps"])
+    elif "holds" in counters:
+        c[0].metric("Holds", counters["holds"], help="Completed single-leg holds.")
     else:
         c[0].metric("Reps", "–", help="No live rep counter for this task yet: nothing is counted.")
     c[1].metric("Subject", "in view" if state.subject_found else "not found")
     (st.warning if state.needs_action else st.info)(state.cue)
 
 
-def summary_ui(summary: dict[str, Any]) -> None:
-    st.subheader("Session summary")
-    c = st.columns(4)
-    c[0].metric("Duration", f"{summary['duration_s']:.1f} s")
-    c[1].metric("Time in view", f"{summary['time_in_view_s']:.1f} s")
-    reps = summary["counter"].get("reps")
-    c[2].metric("Reps", "–" if reps is None else reps)
-    c[3].metric("Flags", len(summary["flags"]))
-    st.caption(
-        f"{summary['frames']} frames · subject found in {summary['detected_fraction']:.0%} · "
-        f"mostly {summary['view'].replace('_', ' ')} view"
-        + (
-            f" · {summary['subject_changes']} change(s) of person"
-            if summary["subject_changes"]
-            else ""
-        )
-    )
-    if reps is None:
-        st.caption("Rep counting is not available live for this task yet: no reps are counted.")
-    rows = []
-    for name, m in summary["measures"].items():
-        parsed = parse_metric(name)
-        rows.append(
-            {
-                "measure": parsed.label,
-                "side": parsed.side or "",
-                "min": format_value(m["min"], parsed.unit),
-                "max": format_value(m["max"], parsed.unit),
-                "mean": format_value(m["mean"], parsed.unit),
-                "frames": m["frames"],
-            }
-        )
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    for f in summary["flags"]:
-        st.warning(f"{f['start_s']:.1f}–{f['end_s']:.1f} s: {f['message']}")
+def finish_and_save(proc: LiveProcessor, task: str, person: Person | None) -> dict[str, Any]:
+    """Once per session, when it stops: end the counting (a hold still running ends) and
+    save the summary to the history for ``person`` (``source="live"``). Returns what was
+    done (``session_id``, or ``error``; a session where nobody was seen is not saved), kept
+    in the browser session so reruns and reloads of the page do not save it again."""
+    done: dict[str, dict[str, Any]] = st.session_state.setdefault("live-saved", {})
+    token = _session_token(task)
+    if token in done:
+        return done[token]
+    finish = getattr(proc, "finish", None)
+    if finish is not None:
+        finish()
+    try:
+        sid = save_live_session(proc.summary(), person.id if person else None)
+        outcome: dict[str, Any] = {"session_id": sid, "person": person.name if person else None}
+    except GaitlabError as exc:
+        outcome = {"error": str(exc)}
+    done[token] = outcome
+    return outcome
+
+
+def _session_token(task: str) -> str:
+    """Names the current session of ``task`` (a new one at each START or new processor)."""
+    return f"{task}-{st.session_state.get(f'live-generation-{task}', 0)}"
+
+
+def _new_session(task: str) -> None:
+    key = f"live-generation-{task}"
+    st.session_state[key] = st.session_state.get(key, 0) + 1
+
+
+def saved_ui(outcome: dict[str, Any]) -> None:
+    if outcome.get("error"):
+        st.error(f"The session could not be saved to the history: {outcome['error']}")
+    elif outcome.get("session_id") is None:
+        st.caption("Nobody was seen in this session: nothing was saved.")
+    else:
+        who = f" for {outcome['person']}" if outcome.get("person") else ""
+        st.success(f"Saved to the history{who} as session #{outcome['session_id']}.")
+        st.page_link("gaitlab/app/history.py", label="See it in the history", icon="🗂️")
 
 
 def render() -> None:
     st.title("Live with the webcam")
     task = task_picker_ui("live_task", LIVE_TASKS)
     st.caption(TIPS[task])
-    with st.expander("About you (optional)"):
+    person = common.current_person()
+    about = "About you (optional)"
+    if person is not None:
+        about = f"About {person.name} (from their profile unless entered here)"
+    with st.expander(about):
         c1, c2 = st.columns(2)
         height = c1.number_input(
             "Height (cm)", min_value=50.0, max_value=250.0, value=None, step=1.0, key="live_height"
@@ -142,6 +158,9 @@ def render() -> None:
         sex = c2.selectbox(
             "Sex", list(SEX_LABELS), format_func=SEX_LABELS.__getitem__, key="live_sex"
         )
+    if person is not None:
+        height = height if height is not None else person.height_cm
+        sex = sex if sex is not None else person.sex
     proc = processor_for(task, height, sex)
     video, side = st.columns([3, 2])
     with video:
@@ -159,6 +178,7 @@ def render() -> None:
     st.session_state["live-was-playing"] = playing
     if playing and not was_playing and proc.snapshot() is not None:
         proc.reset()  # START again: a new session
+        _new_session(task)
     with side:
         if playing:
             live_counters_ui(proc)
@@ -169,7 +189,9 @@ def render() -> None:
                 "session appears here when you press STOP."
             )
     if not playing and proc.snapshot() is not None:
-        summary_ui(proc.summary())
+        outcome = finish_and_save(proc, task, person)
+        live_summary_ui(proc.summary())
+        saved_ui(outcome)
 
 
 if __name__ == "__main__":

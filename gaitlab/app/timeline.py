@@ -1,0 +1,210 @@
+"""What the History page shows, as plain data: a session's key numbers, the metrics a person
+can follow over time, and a metric's progress as a table and a Vega-Lite (Altair) chart with
+the reference band and each change's verdict (:mod:`gaitlab.store.progress`). No Streamlit.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from gaitlab.present import RECORDING_STEMS, REFERENCES, format_value, parse_metric
+from gaitlab.store import Progress, Session, Store
+
+#: Short words for the chart's labels (the table and tooltips carry the full sentence).
+VERDICT_SHORT = {
+    "first": "first",
+    "within_error": "within error",
+    "increase": "real increase",
+    "decrease": "real decrease",
+    "unknown_error": "no SDD known",
+}
+VERDICT_COLOURS = {
+    "first": "#6b7280",
+    "within_error": "#6b7280",
+    "increase": "#1f77b4",
+    "decrease": "#1f77b4",
+    "unknown_error": "#9aa0a6",
+}
+AXIS_UNITS = {"°": "degrees"}
+LINE_COLOUR = "#1f77b4"
+BAND_COLOUR = "#2ca02c"
+KEY_NUMBERS = 3
+
+
+def local_time(dt: datetime | None) -> datetime | None:
+    """A stored (UTC) time in this computer's zone, without zone (what charts and people
+    read)."""
+    return None if dt is None else dt.astimezone().replace(tzinfo=None)
+
+
+def metric_label(name: str) -> str:
+    """``Knee valgus (FPPA), peak · left (°)``: what a metric is, for choosing one."""
+    m = parse_metric(name)
+    side = f" · {m.side}" if m.side else ""
+    unit = f" ({m.unit_label})" if m.unit_label else ""
+    return f"{m.label}{side}{unit}"
+
+
+def _has_reference(name: str) -> bool:
+    stem = parse_metric(name).stem
+    parts = stem.split("_")
+    return any("_".join(parts[:i]) in REFERENCES for i in range(len(parts), 0, -1))
+
+
+def progress_metrics(names: Iterable[str]) -> list[str]:
+    """The metrics worth following over time (not facts about the recording), those with a
+    reference first, then by label."""
+    kept = [n for n in names if parse_metric(n).stem not in RECORDING_STEMS]
+    return sorted(kept, key=lambda n: (not _has_reference(n), metric_label(n)))
+
+
+def key_numbers(metrics: Mapping[str, Any], limit: int = KEY_NUMBERS) -> str:
+    """A session's few headline numbers (measured ones, those with a reference first):
+    ``Reps 12 · Knee valgus (FPPA), peak · left 14.2°``."""
+    numeric = {
+        k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    names = progress_metrics(numeric)[:limit]
+    out = []
+    for name in names:
+        m = parse_metric(name)
+        side = f" · {m.side}" if m.side else ""
+        out.append(f"{m.label}{side} {format_value(numeric[name], m.unit)}")
+    return " · ".join(out)
+
+
+def session_title(session: Session, task_labels: Mapping[str, str]) -> str:
+    """``Walking · live`` / ``Short foot (programme)``."""
+    if session.kind != "analysis":
+        return f"{session.exercise or 'Programme'} (programme)".capitalize()
+    what = task_labels.get(session.task or "", session.task or "Analysis")
+    return f"{what} · live" if session.source == "live" else what
+
+
+def progress_frame(progress: Progress) -> pd.DataFrame:
+    """One row per session: when (local time), value, its text, the change from the session
+    before and the verdict on it (machine word, short word and full sentence)."""
+    unit = parse_metric(progress.metric).unit
+    rows = []
+    for p in progress.points:
+        change = (
+            "" if p.change is None else ("+" if p.change > 0 else "") + format_value(p.change, unit)
+        )
+        rows.append(
+            {
+                "session_id": p.session_id,
+                "when": local_time(p.recorded_at),
+                "value": p.value,
+                "value_text": format_value(p.value, unit),
+                "change_text": change,
+                "verdict": p.verdict,
+                "verdict_short": VERDICT_SHORT.get(p.verdict, p.verdict),
+                "verdict_text": p.label,
+            }
+        )
+    columns = [
+        "session_id", "when", "value", "value_text", "change_text",
+        "verdict", "verdict_short", "verdict_text",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def progress_table(progress: Progress) -> pd.DataFrame:
+    """What the page lists under the chart: date, value, change and verdict in words."""
+    frame = progress_frame(progress)
+    return pd.DataFrame(
+        {
+            "Date": frame["when"].map(lambda d: f"{d:%Y-%m-%d %H:%M}"),
+            "Value": frame["value_text"],
+            "Change": frame["change_text"],
+            "Verdict": frame["verdict_text"],
+            "Session": frame["session_id"].map(lambda s: f"#{s}"),
+        }
+    )
+
+
+def _domain(progress: Progress) -> tuple[float, float]:
+    """The y range: every value and every finite end of the reference bands, padded."""
+    values = [p.value for p in progress.points]
+    ends = [v for r in progress.references for v in (r.low, r.high) if v is not None]
+    lo, hi = min(values + ends), max(values + ends)
+    pad = max((hi - lo) * 0.15, abs(hi) * 0.05, 1.0)
+    return lo - pad, hi + pad
+
+
+def band_frame(progress: Progress) -> pd.DataFrame:
+    """The reference bands (open ends cut at the chart's edge) with their text."""
+    if not progress.points:
+        return pd.DataFrame(columns=["low", "high", "text"])
+    y0, y1 = _domain(progress)
+    rows = [
+        {
+            "low": y0 if r.low is None else r.low,
+            "high": y1 if r.high is None else r.high,
+            "text": f"reference: {r.text}" + (" (provisional)" if r.provisional else ""),
+        }
+        for r in progress.references
+    ]
+    return pd.DataFrame(rows, columns=["low", "high", "text"])
+
+
+def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
+    """The metric over time: a line through each session's value, the reference band(s)
+    shaded behind it, and each point labelled with its verdict (``within error`` …); the
+    tooltip has the value, the change and the verdict in full."""
+    frame = progress_frame(progress)
+    y0, y1 = _domain(progress) if len(frame) else (0.0, 1.0)
+    title = AXIS_UNITS.get(progress.unit, progress.unit) or "count"
+    y = alt.Y("value:Q", title=title, scale=alt.Scale(domain=[y0, y1], nice=False))
+    x = alt.X(
+        "when:T",
+        title=None,
+        scale=alt.Scale(padding=36),  # room for the first and last labels
+        axis=alt.Axis(format="%d %b %Y", labelAngle=0, labelOverlap=True, tickCount=6),
+    )
+    layers: list[alt.Chart] = []
+    bands = band_frame(progress)
+    if len(bands):
+        layers.append(
+            alt.Chart(bands)
+            .mark_rect(color=BAND_COLOUR, opacity=0.12)
+            .encode(y=alt.Y("low:Q", scale=alt.Scale(domain=[y0, y1])), y2="high:Q",
+                    tooltip=[alt.Tooltip("text:N", title="reference")])
+        )  # fmt: skip
+    tooltip = [
+        alt.Tooltip("when:T", title="date", format="%Y-%m-%d %H:%M"),
+        alt.Tooltip("value_text:N", title="value"),
+        alt.Tooltip("change_text:N", title="change"),
+        alt.Tooltip("verdict_text:N", title="verdict"),
+    ]
+    base = alt.Chart(frame).encode(x=x, y=y)
+    layers.append(base.mark_line(color=LINE_COLOUR, strokeWidth=2))
+    layers.append(base.mark_point(filled=True, size=70, color=LINE_COLOUR).encode(tooltip=tooltip))
+    colours = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+        legend=None,
+    )
+    layers.append(
+        base.mark_text(dy=-12, fontSize=11)
+        .encode(text="verdict_short:N", color=colours, tooltip=tooltip)
+        .transform_filter(alt.datum.verdict != "first")
+    )
+    return alt.layer(*layers).properties(height=height)
+
+
+def report_pdf(store: Store, session_id: int, blur_faces: bool = False) -> bytes:
+    """The PDF report of a saved analysis (:func:`gaitlab.report.write_report`), as bytes:
+    written to a temporary file that is removed again."""
+    from gaitlab.report import write_report
+
+    with tempfile.TemporaryDirectory(prefix="gaitlab-report-") as tmp:
+        path = write_report(store, session_id, Path(tmp) / "report.pdf", blur_faces=blur_faces)
+        return path.read_bytes()

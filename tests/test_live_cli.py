@@ -1,0 +1,355 @@
+"""`gaitlab live`: a file played as a camera (pacing, dropped frames, outputs, errors, Ctrl-C),
+and live counting against the file pipeline on the same synthetic landmarks."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+
+from gaitlab.cli import main
+from gaitlab.live import BalanceLiveCounter, LiveProcessor
+from gaitlab.live_cli import LatestFrame, LiveOptions, SourceFrame, run_live
+from gaitlab.pipeline import AnalyzeOptions, PeopleTrack, analyze_people
+from gaitlab.pose import PersonPose
+from gaitlab.synthetic import Camera, SyntheticResult, calf_raises, single_leg_stance
+from gaitlab.video import VideoInfo
+
+GAITLAB = Path(sys.executable).with_name("gaitlab")
+CONTRACT_KEYS = {"task", "gaitlab_version", "video", "view", "quality", "metrics", "events"}
+CONTRACT_KEYS |= {"reps", "flags"}
+VIDEO_KEYS = {"path", "fps", "frames", "duration_s", "width", "height", "rotation_deg"}
+QUALITY_KEYS = {"detected_fraction", "persons_seen", "subject_track", "warnings"}
+
+
+def _gaitlab(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(GAITLAB), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def _json_lines(stdout: str) -> list[dict]:
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    assert all(isinstance(e, dict) and "type" in e for e in lines)
+    return lines
+
+
+# -- a real clip through the real command -------------------------------------------------------
+def test_source_run_prints_json_events_and_writes_the_offline_contract(walk_side_clip, tmp_path):
+    out = tmp_path / "live"
+    proc = _gaitlab(
+        "live", "--task", "calf-raise", "--source", str(walk_side_clip), "--json", "--out", str(out)
+    )
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    events = _json_lines(stdout)
+    end = events[-1]
+    assert end["type"] == "session_end" and end["stopped"] == "end_of_source"
+    assert end["decoded_frames"] == 135  # every frame of the clip came from the "camera"
+    assert end["processed_frames"] + end["dropped_frames"] == end["decoded_frames"]
+    assert end["processed_frames"] > 30
+    assert end["wall_s"] >= 2.2  # played in real time: the clip lasts 2.26 s
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert CONTRACT_KEYS <= set(summary)
+    assert VIDEO_KEYS <= set(summary["video"]) and QUALITY_KEYS <= set(summary["quality"])
+    assert summary["task"] == "calf-raise"
+    assert summary["view"] == "sagittal_left"
+    assert summary["video"]["frames"] == end["processed_frames"]
+    assert (summary["video"]["width"], summary["video"]["height"]) == (640, 360)  # as processed
+    live = summary["live"]
+    assert live["processed_frames"] + live["dropped_frames"] == live["decoded_frames"] == 135
+    assert "reps" in live["counter"]
+    frames = pd.read_csv(out / "frames.csv")
+    assert len(frames) == end["processed_frames"]
+    assert frames["frame"].is_monotonic_increasing and frames["frame"].max() <= 134
+    with av.open(str(out / "annotated.mp4")) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert sum(1 for _ in container.decode(stream)) == end["processed_frames"]
+    assert sorted(p.name for p in out.iterdir()) == ["annotated.mp4", "frames.csv", "summary.json"]
+
+
+def test_ctrl_c_stops_cleanly_and_writes_the_outputs(demo_clip, tmp_path):
+    out = tmp_path / "live"
+    proc = _gaitlab(
+        "live", "--task", "balance", "--source", str(demo_clip), "--json", "--out", str(out)
+    )
+    deadline = time.monotonic() + 60
+    while not any(out.glob(".gaitlab-partial-*")):  # the session has started
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    end = _json_lines(stdout)[-1]
+    assert end["type"] == "session_end" and end["stopped"] == "interrupted"
+    assert end["processed_frames"] + end["dropped_frames"] == end["decoded_frames"] < 230
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["live"]["stopped"] == "interrupted"
+    assert summary["video"]["frames"] == end["processed_frames"]
+    assert (out / "annotated.mp4").stat().st_size > 0 and (out / "frames.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--source", "{bad}"], "is not a video file"),
+        (["--source", "{missing}"], "video file not found"),
+        (["--camera", "9"], "camera 9 could not be opened"),
+    ],
+)
+def test_bad_source_is_one_line_and_exit_1(args, message, tmp_path, capsys):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video\n")
+    args = [a.format(bad=bad, missing=tmp_path / "nope.mp4") for a in args]
+    out = tmp_path / "out"
+    code = main(["live", "--task", "balance", *args, "--out", str(out), "--json"])
+    err = capsys.readouterr()
+    assert code == 1
+    assert err.out == ""
+    lines = err.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert not out.exists()  # nothing that looks like a result
+
+
+def test_show_without_a_screen_is_refused(walk_side_clip, capsys, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code = main(["live", "--task", "balance", "--source", str(walk_side_clip), "--show"])
+    assert code == 1 and "--show needs a screen" in capsys.readouterr().err
+
+
+# -- pacing and dropping, with a stand-in model of known speed -----------------------------------
+class SlowNobody:
+    """A pose model that takes ``delay_s`` per frame and finds nobody."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+
+    def process(self, image_rgb, t_s, *, out_size):
+        time.sleep(self.delay_s)
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("delay_s", "dropping"), [(0.0, False), (0.035, True)])
+def test_file_is_paced_like_a_camera_and_late_frames_are_dropped(walk_side_clip, delay_s, dropping):
+    text = io.StringIO()
+    t0 = time.monotonic()
+    run = run_live(
+        LiveOptions(task="balance", source=walk_side_clip, json_lines=True),
+        out=text,
+        estimator_factory=lambda: SlowNobody(delay_s),
+    )
+    wall = time.monotonic() - t0
+    assert wall >= 2.2  # 135 frames at 59.7 fps: 2.26 s, however fast the processing
+    assert run.decoded == 135 and run.processed + run.dropped == run.decoded
+    if dropping:  # 35 ms a frame keeps up with about one frame in two
+        assert 30 <= run.processed <= 90
+    else:
+        assert run.dropped <= 10
+    end = _json_lines(text.getvalue())[-1]
+    assert (end["decoded_frames"], end["processed_frames"], end["dropped_frames"]) == (
+        run.decoded,
+        run.processed,
+        run.dropped,
+    )
+
+
+def test_max_seconds_stops_at_that_source_time(walk_side_clip):
+    run = run_live(
+        LiveOptions(task="calf-raise", source=walk_side_clip, max_seconds=0.5, json_lines=True),
+        out=io.StringIO(),
+        estimator_factory=lambda: SlowNobody(0.0),
+    )
+    assert run.stopped == "max_seconds"
+    assert run.decoded == 30  # frames before 0.5 s at 59.7 fps
+    assert run.last_t_s < 0.5 and 0.45 <= run.wall_s < 1.5
+
+
+def test_latest_frame_keeps_the_newest_and_counts_the_rest():
+    box = LatestFrame()
+    image = np.zeros((2, 2, 3), np.uint8)
+    for i in range(3):
+        box.put(SourceFrame(i, i / 30, image))
+    assert box.take(0.01).index == 2 and box.take(0.01) is None
+    box.put(SourceFrame(3, 0.1, image))
+    box.close()
+    assert not box.finished
+    box.discard()
+    assert box.finished and (box.delivered, box.dropped) == (4, 3)
+
+
+# -- live counting agrees with the file pipeline on the same landmarks ---------------------------
+class Replay:
+    """A pose model that returns the synthetic person of each frame, in order."""
+
+    def __init__(self, persons: list[list[PersonPose]]) -> None:
+        self.persons = persons
+        self.i = 0
+
+    def process(self, image_rgb, t_s, *, out_size):
+        persons = self.persons[min(self.i, len(self.persons) - 1)]
+        self.i += 1
+        return persons
+
+    def close(self) -> None:
+        pass
+
+
+def _persons(syn: SyntheticResult) -> list[list[PersonPose]]:
+    pose = syn.pose
+    return [[PersonPose(xy=pose.xy[i], visibility=pose.visibility[i])] for i in range(len(pose))]
+
+
+def _offline(task: str, syn: SyntheticResult, persons: list[list[PersonPose]]):
+    pose = syn.pose
+    w, h = pose.frame_size
+    info = VideoInfo(
+        path="synthetic",
+        codec="synthetic",
+        width=w,
+        height=h,
+        coded_width=w,
+        coded_height=h,
+        rotation_deg=0,
+        fps=30.0,
+        frames=len(pose),
+        duration_s=float(pose.t_s[-1]),
+        pix_fmt="rgb24",
+    )
+    people = PeopleTrack(
+        info=info,
+        persons=persons,
+        t_s=pose.t_s,
+        frame_index=np.arange(len(pose)),
+        warnings=[],
+        bundle_origin="synthetic",
+    )
+    return analyze_people(people, AnalyzeOptions(task=task))
+
+
+def _live(task: str, syn: SyntheticResult, persons: list[list[PersonPose]]) -> dict:
+    w, h = syn.pose.frame_size
+    proc = LiveProcessor(task, estimator_factory=lambda: Replay(persons))
+    image = np.zeros((h, w, 3), np.uint8)
+    for i, t in enumerate(syn.pose.t_s):
+        proc.process(image, float(t), frame=FIRST_FRAME + i)  # the source's own numbers
+    proc.finish()
+    return proc.summary()
+
+
+VIEWS = {"back": 180.0, "front": 0.0, "side": 90.0}
+FIRST_FRAME = 1000
+CAMERA = {"width": 640, "height": 480}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_live_and_offline_count_the_same_calf_raises(view):
+    syn = calf_raises(
+        reps=3, fps=30.0, camera=Camera(yaw_deg=VIEWS[view], **CAMERA), noise_px=1.5, seed=1
+    )
+    persons = _persons(syn)
+    offline = _offline("calf-raise", syn, persons)
+    live = _live("calf-raise", syn, persons)
+    ends = [e for e in live["events"] if e["type"] == "rep_end"]
+    assert offline.metrics["reps"] == len(offline.reps) == len(syn.truth.reps) == 3
+    assert live["counter"]["reps"] == len(ends) == offline.metrics["reps"]
+    for end, rep in zip(ends, offline.reps, strict=True):  # same reps, frames of the source
+        assert end["frame"] - FIRST_FRAME == pytest.approx(rep["frame"], abs=15)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_live_and_offline_time_the_same_balance_holds(view):
+    syn = single_leg_stance(
+        duration_s=14.0,
+        lift_at_s=3.0,
+        hold_s=8.0,
+        fps=30.0,
+        camera=Camera(yaw_deg=VIEWS[view], **CAMERA),
+        noise_px=1.5,
+        seed=1,
+    )
+    persons = _persons(syn)
+    offline = _offline("balance", syn, persons)
+    live = _live("balance", syn, persons)
+    ends = [e for e in live["events"] if e["type"] == "hold_end"]
+    starts = [e for e in live["events"] if e["type"] == "hold_start"]
+    assert offline.metrics["holds"] == len(offline.reps) == 1
+    assert live["counter"]["holds"] == len(ends) == len(starts) == offline.metrics["holds"]
+    for off, end, start in zip(offline.reps, ends, starts, strict=True):
+        assert end["hold_s"] == pytest.approx(off["hold_s"], abs=0.2)
+        assert start["t_s"] == pytest.approx(off["start_s"], abs=0.2)
+        assert end["side"] == off["stance_leg"] == "left"
+    assert live["counter"]["best_hold_s"] == pytest.approx(syn.truth.hold_s, abs=0.3)
+
+
+def test_a_hold_that_turns_out_to_be_a_walk_is_withdrawn_and_not_counted():
+    class Scripted:
+        def __init__(self):
+            self.n = 0
+
+        def update(self, t_s, values):
+            self.n += 1
+            if self.n == 3:
+                return [{"type": "hold_start", "t_s": 0.01, "side": "left"}]
+            if self.n == 5:
+                return [{"type": "hold_cancel", "t_s": 0.01, "side": "left", "reason": "moved"}]
+            return []
+
+        def state(self):
+            return {}
+
+    syn = calf_raises(reps=1, fps=30.0, camera=Camera(**CAMERA))
+    proc = LiveProcessor(
+        "balance", estimator_factory=lambda: Replay(_persons(syn)), counter=Scripted()
+    )
+    image = np.zeros((480, 640, 3), np.uint8)
+    seen = []
+    for i in range(6):
+        _, state = proc.process(image, i / 30)
+        seen += [e["type"] for e in state.events if e["type"].startswith("hold")]
+    assert seen == ["hold_start", "hold_cancel"]  # both shown as they happen
+    assert proc.summary()["events"] == []  # the session keeps no hold that was a walk
+
+
+def test_balance_counter_ends_a_running_hold_at_finish_and_reports_hidden_feet():
+    counter = BalanceLiveCounter()
+    syn = single_leg_stance(duration_s=8.0, lift_at_s=2.0, hold_s=6.0, fps=30.0)
+    xy = syn.pose.xy
+    events = []
+    for i, t in enumerate(syn.pose.t_s[:-30]):  # stops 1 s before the touch-down
+        counter.observe_raw(xy[i])
+        events += counter.update(float(t), {})
+    assert [e["type"] for e in events] == ["hold_start"]
+    assert counter.state()["phase"] == "hold" and counter.state()["hold_s"] > 4.0
+    (end,) = counter.finish()
+    assert end["type"] == "hold_end" and end["reason"] == "end_of_data"
+    assert counter.state()["holds"] == 1
+    gone = np.full((33, 2), np.nan)
+    t = float(syn.pose.t_s[-1])
+    out = []
+    for k in range(1, 25):
+        counter.observe_raw(gone)
+        out += counter.update(t + k / 30, {})
+    assert [e["type"] for e in out] == ["feet_out_of_view"]
+    counter.observe_raw(xy[0])
+    assert [e["type"] for e in counter.update(t + 1.0, {})] == ["feet_in_view"]

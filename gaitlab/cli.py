@@ -160,23 +160,28 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 def _cmd_live(args: argparse.Namespace) -> int:
     from gaitlab.live_cli import LiveOptions, run_live
+    from gaitlab.store.commands import AnalyzeHistory
 
-    run = run_live(
-        LiveOptions(
-            task=args.task,
-            camera=args.camera,
-            source=Path(args.source) if args.source is not None else None,
-            json_lines=args.json,
-            out_dir=Path(args.out) if args.out is not None else None,
-            show=args.show,
-            height_cm=args.height_cm,
-            sex=args.sex,
-            max_seconds=args.max_seconds,
+    say = print if not args.json else (lambda m: print(m, file=sys.stderr))
+    # with --out the session is kept in the history like an analysed file (unless --no-save)
+    with AnalyzeHistory.open(args) as history:
+        run = run_live(
+            LiveOptions(
+                task=args.task,
+                camera=args.camera,
+                source=Path(args.source) if args.source is not None else None,
+                json_lines=args.json,
+                out_dir=Path(args.out) if args.out is not None else None,
+                show=args.show,
+                height_cm=history.height_cm(args.height_cm),
+                sex=history.sex(args.sex),
+                max_seconds=args.max_seconds,
+            )
         )
-    )
-    if run.written:
-        names = ", ".join(str(p) for p in run.written.values())
-        print(f"wrote {names}", file=sys.stderr if args.json else sys.stdout)
+        if run.written:
+            say(f"wrote {', '.join(str(p) for p in run.written.values())}")
+        if run.analysis is not None:
+            history.save(args, run.analysis, Path(args.out), say, source="live")
     return 0
 
 
@@ -288,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="stop after S seconds of video (default: until the end or Ctrl-C)",
     )
+    add_analyze_options(p)  # --person, --no-save
     p.set_defaults(func=_cmd_live)
 
     p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")

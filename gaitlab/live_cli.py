@@ -426,6 +426,7 @@ class LiveRun:
     processing_ms: list[float] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     counter: dict[str, Any] = field(default_factory=dict)
+    analysis: Any = None  # the offline-contract Analysis written with --out (for the history)
     written: dict[str, Path] = field(default_factory=dict)
 
     def processing_stats(self) -> dict[str, float | None]:
@@ -837,6 +838,7 @@ def _write_results(
         bundle_origin=str(getattr(getattr(recorder.inner, "bundle", None), "origin", "unknown")),
     )
     analysis = analyze_people(people, options, source=source.label)
+    run.analysis = analysis
     frames_table(
         analysis.pose, analysis.signals, analysis.view_per_frame, analysis.row_track
     ).to_csv(stage / FRAMES_NAME, index=False)

@@ -82,6 +82,13 @@ def test_source_run_prints_json_events_and_writes_the_offline_contract(walk_side
         assert stream.codec_context.pix_fmt == "yuv420p"
         assert sum(1 for _ in container.decode(stream)) == end["processed_frames"]
     assert sorted(p.name for p in out.iterdir()) == ["annotated.mp4", "frames.csv", "summary.json"]
+    # kept in the history (the tests' private GAITLAB_HOME) as a live session
+    from gaitlab.store import Store
+
+    with Store.open() as store:
+        live_sessions = [s for s in store.sessions(kind="analysis") if s.source == "live"]
+        assert live_sessions
+        assert store.session(live_sessions[0].id).summary["task"] == "calf-raise"
 
 
 def test_ctrl_c_stops_cleanly_and_writes_the_outputs(demo_clip, tmp_path):

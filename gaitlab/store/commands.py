@@ -294,13 +294,17 @@ class AnalyzeHistory:
         analysis: Analysis,
         out_dir: Path,
         say: Callable[[str], Any] = print,
+        *,
+        source: str = "file",
     ) -> int | None:
         """Save after a successful run (unless ``--no-save``); returns the session id."""
         from gaitlab.store.save import save_after_analyze
 
         if self.store is None or getattr(args, "no_save", False):
             return None
-        sid = save_after_analyze(analysis, out_dir, person=self.person, store=self.store)
+        sid = save_after_analyze(
+            analysis, out_dir, person=self.person, store=self.store, source=source
+        )
         who = f" for {self.person.name}" if self.person else ""
         say(f"saved to the history as session {sid}{who} (gaitlab report {sid} --out report.pdf)")
         return sid

@@ -48,9 +48,7 @@ class PostgresServer:
                 "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: "
                 "run `bash scripts/ci_postgres.sh` (as root)"
             )
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+            pytest.fail(message)  # make test installs it; never skipped
         self.bin = bin_dir
         self.base = Path(tempfile.mkdtemp(prefix="gaitlab-pg-"))
         self.run_as: list[str] = []

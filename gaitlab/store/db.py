@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,7 +86,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _retry_locked(cur, "PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint under WAL
         cur.close()
 
@@ -92,6 +94,25 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _retry_locked(cur: Any, sql: str) -> None:
+    """Run ``sql``, retrying while another process holds the database lock.
+
+    Switching a brand-new database to WAL needs an exclusive lock and SQLite answers "database
+    is locked" at once instead of waiting on the busy timeout, so two processes opening a new
+    history together (two app tabs, CLI and app) would otherwise fail; the retry waits as
+    long as the busy timeout would.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute(sql)
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def create_engine(url: URL) -> Engine:

@@ -48,17 +48,18 @@ def measure_pose(raw: PoseSequence, *, roll_deg: float | None = None) -> Measure
     """
     repaired, swaps = repair_leg_swaps(raw)
     pose = clean_offline(repaired)
-    view_per_frame = classify_frames(pose)
+    azimuth = estimate_azimuth_deg(pose)  # computed once: labels and off-axis gating share it
+    view_per_frame = classify_frames(pose, azimuth_deg=azimuth)
     signals = compute_signals(
         pose,
         view_per_frame=view_per_frame,
-        off_axis_deg=off_axis_deg(estimate_azimuth_deg(pose)),
+        off_axis_deg=off_axis_deg(azimuth),
         roll_deg=roll_deg,
     )
     return MeasuredPose(
         pose=pose,
         view_per_frame=view_per_frame,
-        view=classify_clip(pose),
+        view=classify_clip(pose, labels=view_per_frame),
         signals=signals,
         swaps=swaps,
     )

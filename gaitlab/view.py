@@ -314,15 +314,23 @@ def classify_frames(
     smooth_s: float = SMOOTH_S,
     min_segment_s: float = MIN_SEGMENT_S,
     use_world: bool = True,
+    azimuth_deg: np.ndarray | None = None,
 ) -> np.ndarray:
     """``(T,)`` view label per frame (one of :data:`VIEW_LABELS`).
+
+    ``azimuth_deg``: the result of :func:`estimate_azimuth_deg` with the same ``smooth_s`` and
+    ``use_world``, when the caller has it already (it is the costly part).
 
     Azimuth per frame (:func:`estimate_azimuth_deg`, median-smoothed over ``smooth_s``),
     labelled by the off-axis bands (:data:`FRONTAL_MAX_OFF_AXIS_DEG`,
     :data:`SAGITTAL_MIN_OFF_AXIS_DEG`), then segments shorter than ``min_segment_s`` are
     absorbed by their longer neighbour so a view never flickers.
     """
-    az = estimate_azimuth_deg(seq, smooth_s=smooth_s, use_world=use_world)
+    az = (
+        estimate_azimuth_deg(seq, smooth_s=smooth_s, use_world=use_world)
+        if azimuth_deg is None
+        else azimuth_deg
+    )
     return _merge_short(label_from_azimuth(az), seq.t_s, min_segment_s)
 
 
@@ -362,15 +370,18 @@ def classify_clip(
     smooth_s: float = SMOOTH_S,
     min_segment_s: float = MIN_SEGMENT_S,
     use_world: bool = True,
+    labels: np.ndarray | None = None,
 ) -> ViewSummary:
     """Summarise the per-frame views of a clip (see :class:`ViewSummary`).
 
     Fractions count frames (all six labels, summing to 1). The clip's ``view`` is the most
     frequent label other than ``unknown``; ``unknown`` only if no frame could be placed.
+    ``labels``: :func:`classify_frames` of ``seq``, when the caller has it already.
     """
-    labels = classify_frames(
-        seq, smooth_s=smooth_s, min_segment_s=min_segment_s, use_world=use_world
-    )
+    if labels is None:
+        labels = classify_frames(
+            seq, smooth_s=smooth_s, min_segment_s=min_segment_s, use_world=use_world
+        )
     n = len(labels)
     fractions = {lab: (float(np.mean(labels == lab)) if n else 0.0) for lab in VIEW_LABELS}
     known = {k: v for k, v in fractions.items() if k != "unknown" and v > 0}

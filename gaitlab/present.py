@@ -75,6 +75,8 @@ STEM_LABELS = {
     "stance": "Stance (% of stride)",
     "swing": "Swing (% of stride)",
     "double_support": "Double support (% of stride)",
+    "flight": "Flight, both feet off (% of stride)",
+    "gait": "Gait",
     "foot_strike": "Foot strike",
     "foot_strike_angle": "Foot angle at contact",
     "foot_strike_heel": "Heel strikes (% of contacts)",
@@ -132,12 +134,13 @@ RECORDING_STEMS = ("duration_analysed", "frames_detected", "height")
 KEY_MEASURES: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "walk": (
         "steps",
+        "gait",
         "cadence_spm",
         "step_time_mean_s",
         "stride_time_mean_s",
         "step_time_asymmetry_pct",
         "stance_pct_*",
-        "double_support_pct",
+        ("double_support_pct", "flight_pct"),
         "fppa_peak_*_deg",
         "pelvic_drop_peak_*_deg",
         "foot_strike_*",

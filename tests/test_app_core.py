@@ -524,7 +524,7 @@ def _names(task: str) -> dict[str, object]:
         "walk": [
             "walking_passes", "walking_time_s", "steps", "step_time_mean_s", "cadence_spm",
             "stride_time_mean_s", "double_support_pct", "step_time_asymmetry_pct",
-            "walking_speed_legs_per_s", "trunk_lean_mean_deg",
+            "walking_speed_legs_per_s", "trunk_lean_mean_deg", "gait", "flight_pct",
         ],
         "calf-raise": [
             "reps", "legs", "rise_mean_s", "hold_mean_s", "lower_mean_s",
@@ -548,6 +548,7 @@ def _names(task: str) -> dict[str, object]:
             "walk",
             [
                 "Steps",
+                "Gait",
                 "Cadence",
                 "Step time, mean",
                 "Stride time, mean",

@@ -112,6 +112,7 @@ def test_upload_runs_in_the_background_and_shows_the_result(home, walk_side_clip
     key, more = (t.value.map(plain) for t in at.table)
     assert list(key.index) == [
         "Steps",
+        "Gait",
         "Cadence",
         "Step time, mean",
         "Stride time, mean",

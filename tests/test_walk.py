@@ -120,8 +120,8 @@ def test_zeni_extrema_alone_are_biased_as_the_walker_says() -> None:
         for s, idx in (("left", (29, 31)), ("right", (30, 32)))
         for p, i in zip(("heel", "foot_index"), idx, strict=True)
     }
-    zeni, _ = detect_gait_events(pose.t_s, forward, 250.0, refine=False)
-    fine, _ = detect_gait_events(pose.t_s, forward, 250.0, refine=True)
+    zeni, _, _ = detect_gait_events(pose.t_s, forward, 250.0, refine=False)
+    fine, _, _ = detect_gait_events(pose.t_s, forward, 250.0, refine=True)
     for side in SIDES:
         hs = np.array([e.t_s for e in res.truth.events_of("heel_strike", side)])
         to = np.array([e.t_s for e in res.truth.events_of("toe_off", side)])
@@ -374,8 +374,10 @@ def test_result_contract() -> None:
         "stance_pct_right", "step_time_asymmetry_pct", "fppa_peak_left_deg",
         "fppa_peak_right_deg", "pelvic_drop_peak_left_deg", "pelvic_drop_peak_right_deg",
         "foot_strike_left", "foot_strike_right", "double_support_pct", "swing_pct_left",
+        "flight_pct", "gait",
     ):  # fmt: skip
         assert key in out.metrics
+    assert out.metrics["gait"] == "walking" and out.metrics["flight_pct"] is None
     assert [e.t_s for e in out.events] == sorted(e.t_s for e in out.events)
     assert {e.type for e in out.events} == {"heel_strike", "toe_off"}
     assert all(e.side in SIDES for e in out.events)
@@ -389,3 +391,61 @@ def test_result_contract() -> None:
     assert np.mean((stance[known] == 1) == truth[known]) > 0.9
     passes, _ = find_passes(ctx.pose, ctx.view_per_frame)
     assert len(passes) == 1 and passes[0].axis == "image_x" and passes[0].direction == 1.0
+
+
+# -- running -------------------------------------------------------------------------------
+def _cyclic_feet(
+    duty: float, cadence_spm: float, fps: float, duration_s: float = 6.0
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, list[tuple[float, float]]]]:
+    """Heel and toe positions relative to the pelvis (leg lengths, + ahead) of a steady gait
+    whose feet are each down ``duty`` of the stride: planted feet slide back at the
+    walking speed; swing feet follow a cubic from toe off to the next strike, leaving and
+    arriving at the planted speed. Returns times, positions and each foot's (strike, toe
+    off) truth. ``duty`` < 0.5 has a flight phase (running), > 0.5 double support."""
+    step = 60.0 / cadence_spm
+    stride = 2 * step
+    contact = duty * stride
+    reach = 0.35  # heel ahead of the pelvis at strike
+    speed = 2 * reach / contact  # the planted heel slides from +reach to -reach
+    t = np.arange(0.0, duration_s, 1.0 / fps)
+    forward: dict[str, np.ndarray] = {}
+    truth: dict[str, list[tuple[float, float]]] = {}
+    for side, offset in (("left", 0.0), ("right", step)):
+        tau = np.mod(t - offset, stride)
+        heel = np.where(tau < contact, reach - speed * tau, np.nan)
+        swing = (tau - contact) / (stride - contact)
+        d = stride - contact
+        h00, h10 = 2 * swing**3 - 3 * swing**2 + 1, swing**3 - 2 * swing**2 + swing
+        h01, h11 = -2 * swing**3 + 3 * swing**2, swing**3 - swing**2
+        cubic = h00 * -reach + h10 * d * -speed + h01 * reach + h11 * d * -speed
+        heel = np.where(tau < contact, heel, cubic)
+        forward[f"{side}_heel"] = heel
+        forward[f"{side}_foot_index"] = heel + 0.25
+        strikes = np.arange(offset, duration_s, stride)
+        truth[side] = [(float(h), float(h + contact)) for h in strikes]
+    return t, forward, truth
+
+
+@pytest.mark.parametrize(
+    ("duty", "gait"), [(0.32, "running"), (0.40, "running"), (0.60, "walking"), (0.65, "walking")]
+)
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+def test_running_is_told_from_walking_and_toe_offs_go_to_the_right_foot(
+    duty: float, gait: str, fps: float
+) -> None:
+    """In walking the trailing foot lifts after the other lands; in running the foot that
+    landed last lifts before the other lands (a flight). Each toe off must go to its own
+    foot, or stance comes out as 90 % of a running stride. (The cubic swing lands softly:
+    its heel slows down smoothly instead of stopping at contact, which puts the refined heel
+    strike up to ~30 ms early, so the tolerance is 35 ms rather than a frame; event precision
+    is tested on the synthetic walker above.)"""
+    cadence = 170.0 if gait == "running" else 110.0
+    t, forward, truth = _cyclic_feet(duty, cadence, fps)
+    events, _, found_gait = detect_gait_events(t, forward, 1.0)
+    assert found_gait == gait
+    for side in SIDES:
+        for hs, to in truth[side]:
+            if not t[0] + 0.4 <= hs <= t[-1] - 0.6:
+                continue
+            assert min(abs(np.array(events[side].hs) - hs)) <= 0.035, (side, hs)
+            assert min(abs(np.array(events[side].to) - to)) <= 0.035, (side, to)

@@ -44,6 +44,15 @@ between frames and come from the timestamps. Events that would put both feet in 
 (walking has no flight phase) are dropped as errors, and steps far from the pass's typical
 step (a missed or spurious event) do not enter the timing.
 
+Running (on a treadmill too) is timed by the same rules: the refinement works on the
+foot's speed relative to the pelvis plus the walking speed, which is the speed over the
+ground and over a treadmill's belt alike. What changes is which foot a toe off belongs to:
+in walking the trailing foot lifts after the other has landed (double support), in running
+the foot that landed last lifts before the other lands (flight). :func:`_assign_sides`
+decides per toe off from where it falls in the step, and a pass whose toe offs are mostly
+followed by a flight is running: there flight is reported instead of double support and
+events are not dropped for putting both feet in the air.
+
 Measures
 --------
 * Temporal (any view): steps (heel strikes), cadence from the mean of the steps within
@@ -124,6 +133,9 @@ HS_ARREST_FRAC = 0.5
 #: crossing lands early and a high one late. 0.3 is where the two balance on the synthetic
 #: walker (mean error within ±15 ms from 80 to 140 steps/min at 30 and 60 fps).
 TO_ONSET_FRAC = 0.3
+#: A toe's ground speed that dips under the onset level but stays above this fraction of it
+#: is already moving (jitter), not planted: see _take_off.
+TO_DIP_FRAC = 0.5
 #: Zeni extrema closer than this to the start or end of the data are not events.
 EDGE_GUARD_S = 0.1
 #: Walking has no flight phase: a heel strike or toe off while the other foot has been off
@@ -150,6 +162,9 @@ FLAT_FOOT = (0.3, 0.5)
 #: The foot angle at contact is read over this time up to the contact (see _contact_angle).
 CONTACT_WINDOW_S = 0.04
 STRIKE_CLASSES = ("heel", "midfoot", "forefoot")
+#: Above this share of a stride per frame (%), running stance/flight percentages get a
+#: precision warning (30 fps at 170 steps/min: 4.7 %).
+STANCE_FRAME_PCT_WARN = 3.0
 #: A per-stance or per-single-support peak needs the signal on this fraction of its frames.
 MIN_COVERAGE = 0.6
 
@@ -433,20 +448,30 @@ def _extrema(t: np.ndarray, v: np.ndarray, prominence: float, maxima: bool) -> l
     return out
 
 
-def _alternate(hs: list[int], to: list[int], heel: np.ndarray, toe: np.ndarray):
-    """Keep heel strikes and toe offs alternating (HS, TO, HS …): of two of a kind in a row
-    the more extreme one stays."""
-    seq = sorted([(i, "hs") for i in hs] + [(i, "to") for i in to])
-    out: list[tuple[int, str]] = []
-    for i, kind in seq:
-        if out and out[-1][1] == kind:
-            j = out[-1][0]
-            better = heel[i] > heel[j] if kind == "hs" else toe[i] < toe[j]
+def _alternate(
+    hs: list[int], to: list[int], hs_t: list[float], to_t: list[float], heel, toe
+) -> tuple[list[int], list[int]]:
+    """Keep heel strikes and toe offs alternating in time (HS, TO, HS …): of two of a kind
+    closer than ``STEP_RANGE[0]`` × the median step, the more extreme Zeni extremum
+    stays (the other is spurious); two further apart are both kept (the event between them
+    was missed: a foot hidden for a moment). Returns the positions kept in ``hs`` / ``to``.
+    Run on the refined times: in running the toe's Zeni minimum falls on the other foot's
+    strike, and only its refinement puts it before that strike."""
+    gaps = np.diff(sorted(hs_t))
+    step = float(np.median(gaps)) if gaps.size else np.inf
+    seq = sorted(
+        [(hs_t[k], "hs", k) for k in range(len(hs))] + [(to_t[k], "to", k) for k in range(len(to))]
+    )
+    out: list[tuple[float, str, int]] = []
+    for te, kind, k in seq:
+        if out and out[-1][1] == kind and te - out[-1][0] < STEP_RANGE[0] * step:
+            j = out[-1][2]
+            better = heel[hs[k]] > heel[hs[j]] if kind == "hs" else toe[to[k]] < toe[to[j]]
             if better:
-                out[-1] = (i, kind)
+                out[-1] = (te, kind, k)
             continue
-        out.append((i, kind))
-    return [i for i, k in out if k == "hs"], [i for i, k in out if k == "to"]
+        out.append((te, kind, k))
+    return [k for _, kind, k in out if kind == "hs"], [k for _, kind, k in out if kind == "to"]
 
 
 def _drop_flight_events(events: dict[str, _SideEvents]) -> int:
@@ -470,17 +495,27 @@ def _drop_flight_events(events: dict[str, _SideEvents]) -> int:
 
 def _assign_sides(
     hs_t: list[float], hs_label: list[str], to_t: list[float], to_label: list[str]
-) -> dict[str, _SideEvents]:
+) -> tuple[dict[str, _SideEvents], int, int]:
     """Sides of the events. Heel strikes alternate left/right within a run of regular steps
     (no gap over 1.6 median steps): of the two alternations the one that agrees with more of
     the pose model's labels wins, so a leg swap that survived the repair cannot give one foot
-    two heel strikes in a row. A toe off belongs to the foot that lands next (HS left, TO
-    right, HS right, TO left …)."""
+    two heel strikes in a row.
+
+    A toe off belongs to the foot that has been on the ground the longer. In the first half
+    of a step (heel strike to the next heel strike) both feet are down and the trailing foot
+    lifts: it is the foot that lands next (walking, and running with no flight: HS left, TO
+    right, HS right, TO left …). In the second half only the foot that struck last is down:
+    it lifts and both feet are in the air until the next strike (running: HS left, TO left,
+    flight, HS right …).
+
+    Returns the events per side and how many toe offs were followed by a flight phase and
+    how many came during double support.
+    """
     out = {side: _SideEvents() for side in SIDES}
     if not hs_t:
         for te, lab in zip(to_t, to_label, strict=True):
             out[lab].to.append(te)
-        return out
+        return out, 0, 0
     hs_t = list(hs_t)
     gaps = np.diff(hs_t)
     median = float(np.median(gaps)) if gaps.size else np.inf
@@ -500,17 +535,34 @@ def _assign_sides(
     for k, te in enumerate(hs_t):
         out[side_of[k]].hs.append(te)
     run_of = {k: r for r, run in enumerate(runs) for k in run}
+    n_flight = n_double = 0
     for te, lab in zip(to_t, to_label, strict=True):
         after = [k for k, h in enumerate(hs_t) if h > te]
         before = [k for k, h in enumerate(hs_t) if h < te]
-        if after and (not before or run_of[after[0]] == run_of[before[-1]]):
-            out[side_of[after[0]]].to.append(te)
-        elif before:
-            other = "right" if side_of[before[-1]] == "left" else "left"
-            out[other].to.append(te)
+        if before and after and run_of[after[0]] == run_of[before[-1]]:
+            k0 = before[-1]
+            frac = (te - hs_t[k0]) / (hs_t[after[0]] - hs_t[k0])
+        elif before and np.isfinite(median) and te - hs_t[before[-1]] <= median:
+            k0 = before[-1]
+            frac = (te - hs_t[k0]) / median
+        elif after and np.isfinite(median) and hs_t[after[0]] - te <= median:
+            k0 = None
+            frac = 1.0 - (hs_t[after[0]] - te) / median
         else:
             out[lab].to.append(te)
-    return out
+            continue
+        last = side_of[k0] if k0 is not None else _other(side_of[after[0]])
+        if frac > 0.5:
+            out[last].to.append(te)
+            n_flight += 1
+        else:
+            out[_other(last)].to.append(te)
+            n_double += 1
+    return out, n_flight, n_double
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
 
 
 def detect_gait_events(
@@ -543,7 +595,10 @@ def detect_gait_events(
 
     Returns
     -------
-    Per side, the event times (s), and the walking speed in units/s (NaN if unknown).
+    Per side, the event times (s); the walking speed in units/s (NaN if unknown); the gait,
+    ``"running"`` when most toe offs are followed by a flight phase (both feet in the air
+    before the next heel strike), else ``"walking"``. Walking has no flight phase, so there
+    an event that would put both feet in the air is dropped as an error.
     """
     lh, rh = forward["left_heel"], forward["right_heel"]
     lt, rt = forward["left_foot_index"], forward["right_foot_index"]
@@ -555,7 +610,6 @@ def detect_gait_events(
     prom = MIN_PROMINENCE_LEGS * leg
     hs = _extrema(t, heel, prom, maxima=True)
     to = _extrema(t, toe, prom, maxima=False)
-    hs, to = _alternate(hs, to, heel, toe)
 
     # Walking speed: a planted foot moves backwards relative to the pelvis at walking speed;
     # the leading heel is planted from just after its strike until the other heel passes
@@ -593,10 +647,31 @@ def detect_gait_events(
         for k, i in enumerate(to):
             c = up[(up < t[i]) & (up >= t[i] - REFINE_WINDOW_S)]
             if c.size:
-                to_t[k] = float(c[-1])
-    out = _assign_sides(hs_t, [str(heel_who[i]) for i in hs], to_t, [str(toe_who[i]) for i in to])
-    _drop_flight_events(out)
-    return out, speed
+                to_t[k] = _take_off(c, tt, vt + speed, TO_DIP_FRAC * to_onset_frac * speed)
+    keep_hs, keep_to = _alternate(hs, to, hs_t, to_t, heel, toe)
+    out, n_flight, n_double = _assign_sides(
+        [hs_t[k] for k in keep_hs],
+        [str(heel_who[hs[k]]) for k in keep_hs],
+        [to_t[k] for k in keep_to],
+        [str(toe_who[to[k]]) for k in keep_to],
+    )
+    gait = "running" if n_flight > n_double else "walking"
+    if gait == "walking":
+        _drop_flight_events(out)
+    return out, speed, gait
+
+
+def _take_off(crossings: np.ndarray, tt: np.ndarray, u: np.ndarray, floor: float) -> float:
+    """The toe's take-off among the rising crossings of the onset level before Zeni's
+    minimum: the last one, moved back over crossings where the speed only dipped (to no less
+    than ``floor``) before rising again: jitter on a toe that is already moving."""
+    k = len(crossings) - 1
+    while k > 0:
+        between = (tt > crossings[k - 1]) & (tt < crossings[k])
+        if not between.any() or np.nanmin(u[between]) < floor:
+            break
+        k -= 1
+    return float(crossings[k])
 
 
 # -- gait cycle bookkeeping ----------------------------------------------------------------
@@ -641,11 +716,12 @@ def _stance_signal(t: np.ndarray, ev: _SideEvents) -> np.ndarray:
     return out
 
 
-def _temporal(events_per_pass: list[dict[str, _SideEvents]]) -> dict[str, Any]:
+def _temporal(events_per_pass: list[dict[str, _SideEvents]], gaits: list[str]) -> dict[str, Any]:
     steps: list[tuple[str, float]] = []  # (side of the heel strike ending the step, time)
     strides: list[float] = []
     stance_pct: dict[str, list[float]] = {s: [] for s in SIDES}
     ds_pct: list[float] = []
+    flight_pct: list[float] = []
     n_hs = 0
     for ev in events_per_pass:
         hs = sorted((h, s) for s in SIDES for h in ev[s].hs)
@@ -677,13 +753,21 @@ def _temporal(events_per_pass: list[dict[str, _SideEvents]]) -> dict[str, Any]:
                 if len(to) != 1:
                     continue
                 stance_pct[side].append(100.0 * (to[0] - h0) / stride)
-                opp_to_first = [o for o in opp_to if h0 < o < to[0]]
-                if len(opp_to_first) != 1:
-                    continue
-                initial = opp_to_first[0] - h0
-                terminal = to[0] - opp_between[0]
-                if initial > 0 and terminal > 0:
-                    ds_pct.append(100.0 * (initial + terminal) / stride)
+                if to[0] > opp_between[0]:  # lifts after the other foot lands: walking
+                    opp_to_first = [o for o in opp_to if h0 < o < to[0]]
+                    if len(opp_to_first) != 1:
+                        continue
+                    initial = opp_to_first[0] - h0
+                    terminal = to[0] - opp_between[0]
+                    if initial > 0 and terminal > 0:
+                        ds_pct.append(100.0 * (initial + terminal) / stride)
+                else:  # lifts before: a flight until the other foot lands (running)
+                    opp_to_next = [o for o in opp_to if opp_between[0] < o < h1]
+                    if len(opp_to_next) != 1:
+                        continue
+                    flight = (opp_between[0] - to[0]) + (h1 - opp_to_next[0])
+                    if flight > 0:
+                        flight_pct.append(100.0 * flight / stride)
     out: dict[str, Any] = {"steps": n_hs if n_hs else None}
     st = [d for _, d in steps]
     out["step_time_mean_s"] = round(float(np.mean(st)), 3) if st else None
@@ -702,7 +786,10 @@ def _temporal(events_per_pass: list[dict[str, _SideEvents]]) -> dict[str, Any]:
         sp = stance_pct[side]
         out[f"stance_pct_{side}"] = round(float(np.mean(sp)), 1) if sp else None
         out[f"swing_pct_{side}"] = round(100.0 - float(np.mean(sp)), 1) if sp else None
+    kinds = set(gaits)
+    out["gait"] = None if not kinds else kinds.pop() if len(kinds) == 1 else "walking and running"
     out["double_support_pct"] = round(float(np.mean(ds_pct)), 1) if ds_pct else None
+    out["flight_pct"] = round(float(np.mean(flight_pct)), 1) if flight_pct else None
     left, right = out["step_time_left_s"], out["step_time_right_s"]
     if left and right:
         out["step_time_asymmetry_pct"] = round(100.0 * abs(left - right) / ((left + right) / 2), 1)
@@ -750,7 +837,9 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     Metrics: ``steps``, ``cadence_spm``, ``step_time_mean_s``, ``stride_time_mean_s``,
     ``step_time_left_s`` / ``_right_s``, ``step_time_asymmetry_pct``,
     ``stance_pct_left`` / ``_right``, ``swing_pct_left`` / ``_right``,
-    ``double_support_pct``, ``walking_speed_legs_per_s`` (side views),
+    ``double_support_pct`` (walking), ``flight_pct`` (running: both feet off the ground, %
+    of the stride), ``gait`` (``walking``, ``running`` or ``walking and running``, per pass
+    from the toe offs: see :func:`_assign_sides`), ``walking_speed_legs_per_s`` (side views),
     ``fppa_peak_left_deg`` / ``_right_deg``, ``pelvic_drop_peak_left_deg`` / ``_right_deg``
     (keyed by the stance side), ``foot_strike_left`` / ``_right`` (``heel``, ``midfoot`` or
     ``forefoot``: the class of the median contact angle), ``foot_strike_angle_left_deg`` /
@@ -789,14 +878,16 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     events_per_pass: list[dict[str, _SideEvents]] = []
     stances: list[_Stance] = []
     speeds_legs: list[float] = []
+    gaits: list[str] = []
     for k, p in enumerate(passes):
         sub = pose[p.rows]
         raw = _raw_forward(sub, p.axis)
         forward = {key: v * p.direction for key, v in raw.items()}
         unit_leg = leg_m if p.axis == "world" else leg_px
         # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema.
-        ev, speed = detect_gait_events(sub.t_s, forward, unit_leg, refine=not p.backwards)
+        ev, speed, gait = detect_gait_events(sub.t_s, forward, unit_leg, refine=not p.backwards)
         events_per_pass.append(ev)
+        gaits.append(gait)
         if np.isfinite(speed) and p.axis == "image_x":
             speeds_legs.append(speed / leg_px)
         for side in SIDES:
@@ -814,10 +905,19 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
         "walking_passes": len(passes),
         "walking_time_s": round(float(sum(t[p.stop - 1] - t[p.start] for p in passes)), 2),
     }
-    metrics.update(_temporal(events_per_pass))
+    metrics.update(_temporal(events_per_pass, gaits))
     metrics["walking_speed_legs_per_s"] = (
         round(float(np.median(speeds_legs)), 2) if speeds_legs else None
     )
+    stride = metrics.get("stride_time_mean_s")
+    if metrics.get("gait") in ("running", "walking and running") and stride:
+        frame_pct = 100.0 * float(np.median(np.diff(t))) / stride
+        if frame_pct > STANCE_FRAME_PCT_WARN:
+            result_warnings.append(
+                f"running: one frame is {frame_pct:.0f} % of a stride at this frame rate, so "
+                f"stance and flight percentages are uncertain by about ±{frame_pct:.0f} %; "
+                "film at 60 fps or more for contact times"
+            )
     if not passes:
         result_warnings.append(
             "no straight walking was found: walk at least a few steps in a straight line, "

@@ -267,6 +267,15 @@ def _lowpass_run(t: np.ndarray, v: np.ndarray, cutoff_hz: float, order: int) -> 
     return filt.reshape(v.shape)
 
 
+def lowpass_signal(t: np.ndarray, v: np.ndarray, cutoff_hz: float, *, order: int = 2) -> np.ndarray:
+    """Zero-phase low-pass of one ``(T,)`` signal, each finite run on its own (NaN stays)."""
+    out = np.array(v, dtype=float, copy=True)
+    for a, b in _runs(np.isfinite(out)):
+        if b - a >= 2:
+            out[a:b] = _lowpass_run(t[a:b], out[a:b], cutoff_hz, order)
+    return out
+
+
 def lowpass(seq: PoseSequence, *, cutoff_hz: float = 6.0, order: int = 2) -> PoseSequence:
     """Zero-phase Butterworth low-pass of every landmark track, with the cutoff in hertz.
 

@@ -4,9 +4,10 @@ compute_signals) → analyze_walk.
 
 Noise: 2.5 px per coordinate at 1280×720 on every landmark. Front and back views time the
 events from the world landmarks' depth, which BlazePose estimates; the synthetic world
-landmarks are exact, so the tests add white depth jitter (``WORLD_JITTER_M``, 1 cm per
-frame). Event timing in those views degrades with that jitter (see the module docstring of
-:mod:`gaitlab.analyzers.walk`).
+landmarks are exact, so the tests add the jitter measured on the real clips in
+../shared/data: per frame, one offset shared by the heel, ankle and toe of a leg (0.8 of it
+on the knee; their jitters correlate 0.95–1.0 on real clips) plus a third as much on each
+landmark, ``WORLD_JITTER_M`` per axis: 3 cm at 30 fps, 1.5 cm at 60 fps.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 
 from gaitlab.analyzers.base import TaskContext, TaskResult
 from gaitlab.analyzers.walk import analyze_walk, detect_gait_events, find_passes
+from gaitlab.landmarks import side_landmark
 from gaitlab.process import measure_pose
 from gaitlab.synthetic import Camera, SyntheticResult, walk
 from gaitlab.thresholds import load_thresholds
@@ -27,21 +29,35 @@ from gaitlab.types import PoseSequence
 THRESHOLDS = load_thresholds()
 VIEWS = {"sagittal_left": 90.0, "sagittal_right": -90.0, "anterior": 0.0, "posterior": 180.0}
 NOISE_PX = 2.5
-WORLD_JITTER_M = 0.01
+WORLD_JITTER_M = {30.0: 0.03, 60.0: 0.015}
 SIDES = ("left", "right")
+
+
+def world_jitter(pose: PoseSequence, sigma_m: float, seed: int) -> PoseSequence:
+    """BlazePose-like depth jitter on the world landmarks (module docstring)."""
+    rng = np.random.default_rng(seed)
+    world = pose.world + rng.normal(0, sigma_m / 3, pose.world.shape)
+    for side in SIDES:
+        shared = rng.normal(0, sigma_m, (len(pose), 3))
+        for part, gain in (("knee", 0.8), ("ankle", 1.0), ("heel", 1.0), ("foot_index", 1.0)):
+            world[:, side_landmark(side, part)] += gain * shared
+    return replace(pose, world=world)
 
 
 def analyze(
     pose: PoseSequence,
     *,
     sex: str | None = None,
-    world_jitter_m: float = WORLD_JITTER_M,
+    world_jitter_m: float | None = None,
     thresholds: dict | None = None,
 ) -> tuple[TaskResult, TaskContext]:
-    """The pipeline's chain on a raw pose."""
+    """The pipeline's chain on a raw pose; ``world_jitter_m`` None: the jitter of real clips
+    at the pose's frame rate (0: none)."""
+    if world_jitter_m is None:
+        fps = 1.0 / float(np.median(np.diff(pose.t_s)))
+        world_jitter_m = WORLD_JITTER_M[30.0] if fps < 45 else WORLD_JITTER_M[60.0]
     if pose.world is not None and world_jitter_m:
-        rng = np.random.default_rng(len(pose))
-        pose = replace(pose, world=pose.world + rng.normal(0, world_jitter_m, pose.world.shape))
+        pose = world_jitter(pose, world_jitter_m, seed=len(pose))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         measured = measure_pose(pose)  # repairs leg swaps first, as the pipeline does
@@ -103,7 +119,8 @@ def test_events_cadence_and_step_times(view: str) -> None:
         assert out.metrics["stance_pct_left"] == pytest.approx(60.0, abs=4.0)
         assert out.metrics["stance_pct_right"] == pytest.approx(60.0, abs=4.0)
         assert out.metrics["double_support_pct"] == pytest.approx(20.0, abs=6.0)
-        assert out.metrics["step_time_asymmetry_pct"] < 5.0
+        # the truth is symmetric; timing noise must stay clear of the 10 % flag
+        assert out.metrics["step_time_asymmetry_pct"] < 8.0
         assert out.metrics["steps"] >= len(res.truth.events_of("heel_strike")) - 2
     assert np.mean(np.array(hs) <= 1) >= 0.9
     assert np.mean(np.array(to) <= 1) >= 0.9

@@ -76,6 +76,7 @@ STEM_LABELS = {
     "swing": "Swing (% of stride)",
     "double_support": "Double support (% of stride)",
     "flight": "Flight, both feet off (% of stride)",
+    "rearfoot_eversion": "Rearfoot eversion, mid-stance (trend)",
     "gait": "Gait",
     "foot_strike": "Foot strike",
     "foot_strike_angle": "Foot angle at contact",

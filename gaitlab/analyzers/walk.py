@@ -177,6 +177,9 @@ STRIKE_CLASSES = ("heel", "midfoot", "forefoot")
 #: Above this share of a stride per frame (%), running stance/flight percentages get a
 #: precision warning (30 fps at 170 steps/min: 4.7 %).
 STANCE_FRAME_PCT_WARN = 3.0
+#: Rearfoot eversion is read over this part of each stance (fractions from heel strike):
+#: mid-stance, where it peaks, clear of the heel strike and heel rise.
+REARFOOT_WINDOW = (0.2, 0.6)
 #: A per-stance or per-single-support peak needs the signal on this fraction of its frames.
 MIN_COVERAGE = 0.6
 
@@ -857,8 +860,9 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     ``forefoot``: the class of the median contact angle), ``foot_strike_angle_left_deg`` /
     ``_right_deg`` (median), ``foot_strike_<class>_pct_<side>`` (share of the contacts in
     each class), ``overstride_left_legs`` / ``_right_legs`` (mean), ``trunk_lean_mean_deg``,
-    ``walking_passes``, ``walking_time_s``. None where no pass supports a measure, with the
-    reason in ``warnings``.
+    ``rearfoot_eversion_mean_left_deg`` / ``_right_deg`` (back views, a trend: see
+    :func:`_rearfoot_trend`), ``walking_passes``, ``walking_time_s``. None where no pass
+    supports a measure, with the reason in ``warnings``.
 
     Events: ``heel_strike`` / ``toe_off`` with side, time and source frame. Signals:
     ``stance_left`` / ``stance_right`` (1 in stance, 0 in swing, NaN outside the analysed
@@ -952,6 +956,7 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     flags: list[Flag] = []
     _frontal_measures(ctx, passes, stances, signals, metrics, flags, result_warnings)
     _sagittal_measures(ctx, passes, stances, signals, metrics, flags, result_warnings, leg_px)
+    _rearfoot_trend(ctx, passes, stances, metrics, result_warnings)
 
     asym = metrics.get("step_time_asymmetry_pct")
     thr = th.get("step_time_asymmetry")
@@ -1297,6 +1302,45 @@ def _sagittal_measures(
                     signal=f"heel_ahead_{side}_legs",
                 )
             )
+
+
+def _rearfoot_trend(
+    ctx: TaskContext,
+    passes: list[WalkPass],
+    stances: list[_Stance],
+    metrics: dict[str, Any],
+    notes: list[str],
+) -> None:
+    """Rearfoot eversion in mid-stance, back views only (MEASURES.md: a weak proxy from pose
+    landmarks, reported as a trend): per stance the mean of ``-rearfoot_{side}_deg`` (+ =
+    eversion, the ankle sinking medially over the heel) over :data:`REARFOOT_WINDOW` of the
+    stance, averaged over that leg's stances. No threshold: compare with earlier walks."""
+    t = ctx.pose.t_s
+    values: dict[str, list[float]] = {s: [] for s in SIDES}
+    for st in stances:
+        if passes[st.pass_index].view != "posterior":
+            continue
+        sig = ctx.signals.values.get(f"rearfoot_{st.side}_deg")
+        if sig is None:
+            continue
+        lo, hi = REARFOOT_WINDOW
+        w = (t >= st.hs + lo * (st.to - st.hs)) & (t <= st.hs + hi * (st.to - st.hs))
+        v = -sig[w]
+        if w.sum() >= 2 and np.isfinite(v).mean() >= MIN_COVERAGE:
+            values[st.side].append(float(np.nanmean(v)))
+    for side in SIDES:
+        metrics[f"rearfoot_eversion_mean_{side}_deg"] = _mean(values[side], 1)
+    if any(values.values()):
+        notes.append(
+            "rearfoot eversion is measured from the heel and ankle landmarks, a weak proxy for "
+            "over-pronation (clinics use markers on the shoe at 240 fps): follow it as a "
+            "trend across your own walks, not against a norm"
+        )
+    elif passes:
+        notes.append(
+            "rearfoot eversion needs a back view of straight walking (the heel is seen from "
+            "behind); not available in this clip"
+        )
 
 
 def _contact_angle(t: np.ndarray, angle: np.ndarray, t_ic: float) -> float:

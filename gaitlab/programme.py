@@ -143,7 +143,7 @@ class Exercise:
     hold_each: str = ""
     hold_where: str = ""
     hold_note: str = ""
-    rest_cue: str = "Relax"
+    rest_cue: str = "Let your feet relax"
     rep_noun: str = "rep"
     alternate_sides: bool = False
     camera: CameraCheck | None = None
@@ -591,7 +591,8 @@ class Schedule:
             done = ", ".join(f"{side} {state.reps_done[side]}/{self.reps}" for side in ex.sides)
         else:
             done = f"{state.reps_done['both']}/{self.reps}"
-        return f"{done} {ex.rep_noun}{'' if self.reps == 1 else 's'}, {ex.hold_words(self.hold_s)}"
+        one = self.reps * len(ex.sides) == 1
+        return f"{done} {ex.rep_noun}{'' if one else 's'}, {ex.hold_words(self.hold_s)}"
 
     def notes(self, state: TimerState) -> str:
         """What the timer did, for the history: ``timer: 10/10 reps, 5 s holds each way``

@@ -197,7 +197,7 @@ def timer_ui(ex: Exercise) -> None:
     schedule = make_schedule(ex, hold_s=float(hold), reps=int(reps))
     advice = hold_advice(ex, schedule.hold_s)
     st.caption(
-        f"{schedule.describe()}, with {READY_S:g} s to get ready first."
+        f"{schedule.describe()} in all, the first {READY_S:g} s to get ready."
         + (f" A {schedule.hold_s:g} s hold is {advice}." if advice else "")
     )
     st.button(
@@ -218,6 +218,8 @@ def _log(key: str) -> None:
     person = common.current_person()
     hist = common.history()
     ended = st.session_state.get(ENDED_KEY, {}).get(key)
+    if ended is not None and not _schedule(ex, ended).state_at(ended["elapsed_s"]).started:
+        ended = None  # a run stopped while getting ready: the minutes entered count
     notes = st.session_state.get(f"notes-{key}") or None
     saved = st.session_state.setdefault(SAVED_KEY, {})
     try:
@@ -238,28 +240,70 @@ def _log(key: str) -> None:
     st.session_state[f"notes-{key}"] = ""
 
 
+def _notes_ui(key: str) -> None:
+    st.text_input(
+        "Notes (optional)",
+        key=f"notes-{key}",
+        max_chars=500,
+        placeholder="e.g. easier on the left; did it standing",
+    )
+
+
+def _log_button(key: str, person: Person | None, where: Any = st) -> None:
+    where.button(
+        "Log as done",
+        key=f"log-{key}",
+        type="primary",
+        disabled=person is None,
+        on_click=_log,
+        args=(key,),
+        icon=":material/check:",
+        width="stretch",
+    )
+
+
 def log_ui(ex: Exercise, person: Person | None) -> None:
-    """The timer's last run (or minutes entered by hand), a note, and "Log as done"."""
+    """What the last "Log as done" did; the timer's last run with a note and "Log as done"
+    (or "Discard"); or, with no run to log, the minutes of a session done without it."""
     if _running(ex.key) is not None:
         return
-    st.markdown("**Log it**")
+    outcome = st.session_state.get(SAVED_KEY, {}).get(ex.key)
+    if outcome is not None and outcome.get("error"):
+        st.error(f"Not saved to the history: {outcome['error']}")
+    elif outcome is not None:
+        st.success(
+            f"Saved to the history for {outcome['person']} as session #{outcome['session_id']}.",
+            icon=":material/check_circle:",
+        )
+        st.page_link(HISTORY_PAGE, label="See it in the history", icon=":material/history:")
+    if person is None:
+        st.caption("Choose or add a person in the sidebar to log it to their history.")
     ended = st.session_state.get(ENDED_KEY, {}).get(ex.key)
-    if ended is not None:
+    state = None if ended is None else _schedule(ex, ended).state_at(ended["elapsed_s"])
+    if ended is not None and state is not None and state.started:
         schedule = _schedule(ex, ended)
-        state = schedule.state_at(ended["elapsed_s"])
-        if state.started:
-            how = "Timer finished" if state.done else "Timer stopped early"
-            st.info(
-                f"{how}: {format_duration(state.exercise_s)}, {schedule.progress(state)}.",
-                icon=":material/timer:",
-            )
-        else:
-            st.caption("The timer was stopped before the first rep: nothing to log from it.")
-            ended = None
-    if ended is None:
+        how = "Timer finished" if state.done else "Timer stopped early"
+        st.info(
+            f"{how}: {format_duration(state.exercise_s)}, {schedule.progress(state)}.",
+            icon=":material/timer:",
+        )
+        _notes_ui(ex.key)
+        c1, c2 = st.columns(2)
+        _log_button(ex.key, person, c1)
+        c2.button(
+            "Discard this run",
+            key=f"discard-{ex.key}",
+            on_click=_discard,
+            args=(ex.key,),
+            width="stretch",
+        )
+        return
+    if ended is not None:
+        st.caption("The timer was stopped before the first rep: nothing to log from it.")
+    with st.expander("Done it without the timer? Log it by hand"):
         default = math.ceil(make_schedule(ex).exercise_total_s / 60)
         st.number_input(
-            "Minutes (done without the timer)",
+            "Minutes",
             min_value=0.5,
             max_value=24 * 60.0,
             value=float(default),
@@ -267,41 +311,8 @@ def log_ui(ex: Exercise, person: Person | None) -> None:
             format="%g",
             key=f"minutes-{ex.key}",
         )
-    st.text_input(
-        "Notes (optional)",
-        key=f"notes-{ex.key}",
-        max_chars=500,
-        placeholder="e.g. easier on the left; did it standing",
-    )
-    c1, c2 = st.columns(2)
-    c1.button(
-        "Log as done",
-        key=f"log-{ex.key}",
-        type="primary",
-        disabled=person is None,
-        on_click=_log,
-        args=(ex.key,),
-        icon=":material/check:",
-        width="stretch",
-    )
-    if ended is not None:
-        c2.button(
-            "Discard the timer's run",
-            key=f"discard-{ex.key}",
-            on_click=_discard,
-            args=(ex.key,),
-            width="stretch",
-        )
-    if person is None:
-        st.caption("Choose or add a person in the sidebar to log it to their history.")
-    outcome = st.session_state.get(SAVED_KEY, {}).get(ex.key)
-    if outcome is not None and outcome.get("error"):
-        st.error(f"Not saved to the history: {outcome['error']}")
-    elif outcome is not None:
-        st.success(
-            f"Saved to the history for {outcome['person']} as session #{outcome['session_id']}."
-        )
-        st.page_link(HISTORY_PAGE, label="See it in the history", icon=":material/history:")
+        _notes_ui(ex.key)
+        _log_button(ex.key, person)
 
 
 def exercise_ui(ex: Exercise, person: Person | None) -> None:

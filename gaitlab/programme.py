@@ -118,7 +118,8 @@ class Exercise:
     """One exercise of the programme.
 
     ``hold_s`` is the timer's default hold per rep (for calf raises, the pause at the top)
-    and ``hold_range_s`` the programme's range; ``rep`` is what one rep is made of;
+    and ``hold_range_s`` its range: the programme's where it gives one, else a suggestion
+    (``hold_source`` says which); ``rep`` is what one rep is made of;
     ``reps`` the timer's default reps per side and ``dose`` the suggestion in words.
     ``sides`` is ``("both",)`` (both feet together) or ``("left", "right")`` (one after the
     other: every rep on one side then the other, or alternating when ``alternate_sides``).
@@ -141,6 +142,7 @@ class Exercise:
     rest_s: float
     get_ready: str
     hold_each: str = ""
+    hold_source: str = "the programme's"
     hold_where: str = ""
     hold_note: str = ""
     rest_cue: str = "Let your feet relax"
@@ -304,6 +306,7 @@ def exercises(thresholds: Mapping[str, Threshold] | None = None) -> tuple[Exerci
             hold_s=1.0,
             hold_range_s=(1.0, 2.0),
             hold_where="at the top",
+            hold_source="the suggested",
             reps=10,
             dose="2–3 sets of 10–15 slow reps; stop the set when your form goes",
             sides=("both",),
@@ -359,6 +362,7 @@ def exercises(thresholds: Mapping[str, Threshold] | None = None) -> tuple[Exerci
             hold_s=5.0,
             hold_range_s=(5.0, 5.0),
             hold_note="the programme gives no hold time: 5 s as for toe yoga",
+            hold_source="the suggested",
             reps=10,
             dose="10 holds, once or twice a day",
             sides=("both",),
@@ -650,9 +654,16 @@ def make_schedule(
     steps: list[Step] = []
     t = 0.0
 
-    def add(kind: StepKind, cue: str, seconds: float, **kw: object) -> None:
+    def add(
+        kind: StepKind,
+        cue: str,
+        seconds: float,
+        rep: int | None = None,
+        side: str | None = None,
+        ends_rep: bool = False,
+    ) -> None:
         nonlocal t
-        steps.append(Step(len(steps), kind, cue, t, float(seconds), **kw))  # type: ignore[arg-type]
+        steps.append(Step(len(steps), kind, cue, t, float(seconds), rep, side, ends_rep))
         t += float(seconds)
 
     if ready_s > 0:
@@ -684,13 +695,13 @@ def make_schedule(
 
 
 def hold_advice(exercise: Exercise, hold_s: float) -> str:
-    """A word when ``hold_s`` lies outside the programme's range (empty when inside)."""
+    """A word when ``hold_s`` lies outside the exercise's range (empty when inside)."""
     lo, hi = exercise.hold_range_s
     span = f"{lo:g} s" if lo == hi else f"{lo:g}–{hi:g} s"
     if hold_s < lo:
-        return f"shorter than the programme's {span}: fine while you build up"
+        return f"shorter than {exercise.hold_source} {span}: fine while you build up"
     if hold_s > hi:
-        return f"longer than the programme's {span}"
+        return f"longer than {exercise.hold_source} {span}"
     return ""
 
 

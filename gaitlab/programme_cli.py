@@ -16,7 +16,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from gaitlab.programme import (
     DOSE_NOTE,
@@ -36,6 +36,9 @@ from gaitlab.programme import (
     log_timer,
     make_schedule,
 )
+
+if TYPE_CHECKING:
+    from gaitlab.store import Person, Store
 
 WIDTH = 88
 #: The timer's clock and sleep (:func:`run_timer`).
@@ -217,9 +220,8 @@ def _cmd_do(args: argparse.Namespace) -> int:
         reps=_whole(args.reps, "--reps"),
         ready_s=READY_S if ready is None else ready,
     )
-    with _History.open(
-        args, timed=True
-    ) as history:  # before the timer: a bad --person fails at once
+    # the history before the timer: a bad --person fails at once, not after the session
+    with _History.open(args, timed=True) as history:
         print(f"{ex.name}: {schedule.describe()}.")
         advice = hold_advice(ex, schedule.hold_s)
         if advice:
@@ -236,8 +238,7 @@ def _cmd_do(args: argparse.Namespace) -> int:
         elif not state.started:
             print("stopped before the first rep: nothing saved")
         else:
-            sid = log_timer(history.store, history.person, schedule, state.elapsed_s, args.notes)
-            history.said(sid)
+            history.said(log_timer(*history.whose(), schedule, state.elapsed_s, args.notes))
     return 0
 
 
@@ -248,7 +249,7 @@ def _cmd_log(args: argparse.Namespace) -> int:
     if not 0 < minutes <= 24 * 60:
         raise ProgrammeError(f"--minutes must be more than 0 and at most 1440, got {minutes:g}")
     with _History.open(args, timed=False) as history:
-        sid = log_session(history.store, history.person, ex, minutes * 60.0, args.notes)
+        sid = log_session(*history.whose(), ex, minutes * 60.0, args.notes)
         print(f"logged {format_duration(minutes * 60)} of {ex.log_name}")
         history.said(sid)
     return 0
@@ -258,7 +259,7 @@ class _History:
     """The history and whose session it is, opened before the timer runs. The person is
     ``--person``, or the only person in the history; with ``--no-save`` nothing is opened."""
 
-    def __init__(self, store: Any, person: Any) -> None:
+    def __init__(self, store: Store | None, person: Person | None) -> None:
         self.store = store
         self.person = person
 
@@ -286,8 +287,12 @@ class _History:
             store.close()
             raise
 
+    def whose(self) -> tuple[Store, Person]:
+        assert self.store is not None and self.person is not None  # opened, not --no-save
+        return self.store, self.person
+
     def said(self, sid: int) -> None:
-        name = self.person.name
+        name = self.whose()[1].name
         who = shlex.quote(name)
         print(f"saved to the history as session {sid} for {name} (gaitlab history --person {who})")
 

@@ -292,6 +292,9 @@ def test_holds_outside_the_programmes_range_are_allowed_with_a_word():
     assert "shorter than the programme's 5–10 s" in hold_advice(sf, 3)
     assert "longer than the programme's 5–10 s" in hold_advice(sf, 20)
     assert make_schedule(sf, hold_s=3).hold_s == 3.0
+    # a range the programme does not give is called a suggestion, not the programme's
+    assert hold_advice(ex("calf raises"), 3) == "longer than the suggested 1–2 s"
+    assert hold_advice(ex("toe splaying"), 10) == "longer than the suggested 5 s"
 
 
 def test_format_duration():

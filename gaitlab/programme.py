@@ -66,8 +66,9 @@ SAFETY = (
     "numbness or dizziness, and tell your physiotherapist."
 )
 DOSE_NOTE = (
-    "Hold times are the programme's. The numbers of reps and sets are common starting "
-    "points, not a prescription: if your physiotherapist gave you others, use theirs."
+    "Hold times are the programme's where it gives one. The numbers of reps and sets are "
+    "common starting points, not a prescription: if your physiotherapist gave you others, "
+    "use theirs."
 )
 
 StepKind = Literal["ready", "hold", "move", "relax", "rest", "switch"]

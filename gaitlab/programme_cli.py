@@ -108,9 +108,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print()
     print(_wrap(RATIONALE, indent=""))
     print()
-    print("gaitlab programme show EXERCISE      how to do it, why it works, the timer")
-    print("gaitlab programme do EXERCISE        the guided timer (saved to the history)")
-    print("gaitlab programme log EXERCISE --minutes M   a session done without the timer")
+    print("gaitlab programme show EXERCISE             how to do it, why it works, the timer")
+    print("gaitlab programme do EXERCISE               the guided timer, saved to the history")
+    print("gaitlab programme log EXERCISE --minutes M  a session done without the timer")
     return 0
 
 
@@ -337,9 +337,12 @@ def add_programme_command(sub: Any) -> None:
         "--ready", metavar="S", help="seconds to get into position first (default 5; 0: none)"
     )
     q.add_argument(
-        "--person", default=None, help="whose session (default: the only person in the history)"
+        "--person",
+        default=None,
+        metavar="NAME",
+        help="whose session (default: the only person in the history)",
     )
-    q.add_argument("--notes", default=None, help="a note for the history ('easier on the left')")
+    q.add_argument("--notes", default=None, metavar="TEXT", help="a note ('easier on the left')")
     q.add_argument("--no-save", action="store_true", help="do not save it to the history")
     q.set_defaults(func=_cmd_do)
 
@@ -347,7 +350,10 @@ def add_programme_command(sub: Any) -> None:
     q.add_argument("exercise", help=name_help)
     q.add_argument("--minutes", metavar="M", required=True, help="how long it took")
     q.add_argument(
-        "--person", default=None, help="whose session (default: the only person in the history)"
+        "--person",
+        default=None,
+        metavar="NAME",
+        help="whose session (default: the only person in the history)",
     )
-    q.add_argument("--notes", default=None, help="a note for the history")
+    q.add_argument("--notes", default=None, metavar="TEXT", help="a note for the history")
     q.set_defaults(func=_cmd_log)

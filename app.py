@@ -26,16 +26,24 @@ PAGES = [
     ),
     st.Page("gaitlab/app/webcam.py", title="Live", icon=":material/sensors:", url_path="webcam"),
     st.Page(
+        "gaitlab/app/programme.py",
+        title="Programme",
+        icon=":material/exercise:",
+        url_path="programme",
+    ),
+    st.Page(
         "gaitlab/app/history.py", title="History", icon=":material/history:", url_path="history"
     ),
 ]
 
 page = st.navigation(PAGES, position="top")
+common.take_task_param()
 if page.url_path != "history":
     with st.sidebar:
         common.person_picker_ui("sidebar_person")
         st.caption(
-            "New analyses and live sessions are saved to the history under this person, "
-            "with their height, sex, age and body mass unless others are entered."
+            "New analyses, live sessions and programme sessions are saved to the history "
+            "under this person, with their height, sex, age and body mass unless others are "
+            "entered."
         )
 page.run()

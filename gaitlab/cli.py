@@ -303,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_app)
 
     add_commands(sub)  # history, report, export, delete, person (gaitlab.store.commands)
+    from gaitlab.programme_cli import add_programme_command
+
+    add_programme_command(sub)  # list, show, do, log (gaitlab.programme_cli)
     return parser
 
 

@@ -40,6 +40,18 @@ CHOSEN_TASK = "chosen_task"
 PERSON_KEY = "person_id"
 
 
+def take_task_param() -> None:
+    """A link may name the task (``?task=calf-raise``, as the Programme page's links to the
+    Analyse and Live pages do): it becomes the chosen task (:data:`CHOSEN_TASK`) and leaves
+    the URL, so a reload does not choose it again."""
+    task = st.query_params.get("task")
+    if task is None:
+        return
+    if task in TASK_LABELS:
+        st.session_state[CHOSEN_TASK] = task
+    del st.query_params["task"]
+
+
 def results_root() -> Path:
     return gaitlab_home() / "results"
 

@@ -25,7 +25,12 @@ STATE_LABELS = {
 }
 #: Sessions listed before "Show all".
 SESSIONS_SHOWN = 20
-SOURCE_LABELS = {"file": "video file", "live": "webcam", "manual": "entered by hand"}
+SOURCE_LABELS = {
+    "file": "video file",
+    "live": "webcam",
+    "manual": "entered by hand",
+    "timer": "guided timer",
+}
 ANALYSE_PAGE = "gaitlab/app/analyse.py"
 
 
@@ -72,6 +77,8 @@ def session_ui(
             bits.append(s.video_name)
         if s.duration_s:
             bits.append(f"{s.duration_s:.0f} s" if s.duration_s >= 10 else f"{s.duration_s:.1f} s")
+        if s.kind == "programme":
+            bits.append(SOURCE_LABELS.get(s.source, s.source))
         if show_person:
             bits.append(s.person.name if s.person else "no person")
         c1.caption(" · ".join(bits))

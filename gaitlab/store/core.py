@@ -70,6 +70,8 @@ SESSIONS_DIR = "sessions"
 #: What ``gaitlab export`` writes (see :func:`gaitlab.store.exports.export_session`).
 EXPORT_FORMATS = ("json", "csv", "trc", "mp4")
 ANALYSIS_SOURCES = ("file", "live")
+#: How a programme session was recorded: entered by hand, or by the guided timer.
+PROGRAMME_SOURCES = ("manual", "timer")
 #: The exercises of the foot-strengthening programme (any other name is accepted too).
 PROGRAMME_EXERCISES = (
     "toe yoga",
@@ -601,8 +603,12 @@ class Store:
         notes: str | None = None,
         *,
         recorded_at: datetime | None = None,
+        source: str = "manual",
     ) -> int:
         """Record a programme session (an exercise done, for how long, notes); returns its id.
+
+        ``source`` is ``manual`` (entered by hand) or ``timer`` (timed by the programme's
+        guided timer, :mod:`gaitlab.programme`).
 
         Raises
         ------
@@ -617,13 +623,17 @@ class Store:
             or not (0 <= duration_s <= 24 * 3600)
         ):
             raise InputError(f"duration {duration_s!r} s is not plausible (0 s to 24 h)")
+        if source not in PROGRAMME_SOURCES:
+            raise InputError(
+                f"source must be one of {', '.join(PROGRAMME_SOURCES)}, got {source!r}"
+            )
         with self._write() as conn:
             person_id = self._person(conn, person).id
             sid = conn.execute(
                 sessions.insert().values(
                     person_id=person_id,
                     kind="programme",
-                    source="manual",
+                    source=source,
                     exercise=exercise,
                     recorded_at=_as_utc(recorded_at),
                     created_at=datetime.now(UTC),

@@ -8,13 +8,6 @@ network, and with a fake camera that plays a real clip (``clip.y4m``, 640×480).
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,69 +15,18 @@ import av
 import cv2
 import numpy as np
 import pytest
-from browserkit import CHROMIUM_FLAGS, DESKTOP
+from browserkit import CHROMIUM_FLAGS, DESKTOP, serve_app
 
 from gaitlab.video import VideoReader
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> Iterator[str]:
-    """``streamlit run app.py`` in a subprocess; yields its base URL once it is healthy."""
-    home = tmp_path_factory.mktemp("gaitlab_home")
-    port = _free_port()
-    log = (home / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],  # fmt: skip
-        cwd=REPO,
-        env={**os.environ, "GAITLAB_HOME": str(home)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app server exited ({proc.returncode}); see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app server did not become healthy in 60 s; see {log.name}")
-            time.sleep(0.3)
+    """``streamlit run app.py`` in a subprocess with an empty home; yields its base URL."""
+    with serve_app(tmp_path_factory.mktemp("gaitlab_home")) as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,31 +4,17 @@ measure over time; screenshots at desktop and phone widths (tests/browser/screen
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browserkit import DESKTOP, PHONE, screenshot, wait_app
+from browserkit import DESKTOP, PHONE, screenshot, serve_app, wait_app
 from storekit import make_summary
 
 from gaitlab.store import Store
 
-REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -53,37 +39,8 @@ def history_server(tmp_path_factory) -> Iterator[str]:
                 ana,
                 recorded_at=T0 + timedelta(days=7 * week),
             )
-    port = _free_port()
-    log = (home / "server.log").open("w")
-    env = {**os.environ, "GAITLAB_HOME": str(home)}
-    env.pop("GAITLAB_DB_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"the app server exited; see {log.name}"
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"the app server did not come up; see {log.name}"
-            time.sleep(0.3)
+    with serve_app(home) as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_history_page_person_report_and_progress(browser, history_server):

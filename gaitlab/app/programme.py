@@ -149,8 +149,9 @@ def countdown_ui(ex: Exercise) -> None:
                 where += f" · {step.side} {ex.side_noun}"
         c1, c2 = st.columns([3, 1], vertical_alignment="center")
         with c1:
-            if where:
-                st.caption(where)
+            # Always the same elements in the same order: a rerun that drops one shifts the
+            # rest, and the browser briefly shows the old heading under the new one.
+            st.caption(where or "\u00a0")
             st.markdown(f"### {STEP_LABELS[step.kind]}")
             st.markdown(f"**{step.cue}**")
         c2.metric("Seconds left", max(1, math.ceil(state.remaining_s - 1e-9)))

@@ -73,6 +73,7 @@ Measures
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -915,6 +916,51 @@ def _ensemble_peak(phases: list[_Phase], smooth_degree: int | None = None) -> fl
     return round(float(np.max(mean)), 2)
 
 
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _peak_flags(
+    ctx: TaskContext,
+    metrics: dict[str, Any],
+    phases: dict[str, list[_Phase]],
+    *,
+    rule: str,
+    metric: str,
+    signal: str,
+    message: Callable[[str, float, _Phase, float], str],
+) -> list[Flag]:
+    """Flags for a per-side ensemble peak (``metric`` with ``{side}``) over the threshold
+    ``rule``, one per side, pointing at the phase with the largest single peak.
+    ``message(side, value, worst_phase, limit)`` words it; ``signal`` (may hold ``{side}``)
+    names the plotted signal."""
+    thr = ctx.thresholds.get(rule)
+    if thr is None:
+        return []
+    limit = thr.for_sex(ctx.sex)
+    out = []
+    for side in SIDES:
+        value = metrics[metric.format(side=side)]
+        if value is None or not thr.crossed(value, ctx.sex):
+            continue
+        worst = max(phases[side], key=lambda ph: ph.peak)
+        out.append(
+            _flag(
+                ctx.pose,
+                thr,
+                rule=rule,
+                side=side,
+                value=value,
+                limit=limit,
+                row=worst.row,
+                span_s=(worst.start_s, worst.end_s),
+                message=message(side, value, worst, limit),
+                signal=signal.format(side=side),
+            )
+        )
+    return out
+
+
 def _frontal_measures(
     ctx: TaskContext,
     passes: list[WalkPass],
@@ -924,7 +970,7 @@ def _frontal_measures(
     flags: list[Flag],
     notes: list[str],
 ) -> None:
-    pose, th, t = ctx.pose, ctx.thresholds, ctx.pose.t_s
+    t = ctx.pose.t_s
     # Knee valgus: peak FPPA per stance.
     fppa: dict[str, list[_Phase]] = {s: [] for s in SIDES}
     for st in stances:
@@ -941,32 +987,19 @@ def _frontal_measures(
             "knee valgus (FPPA) while walking needs a front or back view of straight "
             "walking; no part of the walk was filmed that way"
         )
-    thr = th.get("fppa_peak")
-    if thr is not None:
-        limit = thr.for_sex(ctx.sex)
-        for side in SIDES:
-            value = metrics[f"fppa_peak_{side}_deg"]
-            if value is None or not thr.crossed(value, ctx.sex):
-                continue
-            worst = max(fppa[side], key=lambda ph: ph.peak)
-            flags.append(
-                _flag(
-                    pose,
-                    thr,
-                    rule="fppa_peak",
-                    side=side,
-                    value=value,
-                    limit=limit,
-                    row=worst.row,
-                    span_s=(worst.start_s, worst.end_s),
-                    message=(
-                        f"{side} knee caving in while standing on it: peak FPPA {value:.1f}° "
-                        f"over {len(fppa[side])} steps (largest {worst.peak:.1f}°), threshold "
-                        f"{limit:g}°"
-                    ),
-                    signal=f"fppa_{side}_deg",
-                )
-            )
+    flags += _peak_flags(
+        ctx,
+        metrics,
+        fppa,
+        rule="fppa_peak",
+        metric="fppa_peak_{side}_deg",
+        signal="fppa_{side}_deg",
+        message=lambda side, value, worst, limit: (
+            f"{side} knee caving in while standing on it: peak FPPA {value:.1f}° "
+            f"over {len(fppa[side])} steps (largest {worst.peak:.1f}°), threshold "
+            f"{limit:g}°"
+        ),
+    )
 
     # Contralateral pelvic drop per single support.
     obl = ctx.signals.values.get("pelvic_obliquity_deg")
@@ -1007,32 +1040,18 @@ def _frontal_measures(
             "pelvic drop while walking needs a front or back view of straight walking with "
             "both feet seen landing; not available in this clip"
         )
-    thr = th.get("pelvic_drop_walk")
-    if thr is not None:
-        limit = thr.for_sex(ctx.sex)
-        for side in SIDES:
-            value = metrics[f"pelvic_drop_peak_{side}_deg"]
-            if value is None or not thr.crossed(value, ctx.sex):
-                continue
-            worst = max(drops[side], key=lambda ph: ph.peak)
-            other = "right" if side == "left" else "left"
-            flags.append(
-                _flag(
-                    pose,
-                    thr,
-                    rule="pelvic_drop_walk",
-                    side=side,
-                    value=value,
-                    limit=limit,
-                    row=worst.row,
-                    span_s=(worst.start_s, worst.end_s),
-                    message=(
-                        f"standing on the {side} leg, the {other} hip drops {value:.1f}° "
-                        f"(largest {worst.peak:.1f}°), threshold {limit:g}°"
-                    ),
-                    signal="pelvic_drop_deg",
-                )
-            )
+    flags += _peak_flags(
+        ctx,
+        metrics,
+        drops,
+        rule="pelvic_drop_walk",
+        metric="pelvic_drop_peak_{side}_deg",
+        signal="pelvic_drop_deg",
+        message=lambda side, value, worst, limit: (
+            f"standing on the {side} leg, the {_other(side)} hip drops {value:.1f}° "
+            f"(largest {worst.peak:.1f}°), threshold {limit:g}°"
+        ),
+    )
 
 
 def _sagittal_measures(

@@ -835,8 +835,11 @@ class _WalkModel:
     # -- timing ------------------------------------------------------------------------
     def cycle(self, side: str, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         u = np.asarray(t, dtype=float) / self.stride_s + self.phi0[side]
-        k = np.floor(u)
-        return u - k, k
+        # A time computed by hs_time(k) must land in cycle k at phase 0: without the
+        # tolerance, rounding puts some of them at phase 0.99999… of cycle k - 1 (the end of
+        # swing), and the model is built from the stance foot at such instants.
+        k = np.floor(u + 1e-9)
+        return np.maximum(u - k, 0.0), k
 
     def hs_time(self, side: str, k: np.ndarray) -> np.ndarray:
         return (np.asarray(k, dtype=float) - self.phi0[side]) * self.stride_s

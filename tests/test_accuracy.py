@@ -24,6 +24,8 @@ from functools import cache
 import numpy as np
 import pytest
 
+from gaitlab.analyzers.base import TaskContext
+from gaitlab.analyzers.walk import analyze_walk
 from gaitlab.landmarks import Landmark
 from gaitlab.measures import FRONTAL_SIGNALS, compute_signals, estimate_camera_roll_deg
 from gaitlab.process import measure_pose
@@ -36,6 +38,7 @@ from gaitlab.synthetic import (
     single_leg_stance,
     walk,
 )
+from gaitlab.thresholds import load_thresholds
 from gaitlab.types import PoseSequence, Signals
 from gaitlab.view import (
     classify_frames,
@@ -312,39 +315,86 @@ def _noisy_walk(cadence, fps, yaw, distance):
 
 
 def walk_peak_errors(cadence, fps, yaw, distance) -> dict[str, np.ndarray]:
-    """Per-stance and ensemble (per side) peak errors of FPPA and pelvic drop."""
+    """Per-stance / per-single-support peak errors of the FPPA and pelvic-drop signals
+    (the chain's per-frame measures, read over the true phases)."""
     result, _, _, sig = _noisy_walk(cadence, fps, yaw, distance)
     truth, t = result.truth.signals, result.truth.signals.t_s
     ds = truth["stance_left"] & truth["stance_right"]
-    out = {"fppa_stance": [], "fppa_walk": [], "drop_support": [], "drop_walk": []}
+    out = {"fppa_stance": [], "drop_support": []}
     for side in SIDES:
         name, stance = f"fppa_{side}_deg", truth[f"stance_{side}"]
         out["fppa_stance"] += list(
             stance_peaks(sig[name], stance) - stance_peaks(truth[name], stance)
         )
-        spans = [(t[a], t[b - 1]) for a, b in complete_runs(stance)]
-        out["fppa_walk"].append(
-            ensemble_peak(sig[name], t, spans) - ensemble_peak(truth[name], t, spans)
-        )
         meas = drop_signal(sig["pelvic_obliquity_deg"], ds, side)
         true = drop_signal(truth["pelvic_obliquity_deg"], ds, side)
-        spans = [(s.start_s, s.end_s) for s in result.truth.single_supports if s.side == side]
-        for a, b in spans:
-            m = (t >= a) & (t <= b)
-            out["drop_support"].append(np.nanmax(meas[m]) - true[m].max())
-        out["drop_walk"].append(ensemble_peak(meas, t, spans) - ensemble_peak(true, t, spans))
+        for s in result.truth.single_supports:
+            if s.side == side:
+                m = (t >= s.start_s) & (t <= s.end_s)
+                out["drop_support"].append(np.nanmax(meas[m]) - true[m].max())
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def true_walk_peaks(result: SyntheticResult) -> dict[str, float]:
+    """The truth of the walk's reported peaks, built the way the analyzer builds them but
+    from the true curves and the true events: FPPA over each stance (heel strike to toe
+    off), pelvic drop over each single support relative to the double-support level; each
+    time-normalised, averaged over that leg's phases, peak of the mean curve."""
+    truth, t = result.truth.signals, result.truth.signals.t_s
+    ds = truth["stance_left"] & truth["stance_right"]
+    out = {}
+    for side in SIDES:
+        stance = truth[f"stance_{side}"]
+        spans = [(t[a], t[b - 1]) for a, b in complete_runs(stance)]
+        out[f"fppa_peak_{side}_deg"] = ensemble_peak(truth[f"fppa_{side}_deg"], t, spans)
+        drop = drop_signal(truth["pelvic_obliquity_deg"], ds, side)
+        spans = [(s.start_s, s.end_s) for s in result.truth.single_supports if s.side == side]
+        out[f"pelvic_drop_peak_{side}_deg"] = ensemble_peak(drop, t, spans)
+    return out
+
+
+@cache
+def walk_metric_errors(cadence, fps, yaw, distance) -> dict[str, float]:
+    """What the user is shown: ``analyze_walk``'s per-side FPPA and pelvic-drop peaks on
+    the measured clip (its own events, passes and phases), minus :func:`true_walk_peaks`."""
+    result, pose, views, sig = _noisy_walk(cadence, fps, yaw, distance)
+    ctx = TaskContext(
+        pose=pose, signals=sig, view_per_frame=views, thresholds=load_thresholds(), sex=None
+    )
+    metrics = analyze_walk(ctx).metrics
+    return {k: metrics[k] - v for k, v in true_walk_peaks(result).items()}
 
 
 @pytest.mark.parametrize(("cadence", "fps", "yaw", "distance"), NOISY_WALKS)
 def test_noisy_walk_fppa_and_pelvic_drop_within_2deg(cadence, fps, yaw, distance):
-    """The walk's value per side: peak of the ensemble stance / single-support curve.
-    Achieved: FPPA within 1.71° (median 0.59°), pelvic drop within 1.57° (median 0.42°)."""
+    """MEASURES.md acceptance: every FPPA and pelvic-drop peak the walk analysis reports
+    (per side, from its own gait events) within 2° of the truth, front and back views,
+    80–140 steps/min, 30 and 60 fps, 3–5 m, 0.4 % landmark jitter. Achieved over this sweep:
+    FPPA within 1.44° (RMS 0.66°), pelvic drop within 1.62° (RMS 0.65°).
+
+    This is a bound at about 2.5 standard deviations, not a guarantee: over 800 clips per
+    measure (these settings with 4 seeds and 95/125 steps/min too, and 2.5 px at 4 m for
+    10 s) FPPA stays within 2.2° (1 peak beyond 2°) and the pelvic drop within 2.6° (6
+    beyond 2°, five at 30 fps): the hip line is ~50 px long, its jitter is ≈ 2.5° per frame,
+    and an estimator told the true curve shape and the true baseline misses as far."""
     _, _, views, _ = _noisy_walk(cadence, fps, yaw, distance)
     assert set(views.tolist()) == {"anterior" if yaw == 0 else "posterior"}
-    errs = walk_peak_errors(cadence, fps, yaw, distance)
-    assert np.abs(errs["fppa_walk"]).max() <= 2.0
-    assert np.abs(errs["drop_walk"]).max() <= 2.0
+    errs = walk_metric_errors(cadence, fps, yaw, distance)
+    assert max(abs(e) for e in errs.values()) <= 2.0, errs
+
+
+def test_noisy_walk_peaks_error_distribution():
+    """Regression guard on the whole sweep above (72 peaks of each kind). The error left is
+    jitter the ensemble cannot average out in 8 s (3–9 phases per leg) plus, for FPPA,
+    perspective: a camera 3–5 m away sees the flexed knee nearer (front) or farther (back)
+    than hip and ankle, −0.35° to −0.6° in front and +0.45° to +0.85° behind on this
+    walker, noise-free."""
+    errs = [walk_metric_errors(*w) for w in NOISY_WALKS]
+    fppa = np.array([e[f"fppa_peak_{s}_deg"] for e in errs for s in SIDES])
+    drop = np.array([e[f"pelvic_drop_peak_{s}_deg"] for e in errs for s in SIDES])
+    for e in (fppa, drop):
+        assert np.sqrt(np.mean(e**2)) <= 0.75
+        assert np.percentile(np.abs(e), 95) <= 1.4
 
 
 def _all_single_peaks() -> tuple[np.ndarray, np.ndarray]:

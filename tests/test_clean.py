@@ -19,6 +19,7 @@ from gaitlab.clean import (
     reject_outliers,
 )
 from gaitlab.landmarks import N_LANDMARKS, Landmark
+from gaitlab.synthetic import Camera, walk
 from gaitlab.types import PoseSequence
 
 KNEE = Landmark.LEFT_KNEE
@@ -189,6 +190,74 @@ def test_outlier_small_jitter_kept():
     seq = make_seq(t, rng.normal(0, 2.0, len(t)))  # 2 px jitter on a still knee
     out = reject_outliers(seq)
     assert not np.isnan(out.xy).any()
+
+
+def toe_swing(t: np.ndarray, speed_px_s: float, ramp_s: float = 0.1) -> np.ndarray:
+    """A toe's path along the walk: at rest, toe off at 0.5 s (speed rising as a raised
+    cosine to ``speed_px_s`` within ``ramp_s``), swing at that speed, landing as abruptly
+    (forefoot) at 0.5 s + ``ramp_s`` + 0.25 s, at rest again. Analytic position."""
+    t_on, t_land = 0.5, 0.5 + ramp_s + 0.25
+
+    def travel(t0: float) -> np.ndarray:  # distance at unit top speed from a start at t0
+        u = np.clip((t - t0) / ramp_s, 0.0, 1.0)
+        ease = 0.5 * ramp_s * (u - np.sin(np.pi * u) / np.pi)  # ∫ (1 - cos πu) / 2
+        return ease + np.clip(t - t0 - ramp_s, 0.0, None)
+
+    return speed_px_s * (travel(t_on) - travel(t_land))
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+def test_outlier_fast_toe_kept_and_glitch_of_the_same_size_removed(fps):
+    # 1100 px/s on a 400 px body: 2.75 body heights/s, a toe's swing at 140 steps/min.
+    # Toe off and forefoot landing: 0 → 1100 px/s → 0 within 0.1 s (±26 g on an adult).
+    # Interpolating between neighbours up to 0.125 s away misses these samples by up to
+    # 7.5 % of body height (the 5 % gate removed them); a quadratic follows them.
+    t = np.arange(0, 1.5, 1 / fps)
+    toe = toe_swing(t, 1100.0)
+    seq = make_seq(t, toe, lm=Landmark.LEFT_FOOT_INDEX)
+    assert not np.isnan(reject_outliers(seq).xy).any()
+    # A glitch as large as the toe's step per frame at full speed at 30 fps (37 px, 9 % of
+    # body height; a speed-scaled gate would let it through): a jump away and back, at toe
+    # off and in mid swing, removed.
+    step = 1100.0 / 30.0
+    xy = seq.xy.copy()
+    k_off, k_mid = int(np.searchsorted(t, 0.55)), int(np.searchsorted(t, 0.72))
+    xy[k_off, Landmark.LEFT_FOOT_INDEX, 1] -= step
+    xy[k_mid, Landmark.LEFT_FOOT_INDEX, 0] += step
+    out = reject_outliers(seq.with_xy(xy))
+    removed = np.isnan(out.xy).any(axis=2)
+    assert set(zip(*np.nonzero(removed), strict=True)) == {
+        (k_off, Landmark.LEFT_FOOT_INDEX),
+        (k_mid, Landmark.LEFT_FOOT_INDEX),
+    }
+
+
+@pytest.mark.parametrize("length", [2, 3])
+def test_outlier_multi_frame_glitch_removed_neighbours_kept(length):
+    t = np.arange(0, 1.5, 1 / 30)
+    seq = make_seq(t, toe_swing(t, 1100.0), lm=Landmark.LEFT_FOOT_INDEX)
+    xy = seq.xy.copy()
+    k = int(np.searchsorted(t, 0.75))
+    xy[k : k + length, Landmark.LEFT_FOOT_INDEX] += [-40.0, 30.0]  # 12.5 % of body height
+    removed = np.isnan(reject_outliers(seq.with_xy(xy)).xy).any(axis=2)
+    np.testing.assert_array_equal(
+        np.flatnonzero(removed[:, Landmark.LEFT_FOOT_INDEX]), np.arange(k, k + length)
+    )
+    assert removed.sum() == length
+
+
+def test_outlier_gate_keeps_every_sample_of_a_fast_forefoot_walk():
+    # The synthetic walker at 140 steps/min, 30 fps, forefoot strike, side view, 2.5 px
+    # jitter: nothing of it is a glitch, so nothing goes, toe off and landing included.
+    result = walk(
+        camera=Camera(yaw_deg=90.0),
+        fps=30.0,
+        cadence_spm=140.0,
+        foot_strike="forefoot",
+        noise_px=2.5,
+        duration_s=4.0,
+    )
+    assert not np.isnan(reject_outliers(result.pose).xy).any()
 
 
 def test_body_height_px():

@@ -171,15 +171,17 @@ def test_knee_valgus_and_pelvic_drop_peaks(view: str) -> None:
         )
         out, _ = analyze(res.pose)
         m = out.metrics
+        truth = res.truth.signals
         for i, side in enumerate(SIDES):
-            errors.append(m[f"fppa_peak_{side}_deg"] - res.truth.signals[f"fppa_{side}_deg"].max())
+            # truth over the same phases the analyzer reads: stance (heel strike to toe off)
+            stance = truth[f"stance_{side}"]
+            errors.append(m[f"fppa_peak_{side}_deg"] - truth[f"fppa_{side}_deg"][stance].max())
             errors.append(m[f"pelvic_drop_peak_{side}_deg"] - drop[i])
         assert m["foot_strike_left"] is None and m["trunk_lean_mean_deg"] is None
         assert any("side view" in w for w in out.warnings)
     errors = np.abs(errors)
-    assert np.mean(errors <= 2.0) >= 0.9
-    assert errors.max() <= 2.5
-    assert np.sqrt(np.mean(errors**2)) <= 1.2
+    assert errors.max() <= 2.0  # MEASURES.md: every peak within 2° (achieved 1.07°)
+    assert np.sqrt(np.mean(errors**2)) <= 0.8  # achieved 0.51°
 
 
 def test_pelvic_drop_signal_is_signed_by_the_swing_side() -> None:

@@ -583,6 +583,7 @@ class _Fit:
     hold_s: float
     lower_s: float
     rms: float
+    weights: tuple[float, ...] = ()
 
     def s(self, t: np.ndarray) -> np.ndarray:
         return profile(t, self.t0, self.rise_s, self.hold_s, self.lower_s)
@@ -620,36 +621,39 @@ def _profile_grad(
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """A channel's image height against the foot's pitch θ, ``a sin θ + b (1 − cos θ)``,
-    times ``cos ψ`` for a foot rolling by ψ, scaled to 1 at the top (``th_top``,
-    ``psi_top``): the vertical rise of a point plus its forward move as the camera sees it
-    (:func:`_channel_shapes`). θ and ψ both grow with the profile ``s``."""
+class _Shapes:
+    """Image heights of the fit's channels against the foot's pitch θ, each
+    ``(a sin θ + b (1 − cos θ)) cos ψ`` scaled to 1 at the top (``th_top``, ``psi_top``):
+    the vertical rise of a point plus its forward move as the camera sees it, lowered by
+    the foot's roll ψ (:func:`_channel_shapes`). θ and ψ both grow with the profile ``s``.
+    ``a``, ``b``: one value per channel."""
 
-    a: float
-    b: float
+    a: np.ndarray
+    b: np.ndarray
     th_top: float
     psi_top: float = 0.0
 
     def __call__(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Shape at profile values ``s`` and its derivative by ``s``."""
-        th, ps = self.th_top * s, self.psi_top * s
+        """``(T, K)`` shapes at profile values ``s`` ``(T,)`` and their derivatives by ``s``."""
+        th = self.th_top * s[:, None]
+        sin, cos = np.sin(th), np.cos(th)
         top = (self.a * math.sin(self.th_top) + self.b * (1.0 - math.cos(self.th_top))) * (
             math.cos(self.psi_top)
         )
-        sin, cos = np.sin(th), np.cos(th)
-        lift = self.a * sin + self.b * (1.0 - cos)
-        d_lift = self.th_top * (self.a * cos + self.b * sin)
+        lift = (self.a * sin + self.b * (1.0 - cos)) / top
+        d_lift = self.th_top * (self.a * cos + self.b * sin) / top
         if self.psi_top == 0.0:
-            return lift / top, d_lift / top
+            return lift, d_lift
+        ps = self.psi_top * s[:, None]
         c_ps = np.cos(ps)
-        return lift * c_ps / top, (d_lift * c_ps - lift * self.psi_top * np.sin(ps)) / top
+        return lift * c_ps, d_lift * c_ps - lift * self.psi_top * np.sin(ps)
 
 
 def _channel_shapes(
     th_top: float, heel_fwd: float, body_fwd: list[float], psi_top: float = 0.0
-) -> tuple[_Shape, list[_Shape]]:
-    """Shapes of the heel and body channels over one rep, for :func:`_fit_phases`.
+) -> _Shapes:
+    """Shapes of the heel channel and the body channels over one rep, for
+    :func:`_fit_phases`.
 
     Raised about the metatarsal heads by θ the heel rises 0.72 L sin θ and moves forward
     0.72 L (1 − cos θ); the ankle, and the body above it, rises
@@ -660,11 +664,14 @@ def _channel_shapes(
     and shifts the fitted phase boundaries by up to 0.07 s. A roll ψ about the floor line
     under the metatarsal heads lowers the heel and ankle by cos ψ (``psi_top``, radians).
     """
-    m, a = HEEL_TO_MTP_FOOT, ANKLE_TO_MTP_FOOT
-    z = ANKLE_HEIGHT_FOOT
-    heel = _Shape(m, m * heel_fwd, th_top, psi_top)
-    body = [_Shape(a + z * r, -z + a * r, th_top, psi_top) for r in body_fwd]
-    return heel, body
+    m, a, z = HEEL_TO_MTP_FOOT, ANKLE_TO_MTP_FOOT, ANKLE_HEIGHT_FOOT
+    r = np.asarray(body_fwd, float)
+    return _Shapes(
+        a=np.concatenate([[m], a + z * r]),
+        b=np.concatenate([[m * heel_fwd], -z + a * r]),
+        th_top=th_top,
+        psi_top=psi_top,
+    )
 
 
 def _forward_rise(
@@ -705,6 +712,7 @@ def _fit_phases(
     heel_fwd: float = 0.0,
     extra_fwd: list[float] | None = None,
     roll_rad: float = 0.0,
+    start: _Fit | None = None,
 ) -> _Fit | None:
     """Least-squares fit of ``base + amp × shape(profile(t; t0, rise, hold, lower))`` to one
     rep's heel height ``h`` (relative to the running baseline, so ``base`` ≈ 0).
@@ -714,11 +722,13 @@ def _fit_phases(
     its residual RMS from a first, heel-only fit, so a channel that does not follow the
     profile (knees bending, a hand on a wall) loses its say. ``heel_fwd``, ``extra_fwd``: the
     channels' image rise per foot length forward; ``roll_rad``: the feet's roll at the top
-    (:func:`_channel_shapes`).
+    (:func:`_channel_shapes`). ``start``: an earlier fit of the same channels, whose timing
+    and weights are the starting point (no heel-only fit).
 
     Variable projection (Golub & Pereyra 1973, with Kaufman's Jacobian): the bases and
     amplitudes are linear and solved in closed form at every step, leaving the four timing
-    parameters to the nonlinear solver with an analytic Jacobian — a few milliseconds a rep.
+    parameters to the nonlinear solver with an analytic Jacobian; every channel at once, in
+    arrays. A few milliseconds a rep.
     """
     ok = np.isfinite(h)
     if ok.sum() < 8:
@@ -746,70 +756,81 @@ def _fit_phases(
     fwd = list(extra_fwd) if extra_fwd is not None else [0.0] * len(extra)
     if len(fwd) != len(extra):
         raise ValueError(f"extra_fwd: expected {len(extra)} values, got {len(fwd)}")
-    heel_shape, body_shapes = _channel_shapes(th_top, heel_fwd, fwd, roll_rad)
+    keep = [k for k, y in enumerate(extra) if np.isfinite(y).sum() >= 8]
+    y_all = np.column_stack([h, *(extra[k] for k in keep)])
+    shapes = _channel_shapes(th_top, heel_fwd, [fwd[k] for k in keep], roll_rad)
+    mask = np.isfinite(y_all)
+    y_all = np.where(mask, y_all, 0.0)
+    m_all = mask.astype(float)
 
-    channels = [(ok, h_ok, heel_shape)]
-    for y, shape in zip(extra, body_shapes, strict=True):
-        m = np.isfinite(y)
-        if m.sum() >= 8:
-            channels.append((m, y[m], shape))
-
-    def project(chs, w, p, jac: bool):
-        """Weighted residuals (and Jacobian) with each channel's base and amplitude
-        solved for; also the (base, amp) of each channel."""
-        s_all, ds_all = _profile_grad(t, *p)
-        res, jacs, coefs = [], [], []
-        for (m, y, shape), wk in zip(chs, w, strict=True):
-            g, dg = shape(s_all[m])
-            g_mean = float(g.mean())
-            gc = g - g_mean
-            norm2 = float(gc @ gc)
-            if norm2 <= 1e-12:
-                raise ValueError("no rise in the window")
-            amp = float(gc @ y) / norm2
-            base = float(y.mean()) - amp * g_mean
-            coefs.append((base, amp))
-            res.append(wk * (base + amp * g - y))
-            if jac:
-                d = (amp * dg)[:, None] * ds_all[m]
-                # Kaufman: the model's derivative less its part in span{1, g}
-                d = d - d.mean(axis=0) - np.outer(gc, gc @ d) / norm2
-                jacs.append(wk * d)
-        return np.concatenate(res), (np.concatenate(jacs) if jac else None), coefs
+    def project(cols: np.ndarray, w: np.ndarray, p: np.ndarray, jac: bool):
+        """Weighted residuals (and Jacobian) of the channels ``cols`` with each channel's
+        base and amplitude solved for; also those (base, amp)."""
+        s, ds = _profile_grad(t, *p)
+        g, dg = shapes(s)
+        g, dg, y, m = g[:, cols], dg[:, cols], y_all[:, cols], m_all[:, cols]
+        n = m.sum(axis=0)
+        g_mean = (g * m).sum(axis=0) / n
+        gc = (g - g_mean) * m
+        norm2 = (gc * gc).sum(axis=0)
+        if np.any(norm2 <= 1e-12):
+            raise ValueError("no rise in the window")
+        amp = (gc * y).sum(axis=0) / norm2
+        base = y.sum(axis=0) / n - amp * g_mean
+        res = (w * m * (base + amp * g - y)).ravel()
+        if not jac:
+            return res, None, (base, amp)
+        d = (m * amp * dg)[:, :, None] * ds[:, None, :]
+        # Kaufman: the model's derivative less its part in span{1, g}, per channel
+        d -= m[:, :, None] * (d.sum(axis=0) / n[:, None])[None]
+        d -= gc[:, :, None] * (np.einsum("tk,tkp->kp", gc, d) / norm2[:, None])[None]
+        return res, (w[None, :, None] * d).reshape(-1, 4), (base, amp)
 
     lo = np.array([t_ok[0] - 10.0, 0.05, 0.0, 0.05])
     hi = np.array([mid_up, 15.0, 120.0, 15.0])
 
-    def solve(chs, w, x0: np.ndarray) -> np.ndarray:
-        x0 = np.clip(x0, lo + 1e-9, hi - 1e-9)
+    def solve(cols: np.ndarray, w: np.ndarray, x0: np.ndarray) -> np.ndarray:
+        # the solver asks for the Jacobian where it has just had the residuals: one pass
+        last: dict[str, Any] = {}
+
+        def fun(p: np.ndarray) -> np.ndarray:
+            r, last["jac"], _ = project(cols, w, p, True)
+            last["p"] = p.copy()
+            return r
+
+        def jac(p: np.ndarray) -> np.ndarray:
+            if "p" in last and np.array_equal(p, last["p"]):
+                return last["jac"]
+            return project(cols, w, p, True)[1]
+
         res = least_squares(
-            lambda p: project(chs, w, p, False)[0],
-            x0,
-            jac=lambda p: project(chs, w, p, True)[1],
+            fun,
+            np.clip(x0, lo + 1e-9, hi - 1e-9),
+            jac=jac,
             bounds=(lo, hi),
             loss="soft_l1",
             f_scale=3.0,
         )
         return res.x
 
+    everything = np.arange(y_all.shape[1])
     try:
-        x = solve(channels[:1], [1.0], np.array([t00, rise0, hold0, lower0]))
-        w = [1.0]
-        if len(channels) > 1:
-            r, _, _ = project(channels, [1.0] * len(channels), x, False)
-            sig, k0 = [], 0
-            for m, _y, _s in channels:
-                n_k = int(m.sum())
-                sig.append(max(float(np.sqrt(np.mean(r[k0 : k0 + n_k] ** 2))), 1e-6))
-                k0 += n_k
-            w = [sig[0] / sg for sg in sig]
-            x = solve(channels, w, x)
-        resid, _, coefs = project(channels, w, x, False)
+        if start is not None and len(start.weights) == len(everything):
+            x0 = np.array([start.t0, start.rise_s, start.hold_s, start.lower_s])
+            w = np.asarray(start.weights)
+        else:
+            x0 = solve(everything[:1], np.ones(1), np.array([t00, rise0, hold0, lower0]))
+            r, _, _ = project(everything, np.ones(len(everything)), x0, False)
+            r = r.reshape(-1, len(everything))
+            sig = np.sqrt((r * r).sum(axis=0) / m_all.sum(axis=0))
+            w = sig[0] / np.maximum(sig, 1e-6)
+        x = solve(everything, w, x0) if len(everything) > 1 or start is not None else x0
+        resid, _, (base, amp) = project(everything, w, x, False)
     except ValueError:
         return None
     t0, rise, hold, lower = (float(v) for v in x)
-    b, a = coefs[0]
-    return _Fit(b, a, t0, rise, hold, lower, float(np.sqrt(np.mean(resid**2))))
+    rms = float(np.sqrt((resid * resid).sum() / m_all.sum()))
+    return _Fit(float(base[0]), float(amp[0]), t0, rise, hold, lower, rms, tuple(w.tolist()))
 
 
 def _true_heel_height(image_pct: float, flat_offset_pct: float) -> float:
@@ -1591,8 +1612,11 @@ class CalfRaiseCounter:
         # A rolling foot's heel and ankle rise less, by cos ψ: a rep found to roll is
         # fitted again with that in its shapes (ψ grows with the rise, like θ).
         psi = 0.0
+        fit: _Fit | None = None
         for _ in range(2):
-            fit = _fit_phases(t, h, extra, heel_fwd=heel_fwd, extra_fwd=body_fwd, roll_rad=psi)
+            fit = _fit_phases(
+                t, h, extra, heel_fwd=heel_fwd, extra_fwd=body_fwd, roll_rad=psi, start=fit
+            )
             if fit is None:
                 return None
             s = fit.s(t)

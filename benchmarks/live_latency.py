@@ -12,11 +12,18 @@ processor   Every decoded frame, resized to 640×480 (a webcam's size), through 
             file's timestamps, decoding in its own thread, frames dropped when processing
             falls behind; with ``--out`` the annotated video is encoded in a third thread.
             Reports frames decoded / processed / dropped and the processing time per frame.
+reps        The real clips hold no calf raise, so the once-a-rep cost (the phase fit when a
+            rep ends) never shows there. Synthetic calf-raise sets (seen from behind, 640×480,
+            2.5 px jitter; normal tempo at 30 fps, very slow at 60 fps) go through a
+            LiveProcessor whose pose model is replaced by the synthetic landmarks: every cost
+            of the live loop but the model's. Reports the per-frame time and the time of the
+            frames on which a rep was measured.
 
 Target (calf-raise issue): p95 <= 40 ms per frame at 640×480 on the 2-core reference machine.
 Other processes on the machine inflate the tail; run it on a quiet machine. Usage:
 
     python benchmarks/live_latency.py [CLIP ...] [--seconds 20] [--tasks calf-raise balance]
+                                      [--no-reps]
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ import numpy as np
 
 from gaitlab.live import WINDOW_S, LiveProcessor
 from gaitlab.live_cli import LiveOptions, run_live
-from gaitlab.pose import MediaPipePose
+from gaitlab.pose import MediaPipePose, PersonPose
+from gaitlab.synthetic import Camera, calf_raises
 from gaitlab.video import VideoReader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,6 +88,42 @@ def processor_latency(clip: Path, task: str, seconds: float) -> tuple[np.ndarray
     return np.asarray(ms), np.asarray(ts)
 
 
+class _SyntheticPose:
+    """Stand-in pose model: frame ``i`` of a synthetic set, whatever the image."""
+
+    def __init__(self, xy: np.ndarray) -> None:
+        self.xy = xy
+        self.i = 0
+
+    def process(self, image: np.ndarray, t_s: float, *, out_size: tuple[int, int]):
+        xy = self.xy[min(self.i, len(self.xy) - 1)]
+        self.i += 1
+        return [PersonPose(xy=xy, visibility=np.full(len(xy), 0.95))]
+
+    def close(self) -> None:
+        pass
+
+
+def rep_latency(tempo: dict[str, float], fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame processing times (ms) of a synthetic calf-raise set through the live loop
+    without the pose model, and the times of the frames on which a rep was measured."""
+    syn = calf_raises(
+        reps=4, fps=fps, camera=Camera(yaw_deg=180.0, distance_m=3.5, width=SIZE[0],
+        height=SIZE[1]), noise_px=2.5, setup_s=2.0, step_away_s=2.0, seed=1, **tempo,
+    )  # fmt: skip
+    proc = LiveProcessor("calf-raise", estimator_factory=lambda: _SyntheticPose(syn.pose.xy))
+    image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    ms, at_rep = [], []
+    for t in syn.pose.t_s:
+        t0 = time.perf_counter()
+        _, state = proc.process(image, float(t))
+        ms.append(1000.0 * (time.perf_counter() - t0))
+        if any(e.get("type") == "rep_end" for e in state.events):
+            at_rep.append(ms[-1])
+    proc.close()
+    return np.asarray(ms), np.asarray(at_rep)
+
+
 def source_run(clip: Path, task: str, out_dir: Path | None) -> str:
     run = run_live(
         LiveOptions(task=task, source=clip, json_lines=True, out_dir=out_dir), out=io.StringIO()
@@ -98,12 +142,23 @@ def main() -> None:
     ap.add_argument("clips", nargs="*", type=Path, default=list(DEFAULT_CLIPS))
     ap.add_argument("--seconds", type=float, default=20.0, help="session length per run (s)")
     ap.add_argument("--tasks", nargs="+", default=["calf-raise", "balance"])
+    ap.add_argument("--no-reps", action="store_true", help="skip the synthetic calf raises")
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"python {platform.python_version()}; frames {SIZE[0]}x{SIZE[1]}, "
         f"rolling window {WINDOW_S:g} s, session {args.seconds:g} s"
     )
+    if not args.no_reps:
+        print("\nsynthetic calf raises, live loop without the pose model")
+        for label, tempo, fps in (
+            ("normal 30 fps", {"rise_s": 1.0, "hold_s": 0.6, "lower_s": 1.6}, 30.0),
+            ("very slow 60 fps", {"rise_s": 3.0, "hold_s": 1.5, "lower_s": 4.0}, 60.0),
+        ):
+            ms, at_rep = rep_latency(tempo, fps)
+            reps = ", ".join(f"{v:.1f}" for v in at_rep)
+            print(f"  reps {label:<17} {len(ms):4d} frames  {_stats(ms)}")
+            print(f"  reps {label:<17} frames with a rep measured: {reps} ms")
     for clip in args.clips:
         print(f"\n{clip.name}")
         for task in args.tasks:

@@ -114,10 +114,12 @@ class Counter(Protocol):
     positions are not included) and returns the events that completed at this frame
     (dicts like ``{"type": "rep_end", "t_s": 12.3, ...}``). ``state`` returns what the UI
     shows: e.g. ``{"reps": 3, "phase": "hold", "cue": "Pause at the top for a moment"}``.
-    A counter may also provide ``reset()``; ``observe(window, view_per_frame)``: called
-    just before ``update`` with the rolling window of filtered pose
-    (:class:`~gaitlab.types.PoseSequence`, ending at this frame) and its view labels, for
-    counters that read landmarks rather than measures (:class:`CalfRaiseLiveCounter`);
+    A counter may also provide ``reset()``; ``observe(window, view_per_frame, *,
+    azimuth_deg)``: called just before ``update`` with the rolling window of filtered pose
+    (:class:`~gaitlab.types.PoseSequence`, ending at this frame), its view labels and the
+    camera azimuth they came from (:func:`gaitlab.view.estimate_azimuth_deg`, estimated once
+    per frame), for counters that read landmarks rather than measures
+    (:class:`CalfRaiseLiveCounter`);
     ``observe_raw(xy)``: called just before ``update`` with this frame's unfiltered,
     visibility-gated ``(33, 2)`` landmarks (NaN where not seen, all NaN with nobody in view),
     for counters that do their own smoothing (:class:`BalanceLiveCounter`); and
@@ -160,12 +162,12 @@ class CalfRaiseLiveCounter:
     counter) behind the live :class:`Counter` protocol.
 
     That counter reads the feet's landmarks, not the per-frame measures, so this adapter also
-    has ``observe(window, view_per_frame)``, which :class:`LiveProcessor` calls before
-    ``update`` with the rolling window of filtered pose: its last frame becomes the counter's
-    input (:class:`~gaitlab.analyzers.calf_raise.CalfRaiseInputs`). The foot length, the
-    counter's unit of height, is fixed once a second of pose has a finite estimate; with
-    ``height_cm``, the foot length in cm is fixed then too (from the same second), so reps
-    also report their heel height in cm.
+    has ``observe(window, view_per_frame, azimuth_deg=...)``, which :class:`LiveProcessor`
+    calls before ``update`` with the rolling window of filtered pose: its last frame becomes
+    the counter's input (:class:`~gaitlab.analyzers.calf_raise.CalfRaiseInputs`). The foot
+    length, the counter's unit of height, is fixed once a second of pose has a finite
+    estimate; with ``height_cm``, the foot length in cm is fixed then too (from the same
+    second), so reps also report their heel height in cm.
     """
 
     def __init__(
@@ -186,7 +188,16 @@ class CalfRaiseLiveCounter:
         self._frame: Any = None
         self._foot_px = float("nan")
 
-    def observe(self, window: PoseSequence, view_per_frame: np.ndarray) -> None:
+    def observe(
+        self,
+        window: PoseSequence,
+        view_per_frame: np.ndarray,
+        *,
+        azimuth_deg: np.ndarray | None = None,
+    ) -> None:
+        """Take the window's last frame as the counter's next input; ``azimuth_deg``: the
+        window's :func:`~gaitlab.view.estimate_azimuth_deg` when the caller has it (it is
+        estimated here otherwise)."""
         from gaitlab.analyzers.calf_raise import CalfRaiseInputs
 
         if not np.isfinite(self._foot_px) and window.duration_s >= FOOT_LENGTH_AFTER_S:
@@ -204,11 +215,12 @@ class CalfRaiseLiveCounter:
         last = window[len(window) - 1 :]
         with warnings.catch_warnings(), np.errstate(invalid="ignore"):
             warnings.simplefilter("ignore")
+            az = estimate_azimuth_deg(window) if azimuth_deg is None else azimuth_deg
             inputs = CalfRaiseInputs.from_pose(
                 last,
                 foot_px=self._foot_px,
                 frontal=np.isin(np.asarray(view_per_frame[-1:]).astype(str), FRONTAL_VIEWS),
-                azimuth_deg=estimate_azimuth_deg(window)[-1:],
+                azimuth_deg=az[-1:],
             )
         self._frame = next(inputs.frames())
 
@@ -577,7 +589,7 @@ class LiveProcessor:
             s.flags[(f.rule, f.side, round(f.start_s, 3))] = f
         observe = getattr(self._counter, "observe", None)
         if observe is not None:
-            observe(window, self._labels)
+            observe(window, self._labels, azimuth_deg=self._azimuth)
         observe_raw = getattr(self._counter, "observe_raw", None)
         if observe_raw is not None:
             observe_raw(raw)
@@ -687,10 +699,13 @@ class LiveProcessor:
         """View, measures and crossed rules at the window's last frame."""
         if not np.isfinite(window.xy[-1]).any():
             self._labels = np.full(len(window), "unknown")
+            self._azimuth = np.full(len(window), np.nan)
             return "unknown", {}, []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # degraded-data warnings are per clip, not per frame
-            labels = classify_frames(window)
+            # estimated once a frame: the view labels and the calf-raise counter share it
+            self._azimuth = estimate_azimuth_deg(window)
+            labels = classify_frames(window, azimuth_deg=self._azimuth)
             self._labels = labels
             signals = compute_signals(window, view_per_frame=labels, roll_deg=0.0)
             flags = evaluate_rules(

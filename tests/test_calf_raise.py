@@ -116,6 +116,10 @@ CASES = [
 ]  # fmt: skip
 
 
+#: name -> (case, synthetic set, analysis)
+Runs = dict[str, tuple[Case, SyntheticResult, TaskResult]]
+
+
 def simulate(case: Case) -> SyntheticResult:
     kw = {"setup_s": 2.0, "step_away_s": 2.0, **case.kwargs}
     return calf_raises(camera=case.camera, noise_px=case.noise_px, seed=case.seed, **kw)
@@ -145,7 +149,7 @@ def match(res: SyntheticResult, out: TaskResult) -> list[tuple[dict[str, Any], A
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, tuple[Case, SyntheticResult, TaskResult]]:
+def runs() -> Runs:
     out = {}
     for case in CASES:
         res = simulate(case)
@@ -178,28 +182,148 @@ def test_setup_and_step_away_never_count(runs) -> None:
 
 
 # -- phase times ------------------------------------------------------------------------------
-def test_rise_hold_lower_times(runs) -> None:
-    """Within ±0.1 s for ≥ 85 % of phases and never off by more than 0.25 s.
+PHASES = ("rise", "hold", "lower")
+# More corners of the sweep for the noise-free check: very slow from the front at 60 fps,
+# brisk from the side at 60 fps, slow from a front oblique, a roll on every rep.
+EXTRA_TIMING_CASES = [
+    Case("front-very-slow-60", front(4.0), {"rise_s": 3.0, "hold_s": 1.5, "lower_s": 4.0,
+                                            "reps": 3, "fps": 60}, 2.5, 17),
+    Case("side-brisk-60", side(90.0), {"rise_s": 0.3, "hold_s": 0.0, "lower_s": 0.4,
+                                       "rest_s": 0.4, "reps": 6, "fps": 60}, 2.0, 18),
+    Case("oblique-front-25deg-30", Camera(yaw_deg=-25.0, distance_m=3.5),
+         {"rise_s": 2.0, "hold_s": 0.8, "lower_s": 2.5, "reps": 4, "fps": 30}, 2.5, 19),
+    Case("back-rolling-every-rep-30", back(), {**NORMAL, "fps": 30,
+                                               "ankle_roll_deg": [15, 12, 9, 15, 12]}, 2.5, 20),
+]  # fmt: skip
 
-    The phases are fitted (minimum-jerk profile over every frame of the rep, heel and the
-    body rising with it), and the remaining error is landmark jitter: its Cramér–Rao bound
-    at 2.5 px on a ~80 px foot is ≈ 0.05 s (SD) for a 1–1.5 s phase at 30 fps and grows
-    with the phase's duration (≈ 0.1 s for a 4 s lowering), so ±0.1 s cannot hold for every
-    slow phase at 30 fps; at 60 fps and for phases up to 2 s it holds for ≥ 95 %.
+
+def phase_errors(runs: Runs) -> list[tuple]:
+    """(case, truth phase duration, error) for every phase of every matched rep."""
+    out = []
+    for name, (_, res, got) in runs.items():
+        for rep, tr in match(res, got):
+            for phase in PHASES:
+                truth = getattr(tr, f"{phase}_s")
+                out.append((name, phase, truth, rep[f"{phase}_s"] - truth))
+    return out
+
+
+def run_cases(cases: list[Case], **change: Any) -> Runs:
+    out = {}
+    for case in cases:
+        case = replace(case, **change)
+        res = simulate(case)
+        out[case.name] = (case, res, analyze(res))
+    return out
+
+
+@pytest.fixture(scope="module")
+def second_seed_runs() -> Runs:
+    return {f"{k}/2": v for k, v in run_cases(CASES, seed=99).items()}
+
+
+def test_phase_times_exact_without_noise() -> None:
+    """The fitted movement is the movement: without landmark noise every rise, hold and
+    lower of the sweep (every view, 30 and 60 fps, brisk to very slow, with and without a
+    pause, rolls up to 15°, single leg, set-up and step-away) is within 0.01 s. What is
+    left is the 6 Hz low-pass rounding the corners of a 0.25 s lowering; before the heel's
+    and the body's forward move, perspective and roll were modelled this was 0.07 s."""
+    got = run_cases(CASES + EXTRA_TIMING_CASES, noise_px=0.0)
+    for name, (_, res, out) in got.items():
+        assert len(out.reps) == len(res.truth.reps), name
+    errs = np.abs([e for *_, e in phase_errors(got)])
+    assert errs.size == 3 * sum(len(res.truth.reps) for _, res, _ in got.values())
+    assert errs.max() <= 0.01, errs.max()
+
+
+def test_rise_hold_lower_times_within_0_1_s(runs, second_seed_runs) -> None:
+    """Acceptance: rise / hold / lower within ±0.1 s, with the sweep's landmark noise
+    (2–3 px on a ~80 px foot), two noise draws of every set.
+
+    Every phase is within 0.1 s in the brisk sets (phases up to 0.6 s); over the whole sweep
+    95 % are (the mean over eight noise draws; ≥ 93 % asserted on these two) and none is
+    off by more than 0.2 s. "Every phase within 0.1 s" cannot be asserted at this noise: the
+    Cramér–Rao bound (the spread of the best unbiased estimate from these landmarks,
+    :func:`phase_time_bound`) is 0.03–0.08 s (SD) for the sweep's 1–4 s phases, so any method
+    misses 0.1 s on some of them. The fit's spread is about 1.1 times that bound
+    (:func:`test_phase_time_spread_is_near_the_cramer_rao_bound`); with 1 px of jitter every
+    phase is within 0.1 s (:func:`test_every_phase_within_0_1_s_with_1_px_of_jitter`).
     """
-    errs, short_fast = [], []
-    for _, res, out in runs.values():
-        fps = res.pose.fps
-        for rep, tr in match(res, out):
-            for phase in ("rise", "hold", "lower"):
-                e = abs(rep[f"{phase}_s"] - getattr(tr, f"{phase}_s"))
-                errs.append(e)
-                if getattr(tr, f"{phase}_s") <= 2.0 and fps > 50:
-                    short_fast.append(e)
-    errs_a = np.array(errs)
-    assert errs_a.max() <= 0.25, errs_a.max()
-    assert np.mean(errs_a <= 0.1) >= 0.85, np.mean(errs_a <= 0.1)
-    assert np.mean(np.array(short_fast) <= 0.1) >= 0.95
+    rows = phase_errors(runs) + phase_errors(second_seed_runs)
+    errs = np.abs([e for *_, e in rows])
+    assert len(errs) > 450
+    assert np.mean(errs <= 0.1) >= 0.93, np.mean(errs <= 0.1)
+    assert errs.max() <= 0.2, errs.max()
+    brisk = [abs(e) for name, _, _, e in rows if "brisk" in name]
+    assert len(brisk) > 60 and max(brisk) <= 0.1, max(brisk)
+
+
+def test_every_phase_within_0_1_s_with_1_px_of_jitter() -> None:
+    """Where the acceptance holds for every phase: with 1 px of landmark jitter (0.4 × the
+    sweep's), the Cramér–Rao bound of the slowest phases is ≈ 0.03 s and all are within
+    0.1 s. (Not a substitute for the test at the sweep's noise above: a statement of what
+    the landmarks allow.)"""
+    got = run_cases([replace(c, noise_px=0.4 * c.noise_px) for c in CASES])
+    errs = np.abs([e for *_, e in phase_errors(got)])
+    assert errs.max() <= 0.1, errs.max()
+
+
+def phase_time_bound(case: Case) -> np.ndarray:
+    """Cramér–Rao bound (SD, s) of the rise, hold and lower times of one rep of ``case``
+    from its pixel landmarks: every landmark the pipeline keeps (visibility > 0.5), both
+    coordinates, Gaussian noise of ``case.noise_px``, with the start, the three durations
+    and the heel height unknown. The Jacobian is taken from the generator itself by central
+    differences, with the camera's aim held fixed (by default it follows the clip's mean
+    pelvis height, which would move with the durations)."""
+    kw = case.kwargs
+    height = kw.get("height_m", 1.70)
+    base = {
+        "reps": 1,
+        "rise_s": kw.get("rise_s", 1.0),
+        "hold_s": kw.get("hold_s", 0.5),
+        "lower_s": kw.get("lower_s", 1.5),
+        "rest_s": 2.0,
+        "setup_s": 2.0,
+        "fps": kw.get("fps", 30.0),
+        "heel_height_m": kw.get("heel_height_m", 0.06),
+        "height_m": height,
+        "legs": kw.get("legs", "both"),
+        "camera": replace(case.camera, look_at_height_m=0.95 * height / 1.70),
+    }
+    ref = calf_raises(**base).pose
+    cols = []
+    for name in ("setup_s", "rise_s", "hold_s", "lower_s", "heel_height_m"):
+        d = 1e-4 if name == "heel_height_m" else 1e-3
+        lo = max(base[name] - d, 0.0)
+        up, down = (calf_raises(**{**base, name: v}).pose.xy for v in (base[name] + d, lo))
+        n = min(len(up), len(down), len(ref))
+        col = np.zeros_like(ref.xy)
+        col[:n] = (up[:n] - down[:n]) / (base[name] + d - lo)
+        cols.append(col[:, ref.visibility.mean(axis=0) > 0.5].reshape(-1))
+    jac = np.stack(cols, axis=1)
+    cov = np.linalg.inv(jac.T @ jac) * case.noise_px**2
+    return np.sqrt(np.diag(cov))[1:4]
+
+
+def test_phase_time_spread_is_near_the_cramer_rao_bound(runs, second_seed_runs) -> None:
+    """The phase times are as precise as these landmarks allow: their RMS error is within
+    30 % of the Cramér–Rao bound (:func:`phase_time_bound`), pooled over the sweep, and no
+    error exceeds 4.5 times its bound. Single-leg sets are left out of the pooling: the
+    synthetic free foot hangs still in the world while the body rises, so its knee swings
+    with the rise and carries timing information a real free leg does not give (their
+    bound is 0.01–0.02 s; their errors are like those of two-leg sets)."""
+    bound = {case.name: phase_time_bound(case) for case in CASES}
+    err2, bound2 = [], []
+    for name, phase, _, e in phase_errors(runs) + phase_errors(second_seed_runs):
+        case = name.split("/")[0]
+        sd = bound[case][PHASES.index(phase)]
+        if "single" in case:
+            continue
+        assert abs(e) <= 4.5 * sd + 0.01, (name, phase, e, sd)
+        err2.append(e * e)
+        bound2.append(sd * sd)
+    ratio = math.sqrt(np.mean(err2) / np.mean(bound2))
+    assert ratio <= 1.3, ratio
 
 
 def test_rep_times_line_up_with_the_truth(runs) -> None:

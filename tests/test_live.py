@@ -221,6 +221,27 @@ def test_calf_raises_are_counted_live_by_the_pipelines_counter(yaw_deg):
         assert end["t_s"] > truth.top_s  # counted after the top, never before
 
 
+def test_the_view_azimuth_is_estimated_once_a_frame(monkeypatch):
+    """The view labels and the calf-raise counter share one azimuth estimate per frame (the
+    rolling medians over the window are the costly part of the view)."""
+    import gaitlab.live as live
+    import gaitlab.view as view
+
+    calls = []
+    estimate = view.estimate_azimuth_deg
+
+    def counting(seq, **kw):
+        calls.append(len(seq))
+        return estimate(seq, **kw)
+
+    monkeypatch.setattr(live, "estimate_azimuth_deg", counting)
+    monkeypatch.setattr(view, "estimate_azimuth_deg", counting)
+    syn = frontal_calf_raises()
+    proc = LiveProcessor("calf-raise", estimator_factory=lambda: ScriptedPose(syn.pose.xy))
+    run(proc, 45)
+    assert len(calls) == 45
+
+
 def test_repeated_timestamps_are_moved_forward_and_counted():
     syn = frontal_calf_raises()
     proc = LiveProcessor("balance", estimator_factory=lambda: ScriptedPose(syn.pose.xy))

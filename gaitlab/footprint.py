@@ -712,7 +712,10 @@ def _find_axis(
     if second is None:
         warnings.append(
             "the toes did not print as separate marks, so the foot axis is the print's "
-            "long axis rather than heel-to-second-toe"
+            "long axis rather than heel-to-second-toe; if the toes are in the print, joined to "
+            "the ball of the foot, they could not be left out and the arch index includes "
+            "them, which reads it too high (a collapsed arch where there is none): retake "
+            "with the toes spread"
             if not toes
             else "fewer than two toe prints found: the foot axis is the print's long axis"
         )

@@ -274,4 +274,3 @@ def test_walk_golden_values_on_the_real_side_clip(walk_result):
     # each flag points at a frame inside the clip and names its threshold and source
     for flag in summary["flags"]:
         assert 0 <= flag["frame"] < 135 and flag["threshold"] is not None and flag["source"]
-

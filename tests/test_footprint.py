@@ -411,3 +411,26 @@ def test_run_footprint_writes_summary_and_overlay(tmp_path) -> None:
         run_footprint(blank, out)
     assert json.loads((out / "summary.json").read_text()) == on_disk
     assert not list(out.glob(".gaitlab-partial-*"))
+
+
+def test_toes_printed_onto_the_ball_are_warned_about() -> None:
+    """Toes that print joined to the ball of the foot cannot be cut off (nor told from a
+    print without toes): the arch index then includes them and reads high, and the warning
+    says so."""
+    from dataclasses import replace
+
+    fp = foot(30.0)
+    k = int(round(12 * fp.px_per_mm)) | 1  # 12 mm: the toe pads grow into the ball and each other
+    joined = cv2.dilate(fp.toes.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+    merged = replace(fp, main=fp.main | joined, toes=np.zeros_like(fp.toes))
+    img, _ = render_photo(merged)
+    result = analyze_footprint(img)
+    assert len(result.toes) == 0
+    assert result.arch_index > fp.truth.arch_index + 0.03  # what the warning is about
+    assert any("arch index includes them" in w for w in result.warnings)
+    # the width indices do not depend on cutting the toes off
+    assert result.chippaux_smirak_index == pytest.approx(fp.truth.chippaux_smirak_index, abs=0.03)
+    assert result.staheli_index == pytest.approx(fp.truth.staheli_index, abs=0.03)
+    # the same print with its toes apart: measured right, no such warning
+    clean = analyze_footprint(render_photo(fp)[0])
+    assert not any("arch index includes them" in w for w in clean.warnings)

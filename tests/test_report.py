@@ -23,6 +23,7 @@ from gaitlab.video import probe, read_frames
 
 FLAGGED_FRAME = 33
 
+
 @pytest.fixture(autouse=True, scope="module")
 def _poppler():
     """The report is checked by rendering it: poppler-utils must be there (make test installs

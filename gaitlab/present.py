@@ -184,6 +184,8 @@ REFERENCES: dict[str, dict[str, str]] = {
     "heel_rise_test_reps": {"calf-raise": "heel_rise_test_reps"},
     "heel_rise_test_symmetry": {"calf-raise": "heel_rise_test_symmetry"},
 }
+#: Stems whose reference is a walking norm: not shown when the analysis found running.
+WALKING_ONLY_REFERENCES = ("cadence",)
 #: Threshold-file units that are another spelling of a name's unit ("" = a count).
 _UNIT_ALIASES = {"steps/min": "spm", "steps_min": "spm", "reps": "", "count": ""}
 NOT_MEASURED = "not measured"
@@ -363,10 +365,13 @@ def metric_rows(
     """One row per metric of ``summary['metrics']``: label, side, value with unit,
     reference range, verdict against it, source; form measures first, then the recording."""
     task = str(summary.get("task", ""))
+    metrics = summary.get("metrics") or {}
     rows = []
-    for name, value in (summary.get("metrics") or {}).items():
+    for name, value in metrics.items():
         m = parse_metric(name)
         refs = reference_for(m, thresholds, task, sex)
+        if m.stem in WALKING_ONLY_REFERENCES and metrics.get("gait") == "running":
+            refs = []  # walking norms say nothing about a run
         text = format_value(value, m.unit)
         rows.append(
             {

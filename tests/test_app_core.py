@@ -762,3 +762,12 @@ def test_crop_person_cuts_the_box_out_of_a_downscaled_frame():
 )
 def test_the_rules_the_analyzers_flag_are_explained(rule, start):
     assert explain({"rule": rule, "message": "the flag's own message"}, TH).startswith(start)
+
+
+def test_a_run_is_not_judged_against_walking_cadence_norms():
+    walk = {"task": "walk", "metrics": {"cadence_spm": 168.6, "gait": "walking"}}
+    run = {"task": "walk", "metrics": {"cadence_spm": 168.6, "gait": "running"}}
+    by_name = {r["name"]: r for r in metric_rows(walk, TH, "female")}
+    assert by_name["cadence_spm"]["reference"] and by_name["cadence_spm"]["verdict"]
+    by_name = {r["name"]: r for r in metric_rows(run, TH, "female")}
+    assert by_name["cadence_spm"]["reference"] == "" and by_name["cadence_spm"]["verdict"] == ""

@@ -134,6 +134,8 @@ def result_ui(rid: str) -> None:
 def overview_ui(summary: dict[str, Any], request: dict[str, Any]) -> None:
     video, quality = summary["video"], summary["quality"]
     task = TASK_LABELS.get(summary["task"], summary["task"])
+    if summary["task"] == "walk" and (summary.get("metrics") or {}).get("gait") == "running":
+        task = "Running"
     if request["task"] == "auto":
         task += " (recognised from the video)"
     st.caption(

@@ -321,15 +321,20 @@ def exercise_ui(ex: Exercise, person: Person | None) -> None:
     st.markdown(ex.summary)
     hold = ex.hold_text() + (f" ({ex.hold_note})" if ex.hold_note else "")
     st.caption(f"Hold: {hold} · Suggested: {ex.dose}")
-    how, why = st.columns(2, gap="large")
-    with how:
-        st.markdown("**How to do it**")
-        st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(ex.steps, 1)))
-    with why:
-        st.markdown("**Why it works**")
-        st.markdown(ex.why)
+    running = _running(ex.key) is not None
+    if running:  # the countdown first: on a phone it is what you look at while doing it
+        timer_ui(ex)
+    with st.expander("How to do it, and why", expanded=not running):
+        how, why = st.columns(2, gap="large")
+        with how:
+            st.markdown("**How to do it**")
+            st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(ex.steps, 1)))
+        with why:
+            st.markdown("**Why it works**")
+            st.markdown(ex.why)
     camera_ui(ex)
-    timer_ui(ex)
+    if not running:
+        timer_ui(ex)
     log_ui(ex, person)
 
 

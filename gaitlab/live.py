@@ -43,7 +43,13 @@ from gaitlab.render import Style, annotate_frame, hershey_text
 from gaitlab.rules import evaluate_rules
 from gaitlab.thresholds import Threshold, load_thresholds
 from gaitlab.types import Flag, PoseSequence
-from gaitlab.view import FRONTAL_VIEWS, SAGITTAL_VIEWS, classify_frames, estimate_azimuth_deg
+from gaitlab.view import (
+    FRONTAL_VIEWS,
+    SAGITTAL_VIEWS,
+    classify_frames,
+    estimate_azimuth_deg,
+    off_axis_deg,
+)
 
 __all__ = [
     "LIVE_TASKS",
@@ -707,7 +713,13 @@ class LiveProcessor:
             self._azimuth = estimate_azimuth_deg(window)
             labels = classify_frames(window, azimuth_deg=self._azimuth)
             self._labels = labels
-            signals = compute_signals(window, view_per_frame=labels, roll_deg=0.0)
+            # gated by the off-axis angle as offline (gaitlab.process.measure_pose)
+            signals = compute_signals(
+                window,
+                view_per_frame=labels,
+                off_axis_deg=off_axis_deg(self._azimuth),
+                roll_deg=0.0,
+            )
             flags = evaluate_rules(
                 self.task, window, signals, labels, self._thresholds, sex=self.sex
             )

@@ -21,6 +21,7 @@ from gaitlab.live import (
     counter_for,
 )
 from gaitlab.pose import PersonPose
+from gaitlab.process import measure_pose
 from gaitlab.synthetic import Camera, calf_raises
 from gaitlab.thresholds import load_thresholds
 from gaitlab.video import VideoReader
@@ -293,3 +294,15 @@ def test_real_model_on_a_real_walk_finds_the_man_and_asks_for_a_front_view(walk_
     assert state.cue == MESSAGES["balance-view"]
     assert "knee_flexion_left_deg" in state.values
     assert out.shape[0] > frame.image.shape[0]
+
+
+@pytest.mark.parametrize(("yaw_deg", "frontal"), [(20.0, True), (45.0, False)])
+def test_frontal_measures_are_gated_by_the_off_axis_angle_as_offline(yaw_deg, frontal):
+    """Live keeps knee valgus up to 30° off straight-on and drops it beyond, as the offline
+    path does (an oblique label alone used to keep it at any angle)."""
+    syn = calf_raises(reps=1, fps=30.0, camera=Camera(yaw_deg=yaw_deg))
+    proc = LiveProcessor("calf-raise", estimator_factory=lambda: ScriptedPose(syn.pose.xy))
+    _, state = run(proc, 45)
+    assert ("fppa_left_deg" in state.values) == frontal
+    offline = measure_pose(syn.pose[:45]).signals.values["fppa_left_deg"]
+    assert bool(np.isfinite(offline[-1])) == frontal

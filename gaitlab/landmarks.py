@@ -55,6 +55,11 @@ SIDES = ("left", "right")
 LOWER_LIMB = ("hip", "knee", "ankle", "heel", "foot_index")
 
 
+def other_side(side: str) -> str:
+    """``"left"`` ↔ ``"right"``."""
+    return "right" if side == "left" else "left"
+
+
 def side_landmark(side: str, part: str) -> Landmark:
     """``side_landmark("left", "knee") -> Landmark.LEFT_KNEE``."""
     if side not in SIDES:

@@ -48,7 +48,7 @@ from gaitlab.geometry import (
     signed_bend_deg,
     tilt_from_vertical_deg,
 )
-from gaitlab.landmarks import SIDES, side_landmark
+from gaitlab.landmarks import SIDES, other_side, side_landmark
 from gaitlab.types import PoseSequence, Signals
 from gaitlab.view import (
     FRONTAL_VIEWS,
@@ -305,7 +305,7 @@ def foot_length_px(seq: PoseSequence) -> float:
 def _medial(seq: PoseSequence, side: str) -> np.ndarray:
     """Vector from this leg's hip to the other hip: the leg's medial direction in the image,
     right for anterior and posterior views alike."""
-    other = "right" if side == "left" else "left"
+    other = other_side(side)
     return _pt(seq, other, "hip") - _pt(seq, side, "hip")
 
 

@@ -57,7 +57,7 @@ import numpy as np
 from gaitlab.analyzers.base import TaskContext, TaskResult
 from gaitlab.clean import lowpass
 from gaitlab.geometry import angle_between, distance
-from gaitlab.landmarks import SIDES, Landmark, side_landmark
+from gaitlab.landmarks import SIDES, Landmark, other_side, side_landmark
 from gaitlab.rules import flag_sustained
 from gaitlab.thresholds import Threshold
 from gaitlab.types import Event, Flag, PoseSequence
@@ -173,10 +173,6 @@ BALANCE_VALUE_KEYS = tuple(
 ) + ("leg_length_px",)
 
 
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
 # ------------------------------------------------------------------------------------------
 # per-frame values
 # ------------------------------------------------------------------------------------------
@@ -236,7 +232,7 @@ class Hold:
 
     @property
     def lifted_leg(self) -> str:
-        return _other(self.stance_leg)
+        return other_side(self.stance_leg)
 
     @property
     def hold_s(self) -> float:
@@ -351,7 +347,7 @@ class BalanceTimer:
         stance = None
         hold_s = 0.0
         if self._phase == "hold" and self._onset is not None and self._t_in is not None:
-            stance = _other(self._free) if self._free else None
+            stance = other_side(self._free) if self._free else None
             hold_s = self._t_in - self._onset
         elif self.holds_:
             stance = self.holds_[-1].stance_leg
@@ -439,7 +435,7 @@ class BalanceTimer:
         """First sight of a foot: its floor is where it is, unless the other foot's floor is
         known and this foot is well above it (the same landmarks compared): then it is
         already lifted and gets the other foot's floor."""
-        other = _other(side)
+        other = other_side(side)
         gaps = [self._floor[other, p] - y for p, (_, y) in pts.items() if (other, p) in self._floor]
         lift = min(gaps) if gaps else 0.0  # image y grows downwards: > 0 when higher
         shift = lift if lift > INIT_LIFTED_FRAC * scale else 0.0
@@ -561,14 +557,14 @@ class BalanceTimer:
             if self._lifted[side] is False:
                 self._armed[side] = True
         up = [s for s in SIDES if self._lifted[s] is True]
-        if len(up) == 1 and self._lifted[_other(up[0])] is not True and self._armed[up[0]]:
+        if len(up) == 1 and self._lifted[other_side(up[0])] is not True and self._armed[up[0]]:
             self._phase = "lifting"
             self._free = up[0]
             self._size0 = self._size
             self._onset = self._refine_onset(up[0], t)
             return
         hidden = [s for s in SIDES if self._lifted[s] is None]
-        if len(hidden) == 1 and self._lifted[_other(hidden[0])] is False:
+        if len(hidden) == 1 and self._lifted[other_side(hidden[0])] is False:
             self._phase = "unknown"
             self.unknown_s += dt
         else:
@@ -579,7 +575,7 @@ class BalanceTimer:
         assert free is not None and self._onset is not None
         if (
             self._lifted[free] is False
-            or self._lifted[_other(free)] is True
+            or self._lifted[other_side(free)] is True
             or self._size_changed()
         ):
             self._phase, self._free, self._onset = "standing", None, None
@@ -587,7 +583,7 @@ class BalanceTimer:
         if t - self._onset < self.min_lift_s:
             return []
         self._phase = "hold"
-        stance = _other(free)
+        stance = other_side(free)
         self._ref = dict(feet[stance])
         self._touch_t = self._shift_t = None
         self._hidden_s = 0.0
@@ -596,7 +592,7 @@ class BalanceTimer:
     def _in_hold(self, t, dt, feet, rise, scale) -> list[dict[str, Any]]:
         free = self._free
         assert free is not None and self._onset is not None
-        stance = _other(free)
+        stance = other_side(free)
         r = rise[free]
         if not math.isfinite(r):
             self._hidden_s += dt
@@ -634,7 +630,7 @@ class BalanceTimer:
 
     def _close(self, end_t: float, reason: str) -> dict[str, Any]:
         assert self._free is not None and self._onset is not None
-        stance = _other(self._free)
+        stance = other_side(self._free)
         onset = self._onset
         self._phase, self._free, self._onset = "standing", None, None
         self._touch_t = self._shift_t = None
@@ -643,7 +639,7 @@ class BalanceTimer:
             for part in _PARTS:
                 self._floor.pop((stance, part), None)
             # still on one leg: a new hold needs the foot down and lifted again
-            self._armed[_other(stance)] = False
+            self._armed[other_side(stance)] = False
         if reason == "moved":  # walking, not balancing: no hold
             return {"type": "hold_cancel", "t_s": onset, "side": stance, "reason": reason}
         hold = Hold(

@@ -98,7 +98,7 @@ from scipy.stats import trim_mean
 from gaitlab.analyzers.base import TaskContext, TaskResult
 from gaitlab.clean import lowpass_signal
 from gaitlab.geometry import leg_length_px
-from gaitlab.landmarks import SIDES, Landmark, side_landmark
+from gaitlab.landmarks import SIDES, Landmark, other_side, side_landmark
 from gaitlab.thresholds import Threshold
 from gaitlab.types import Event, Flag, PoseSequence
 from gaitlab.view import FRONTAL_VIEWS, SAGITTAL_VIEWS, facing_sign_x
@@ -571,18 +571,14 @@ def _assign_sides(
         else:
             out[lab].to.append(te)
             continue
-        last = side_of[k0] if k0 is not None else _other(side_of[after[0]])
+        last = side_of[k0] if k0 is not None else other_side(side_of[after[0]])
         if frac > 0.5:
             out[last].to.append(te)
             n_flight += 1
         else:
-            out[_other(last)].to.append(te)
+            out[other_side(last)].to.append(te)
             n_double += 1
     return out, n_flight, n_double
-
-
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
 
 
 def detect_gait_events(
@@ -758,7 +754,7 @@ def _temporal(events_per_pass: list[dict[str, _SideEvents]], gaits: list[str]) -
             lo, hi = STEP_RANGE
             steps += [(side, d) for side, d in pairs if lo * typical <= d <= hi * typical]
         for side in SIDES:
-            other = "right" if side == "left" else "left"
+            other = other_side(side)
             own_hs, own_to = sorted(ev[side].hs), sorted(ev[side].to)
             opp_hs, opp_to = sorted(ev[other].hs), sorted(ev[other].to)
             for h0, h1 in zip(own_hs[:-1], own_hs[1:], strict=True):
@@ -1060,10 +1056,6 @@ def _ensemble_peak(phases: list[_Phase], smooth_degree: int) -> float | None:
     return round(float(np.max(fit(np.linspace(0.0, 1.0, 4 * len(mean) - 3)))), 2)
 
 
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
 def _peak_flags(
     ctx: TaskContext,
     metrics: dict[str, Any],
@@ -1161,7 +1153,7 @@ def _frontal_measures(
                 continue
             base = float(trim_mean(obl[rows][double], BASELINE_TRIM))
             for s in ps:
-                other = "right" if s.side == "left" else "left"
+                other = other_side(s.side)
                 # single support: the other foot's toe off to its next heel strike
                 opp = [o for o in ps if o.side == other]
                 off = [o.to for o in opp if s.hs < o.to < s.to]
@@ -1190,7 +1182,7 @@ def _frontal_measures(
         metric="pelvic_drop_peak_{side}_deg",
         signal="pelvic_drop_deg",
         message=lambda side, value, worst, limit: (
-            f"standing on the {side} leg, the {_other(side)} hip drops {value:.1f}° "
+            f"standing on the {side} leg, the {other_side(side)} hip drops {value:.1f}° "
             f"(largest {worst.peak:.1f}°), threshold {limit:g}°"
         ),
     )

@@ -39,11 +39,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from gaitlab.cli.live import LiveOptions, run_live
+from gaitlab.io.video import VideoReader
 from gaitlab.live import WINDOW_S, LiveProcessor
-from gaitlab.live_cli import LiveOptions, run_live
 from gaitlab.pose import MediaPipePose, PersonPose
-from gaitlab.synthetic import Camera, calf_raises
-from gaitlab.video import VideoReader
+from gaitlab.testing.synthetic import Camera, calf_raises
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CLIPS = (

@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gaitlab.io.video import VideoReader, probe
 from gaitlab.pipeline import INFERENCE_MAX_SIDE, AnalyzeOptions, analyze_video, estimate_people
-from gaitlab.video import VideoReader, probe
 
 
 def _best(fn, repeat: int) -> float:

@@ -1,19 +1,20 @@
 """Frame-by-frame processing for the webcam: pose, subject, causal filter, measures, cues.
 
-One :class:`LiveProcessor` serves one live session (one person in front of one webcam). It owns
-its pose estimator (created on the first frame, never shared) and its :class:`Tracker`, filters
-the subject's landmarks with a causal :class:`~gaitlab.clean.OneEuroFilter`, and measures each
-frame with the same code as the file pipeline: the view and every per-frame measure are
-computed on a rolling window of the filtered pose that ends at the current frame
-(:func:`gaitlab.view.classify_frames`, :func:`gaitlab.measures.compute_signals`), and the
-threshold rules of :func:`gaitlab.rules.evaluate_rules` run on the same window, so a rule has
+One :class:`LiveProcessor` serves one live session (one person in front of one webcam). It
+owns its pose estimator (created on the first frame, never shared) and its :class:`Tracker`,
+filters the subject's landmarks with a causal :class:`~gaitlab.signals.clean.OneEuroFilter`,
+and measures each frame with the same code as the file pipeline: the view and every
+per-frame measure are computed on a rolling window of the filtered pose that ends at the
+current frame (:func:`gaitlab.signals.view.classify_frames`,
+:func:`gaitlab.signals.measures.compute_signals`), and the threshold rules of
+:func:`gaitlab.rules.sustained.evaluate_rules` run on the same window, so a rule has
 one implementation for files and webcam alike.
 
 Counting (reps, holds) is a pluggable :class:`Counter` per task (:func:`counter_for`): calf
 raises are counted by the file pipeline's own rep counter
-(:class:`gaitlab.analyzers.calf_raise.CalfRaiseCounter`, through
+(:class:`gaitlab.tasks.calf_raise.CalfRaiseCounter`, through
 :class:`CalfRaiseLiveCounter`), single-leg holds by the balance analyzer's own hold detector
-(:class:`gaitlab.analyzers.balance.BalanceTimer`, through :class:`BalanceLiveCounter`); a task
+(:class:`gaitlab.tasks.balance.BalanceTimer`, through :class:`BalanceLiveCounter`); a task
 without a live counter gets :class:`NoCounter`, which reports nothing, and the UI then says
 that counting is not available rather than showing a made-up number.
 
@@ -34,16 +35,16 @@ from typing import Any, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from gaitlab.clean import OneEuroFilter
-from gaitlab.errors import GaitlabError
-from gaitlab.landmarks import SIDES, Landmark, side_landmark
-from gaitlab.measures import compute_signals, foot_length_px
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.landmarks import SIDES, Landmark, side_landmark
+from gaitlab.core.thresholds import Threshold, load_thresholds
+from gaitlab.core.types import Flag, PoseSequence
 from gaitlab.pose import PersonPose, PoseEstimator, Tracker
-from gaitlab.render import Style, annotate_frame, hershey_text
-from gaitlab.rules import evaluate_rules
-from gaitlab.thresholds import Threshold, load_thresholds
-from gaitlab.types import Flag, PoseSequence
-from gaitlab.view import (
+from gaitlab.render.overlay import Style, annotate_frame, hershey_text
+from gaitlab.rules.sustained import evaluate_rules
+from gaitlab.signals.clean import OneEuroFilter
+from gaitlab.signals.measures import compute_signals, foot_length_px
+from gaitlab.signals.view import (
     FRONTAL_VIEWS,
     SAGITTAL_VIEWS,
     classify_frames,
@@ -68,12 +69,12 @@ LIVE_TASKS = ("calf-raise", "balance")
 
 #: Seconds of filtered pose the per-frame measures are computed on. The view classifier
 #: smooths over 0.5 s and the heel-height baseline is the window's standing heel level
-#: (:data:`gaitlab.measures.HEEL_BASELINE_PERCENTILE`), so the window must hold a few
+#: (:data:`gaitlab.signals.measures.HEEL_BASELINE_PERCENTILE`), so the window must hold a few
 #: flat-footed seconds between raises; 10 s does, and costs about 5 ms per frame.
 WINDOW_S = 10.0
 
 #: BlazePose visibility below which a landmark counts as not seen (MediaPipe's own default,
-#: as in :func:`gaitlab.clean.gate_visibility`).
+#: as in :func:`gaitlab.signals.clean.gate_visibility`).
 MIN_VISIBILITY = 0.5
 
 #: Frames larger than this (longer side, pixels) are downscaled for inference only;
@@ -122,8 +123,8 @@ class Counter(Protocol):
     shows: e.g. ``{"reps": 3, "phase": "hold", "cue": "Pause at the top for a moment"}``.
     A counter may also provide ``reset()``; ``observe(window, view_per_frame, *,
     azimuth_deg)``: called just before ``update`` with the rolling window of filtered pose
-    (:class:`~gaitlab.types.PoseSequence`, ending at this frame), its view labels and the
-    camera azimuth they came from (:func:`gaitlab.view.estimate_azimuth_deg`, estimated once
+    (:class:`~gaitlab.core.types.PoseSequence`, ending at this frame), its view labels and the
+    camera azimuth they came from (:func:`gaitlab.signals.view.estimate_azimuth_deg`, estimated once
     per frame), for counters that read landmarks rather than measures
     (:class:`CalfRaiseLiveCounter`);
     ``observe_raw(xy)``: called just before ``update`` with this frame's unfiltered,
@@ -164,13 +165,13 @@ FOOT_LENGTH_AFTER_S = 1.0
 
 
 class CalfRaiseLiveCounter:
-    """:class:`gaitlab.analyzers.calf_raise.CalfRaiseCounter` (the file pipeline's own rep
+    """:class:`gaitlab.tasks.calf_raise.CalfRaiseCounter` (the file pipeline's own rep
     counter) behind the live :class:`Counter` protocol.
 
     That counter reads the feet's landmarks, not the per-frame measures, so this adapter also
     has ``observe(window, view_per_frame, azimuth_deg=...)``, which :class:`LiveProcessor`
     calls before ``update`` with the rolling window of filtered pose: its last frame becomes
-    the counter's input (:class:`~gaitlab.analyzers.calf_raise.CalfRaiseInputs`). The foot
+    the counter's input (:class:`~gaitlab.tasks.calf_raise.CalfRaiseInputs`). The foot
     length, the counter's unit of height, is fixed once a second of pose has a finite
     estimate; with ``height_cm``, the foot length in cm is fixed then too (from the same
     second), so reps also report their heel height in cm.
@@ -183,7 +184,7 @@ class CalfRaiseLiveCounter:
         sex: str | None = None,
         height_cm: float | None = None,
     ) -> None:
-        from gaitlab.analyzers.calf_raise import CalfRaiseCounter
+        from gaitlab.tasks.calf_raise import CalfRaiseCounter
 
         self._make = lambda: CalfRaiseCounter(thresholds=thresholds, sex=sex)
         self._height_cm = height_cm
@@ -202,14 +203,14 @@ class CalfRaiseLiveCounter:
         azimuth_deg: np.ndarray | None = None,
     ) -> None:
         """Take the window's last frame as the counter's next input; ``azimuth_deg``: the
-        window's :func:`~gaitlab.view.estimate_azimuth_deg` when the caller has it (it is
+        window's :func:`~gaitlab.signals.view.estimate_azimuth_deg` when the caller has it (it is
         estimated here otherwise)."""
-        from gaitlab.analyzers.calf_raise import CalfRaiseInputs
+        from gaitlab.tasks.calf_raise import CalfRaiseInputs
 
         if not np.isfinite(self._foot_px) and window.duration_s >= FOOT_LENGTH_AFTER_S:
             self._foot_px = foot_length_px(window)
             if np.isfinite(self._foot_px) and self._height_cm is not None:
-                from gaitlab.analyzers.calf_raise import foot_length_cm
+                from gaitlab.tasks.calf_raise import foot_length_cm
 
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -251,7 +252,7 @@ class CalfRaiseLiveCounter:
 
 
 def _rep_event_dicts(events: list[Any]) -> list[dict[str, Any]]:
-    """:class:`~gaitlab.analyzers.calf_raise.RepEvent` s as the live counter's event dicts."""
+    """:class:`~gaitlab.tasks.calf_raise.RepEvent` s as the live counter's event dicts."""
     return [
         {
             "type": e.type,
@@ -278,11 +279,11 @@ FEET_MISSING_S = 0.5
 
 
 class BalanceLiveCounter:
-    """:class:`gaitlab.analyzers.balance.BalanceTimer` (the file pipeline's own hold
+    """:class:`gaitlab.tasks.balance.BalanceTimer` (the file pipeline's own hold
     detector) behind the live :class:`Counter` protocol.
 
     The timer is fed each frame's unfiltered, visibility-gated landmarks
-    (:func:`~gaitlab.analyzers.balance.balance_values` of ``observe_raw``), not the One Euro
+    (:func:`~gaitlab.tasks.balance.balance_values` of ``observe_raw``), not the One Euro
     output: that filter's lag grows with speed and would delay touch-downs by up to 0.2 s,
     while the timer's own short moving average has a fixed delay that it removes. Its scale
     (leg length) is a running median, as nothing is known of the clip in advance.
@@ -299,7 +300,7 @@ class BalanceLiveCounter:
         self.reset()
 
     def reset(self) -> None:
-        from gaitlab.analyzers.balance import BalanceTimer
+        from gaitlab.tasks.balance import BalanceTimer
 
         self._timer = BalanceTimer()
         self._values: dict[str, float] = {}
@@ -307,7 +308,7 @@ class BalanceLiveCounter:
         self._out_of_view = False
 
     def observe_raw(self, xy: np.ndarray) -> None:
-        from gaitlab.analyzers.balance import balance_values
+        from gaitlab.tasks.balance import balance_values
 
         self._values = balance_values(xy)
 
@@ -377,7 +378,7 @@ class LiveState:
     feet_visible
         Whether both feet (ankle, heel, toe) are visible enough to measure.
     view
-        The camera view at this frame (:data:`gaitlab.view.VIEW_LABELS`).
+        The camera view at this frame (:data:`gaitlab.signals.view.VIEW_LABELS`).
     values
         This frame's measures (``fppa_left_deg`` …), finite values only.
     counters
@@ -391,7 +392,7 @@ class LiveState:
         Threshold rules crossed at this frame.
     events
         What this frame completed: the counter's events (``rep_end``, ``hold_start`` …, see
-        :class:`Counter`) and a ``flag`` event (the :class:`~gaitlab.types.Flag` fields) for
+        :class:`Counter`) and a ``flag`` event (the :class:`~gaitlab.core.types.Flag` fields) for
         each rule that starts being crossed at this frame (not again while it stays
         crossed).
     """
@@ -458,7 +459,7 @@ class LiveProcessor:
     counter
         The task's :class:`Counter`; default :func:`counter_for` ``(task)``.
     thresholds
-        The thresholds file's entries; default :func:`gaitlab.thresholds.load_thresholds`.
+        The thresholds file's entries; default :func:`gaitlab.core.thresholds.load_thresholds`.
 
     Subject rule: the person being followed keeps being followed while their track lives
     (:class:`~gaitlab.pose.Tracker`); when it ends, the largest person in view (body height
@@ -713,7 +714,7 @@ class LiveProcessor:
             self._azimuth = estimate_azimuth_deg(window)
             labels = classify_frames(window, azimuth_deg=self._azimuth)
             self._labels = labels
-            # gated by the off-axis angle as offline (gaitlab.process.measure_pose)
+            # gated by the off-axis angle as offline (gaitlab.signals.chain.measure_pose)
             signals = compute_signals(
                 window,
                 view_per_frame=labels,

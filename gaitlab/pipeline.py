@@ -20,12 +20,10 @@ from typing import Any
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.analyzers import TaskContext, TaskResult
-from gaitlab.analyzers.balance import analyze_balance
-from gaitlab.analyzers.calf_raise import analyze_calf_raise
-from gaitlab.analyzers.walk import analyze_walk
-from gaitlab.errors import GaitlabError, NoSubjectError
-from gaitlab.export import (
+from gaitlab.core.errors import GaitlabError, NoSubjectError
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.core.types import Event, Flag, PoseSequence, Signals
+from gaitlab.io.export import (
     FRAMES_NAME,
     SUMMARY_NAME,
     VIDEO_NAME,
@@ -33,6 +31,7 @@ from gaitlab.export import (
     staged_output,
     write_json,
 )
+from gaitlab.io.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
 from gaitlab.pose import (
     MediaPipePose,
     PersonPose,
@@ -42,13 +41,14 @@ from gaitlab.pose import (
     track_people,
 )
 from gaitlab.pose.tracking import NOBODY_MESSAGE
-from gaitlab.process import measure_pose
-from gaitlab.render import annotate_frame
-from gaitlab.rules import evaluate_rules
-from gaitlab.summary import infer_task, summary_metrics
-from gaitlab.thresholds import load_thresholds
-from gaitlab.types import Event, Flag, PoseSequence, Signals
-from gaitlab.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
+from gaitlab.render.overlay import annotate_frame
+from gaitlab.rules.sustained import evaluate_rules
+from gaitlab.signals.chain import measure_pose
+from gaitlab.tasks import TaskContext, TaskResult
+from gaitlab.tasks.balance import analyze_balance
+from gaitlab.tasks.calf_raise import analyze_calf_raise
+from gaitlab.tasks.summary import infer_task, summary_metrics
+from gaitlab.tasks.walk import analyze_walk
 
 TASKS = ("walk", "calf-raise", "balance", "auto")
 

@@ -2,11 +2,11 @@
 
 MEASURES.md, "Accuracy the project must demonstrate": angles on noise-free projected
 skeletons within 0.5°; with realistic 2D landmark noise FPPA and pelvic drop within 2°,
-ankle roll within 2°. Every clip goes through :func:`gaitlab.process.measure_pose`, the
+ankle roll within 2°. Every clip goes through :func:`gaitlab.signals.chain.measure_pose`, the
 chain ``gaitlab analyze`` runs: ``clean_offline`` → ``classify_frames`` → ``compute_signals``
 gated per frame and by off-axis angle, with the camera roll estimated from the clip.
 
-Cameras (:class:`gaitlab.synthetic.Camera`; yaw 0 anterior, 180 posterior, 90 on the
+Cameras (:class:`gaitlab.testing.synthetic.Camera`; yaw 0 anterior, 180 posterior, 90 on the
 subject's left): ``FAR`` is 30 m away with a long lens, practically orthographic, the
 subject about 510 px tall in 1280×720; realistic cameras stand 3–5 m away with the default
 60° lens (subject 380–630 px).
@@ -24,27 +24,27 @@ from functools import cache
 import numpy as np
 import pytest
 
-from gaitlab.analyzers.base import TaskContext
-from gaitlab.analyzers.walk import analyze_walk
-from gaitlab.landmarks import Landmark
-from gaitlab.measures import FRONTAL_SIGNALS, compute_signals, estimate_camera_roll_deg
-from gaitlab.process import measure_pose
-from gaitlab.summary import infer_task
-from gaitlab.synthetic import (
+from gaitlab.core.landmarks import Landmark
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.core.types import PoseSequence, Signals
+from gaitlab.signals.chain import measure_pose
+from gaitlab.signals.measures import FRONTAL_SIGNALS, compute_signals, estimate_camera_roll_deg
+from gaitlab.signals.view import (
+    classify_frames,
+    estimate_azimuth_deg,
+    label_from_azimuth,
+    off_axis_deg,
+)
+from gaitlab.tasks.base import TaskContext
+from gaitlab.tasks.summary import infer_task
+from gaitlab.tasks.walk import analyze_walk
+from gaitlab.testing.synthetic import (
     Camera,
     SyntheticResult,
     build_pose_sequence,
     calf_raises,
     single_leg_stance,
     walk,
-)
-from gaitlab.thresholds import load_thresholds
-from gaitlab.types import PoseSequence, Signals
-from gaitlab.view import (
-    classify_frames,
-    estimate_azimuth_deg,
-    label_from_azimuth,
-    off_axis_deg,
 )
 
 # A walk towards a camera has no two floor contacts at one depth: the roll cannot be
@@ -67,7 +67,7 @@ JITTER_FRAC = 0.004
 
 # -- the chain ----------------------------------------------------------------------------
 def measured(pose: PoseSequence) -> tuple[PoseSequence, np.ndarray, Signals]:
-    """:func:`gaitlab.process.measure_pose`, the chain ``gaitlab analyze`` runs."""
+    """:func:`gaitlab.signals.chain.measure_pose`, the chain ``gaitlab analyze`` runs."""
     m = measure_pose(pose)
     return m.pose, m.view_per_frame, m.signals
 

@@ -25,10 +25,10 @@ from gaitlab.app.results import (
     run_analysis,
     valid_id,
 )
-from gaitlab.errors import GaitlabError
-from gaitlab.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.thresholds import load_thresholds
 from gaitlab.pipeline import AnalyzeOptions
-from gaitlab.present import (
+from gaitlab.present.metrics import (
     CHART_GROUPS,
     KEY_MEASURES,
     STATISTICS,
@@ -52,7 +52,7 @@ from gaitlab.present import (
     unit_label,
     view_requirements,
 )
-from gaitlab.thresholds import load_thresholds
+from gaitlab.signals.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
 
 TH = load_thresholds()
 

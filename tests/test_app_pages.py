@@ -28,9 +28,9 @@ from videogen import write_clip
 
 from gaitlab.app.guide import GUIDES
 from gaitlab.app.results import ResultStore, Status, run_analysis
+from gaitlab.io.video import VideoReader
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.pose.tracking import NOBODY_MESSAGE
-from gaitlab.video import VideoReader
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
@@ -340,7 +340,7 @@ def test_gaitlab_app_starts_the_server(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gaitlab.cli", "app", "--headless", "--port", str(port)],
+        [sys.executable, "-m", "gaitlab", "app", "--headless", "--port", str(port)],
         env={**os.environ, "GAITLAB_HOME": str(tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

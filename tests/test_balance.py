@@ -1,8 +1,8 @@
 """Single-leg balance: hold detection, sway, pelvic drop, norms, flags, and the live timer.
 
-Every clip is a synthetic single-leg stance with exact truth (gaitlab.synthetic), projected
+Every clip is a synthetic single-leg stance with exact truth (gaitlab.testing.synthetic), projected
 through a camera at 4 m, 1280×720, with Gaussian landmark noise, and run through exactly
-what the pipeline runs: :func:`gaitlab.process.measure_pose`, then :func:`analyze_balance`.
+what the pipeline runs: :func:`gaitlab.signals.chain.measure_pose`, then :func:`analyze_balance`.
 
 Sway truth: one camera sees one horizontal direction of the pelvis centre (medio-lateral
 from the front or back, antero-posterior from the side), so the reference is the RMS / path
@@ -19,7 +19,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gaitlab.analyzers.balance import (
+from gaitlab.core.landmarks import Landmark, side_landmark
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.core.types import PoseSequence
+from gaitlab.signals.chain import measure_pose
+from gaitlab.tasks.balance import (
     BALANCE_VALUE_KEYS,
     LIFT_HIGH_FRAC,
     LIFT_LOW_FRAC,
@@ -30,10 +34,8 @@ from gaitlab.analyzers.balance import (
     norm_for_age,
     sway_rms_px,
 )
-from gaitlab.analyzers.base import TaskContext, TaskResult
-from gaitlab.landmarks import Landmark, side_landmark
-from gaitlab.process import measure_pose
-from gaitlab.synthetic import (
+from gaitlab.tasks.base import TaskContext, TaskResult
+from gaitlab.testing.synthetic import (
     Camera,
     SyntheticResult,
     build_pose_sequence,
@@ -41,8 +43,6 @@ from gaitlab.synthetic import (
     single_leg_stance,
     walk,
 )
-from gaitlab.thresholds import load_thresholds
-from gaitlab.types import PoseSequence
 
 TH = load_thresholds()
 FRONT, BACK, LEFT_SIDE, RIGHT_SIDE = 0.0, 180.0, 90.0, -90.0

@@ -1,6 +1,6 @@
 """Calf raises against synthetic ground truth, through the pipeline's own chain.
 
-synthetic pose (noise, BlazePose-like visibility) → :func:`gaitlab.process.measure_pose`
+synthetic pose (noise, BlazePose-like visibility) → :func:`gaitlab.signals.chain.measure_pose`
 (clean_offline → classify_frames → compute_signals) → :func:`analyze_calf_raise`; and the
 live path: One Euro filter → :meth:`CalfRaiseInputs.from_pose` of the newest frame →
 :class:`CalfRaiseCounter`, frame by frame. Every set has a set-up phase before the first
@@ -16,8 +16,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gaitlab.analyzers.base import TaskContext, TaskResult
-from gaitlab.analyzers.calf_raise import (
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.signals.chain import measure_pose
+from gaitlab.signals.clean import gate_visibility, one_euro
+from gaitlab.signals.measures import foot_length_px
+from gaitlab.signals.view import estimate_azimuth_deg, off_axis_deg
+from gaitlab.tasks.base import TaskContext, TaskResult
+from gaitlab.tasks.calf_raise import (
     FEET_OUT_OF_VIEW,
     INPUT_SIGNALS,
     CalfRaiseConfig,
@@ -29,12 +34,7 @@ from gaitlab.analyzers.calf_raise import (
     heel_rise_test,
     profile,
 )
-from gaitlab.clean import gate_visibility, one_euro
-from gaitlab.measures import foot_length_px
-from gaitlab.process import measure_pose
-from gaitlab.synthetic import Camera, SyntheticResult, calf_raises
-from gaitlab.thresholds import load_thresholds
-from gaitlab.view import estimate_azimuth_deg, off_axis_deg
+from gaitlab.testing.synthetic import Camera, SyntheticResult, calf_raises
 
 THRESHOLDS = load_thresholds()
 SIDES = ("left", "right")

@@ -7,7 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-from gaitlab.clean import (
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.signals.clean import (
     CleanConfig,
     OneEuroFilter,
     body_height_px,
@@ -18,9 +20,7 @@ from gaitlab.clean import (
     one_euro,
     reject_outliers,
 )
-from gaitlab.landmarks import N_LANDMARKS, Landmark
-from gaitlab.synthetic import Camera, walk
-from gaitlab.types import PoseSequence
+from gaitlab.testing.synthetic import Camera, walk
 
 KNEE = Landmark.LEFT_KNEE
 BODY_PX = 400.0

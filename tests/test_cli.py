@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from videogen import set_mp4_rotation, truncate, write_clip, write_wav
 
-from gaitlab.landmarks import LOWER_LIMB, SIDES
-from gaitlab.video import probe
+from gaitlab.core.landmarks import LOWER_LIMB, SIDES
+from gaitlab.io.video import probe
 
 SUMMARY_KEYS = {
     "task",
@@ -34,7 +34,7 @@ VIEWS = {"anterior", "posterior", "sagittal_left", "sagittal_right", "oblique", 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gaitlab.cli", *args],
+        [sys.executable, "-m", "gaitlab", *args],
         capture_output=True,
         text=True,
         timeout=600,

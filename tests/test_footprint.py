@@ -15,14 +15,15 @@ import cv2
 import numpy as np
 import pytest
 
-from gaitlab.footprint import (
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.footprint.analyze import (
     FootprintError,
     analyze_footprint,
     classify_arch,
     render_overlay,
     run_footprint,
 )
-from gaitlab.footprint_synth import (
+from gaitlab.testing.footprints import (
     FootprintShape,
     Placement,
     SyntheticPrint,
@@ -30,7 +31,6 @@ from gaitlab.footprint_synth import (
     render_photo,
     render_scene,
 )
-from gaitlab.thresholds import load_thresholds
 
 TH = load_thresholds()
 CUTS = (TH["arch_index"].low, TH["arch_index"].high)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitlab.geometry import (
+from gaitlab.core.geometry import (
     angle_between,
     fppa_deg,
     leg_length_px,
@@ -17,8 +17,8 @@ from gaitlab.geometry import (
     signed_distance_to_line,
     tilt_from_vertical_deg,
 )
-from gaitlab.landmarks import N_LANDMARKS, Landmark
-from gaitlab.types import PoseSequence
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark
+from gaitlab.core.types import PoseSequence
 
 NAN2 = [np.nan, np.nan]
 

@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gaitlab.errors import GaitlabError
-from gaitlab.landmarks import Landmark
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.landmarks import Landmark
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.io.video import VideoReader
 from gaitlab.live import (
     ACTION_COLOUR,
     MESSAGES,
@@ -21,10 +23,8 @@ from gaitlab.live import (
     counter_for,
 )
 from gaitlab.pose import PersonPose
-from gaitlab.process import measure_pose
-from gaitlab.synthetic import Camera, calf_raises
-from gaitlab.thresholds import load_thresholds
-from gaitlab.video import VideoReader
+from gaitlab.signals.chain import measure_pose
+from gaitlab.testing.synthetic import Camera, calf_raises
 
 FEET = [
     Landmark.LEFT_ANKLE,
@@ -226,7 +226,7 @@ def test_the_view_azimuth_is_estimated_once_a_frame(monkeypatch):
     """The view labels and the calf-raise counter share one azimuth estimate per frame (the
     rolling medians over the window are the costly part of the view)."""
     import gaitlab.live as live
-    import gaitlab.view as view
+    import gaitlab.signals.view as view
 
     calls = []
     estimate = view.estimate_azimuth_deg

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitlab.cli import main
+from gaitlab.cli.live import LatestFrame, LiveOptions, SourceFrame, run_live
+from gaitlab.cli.main import main
+from gaitlab.io.video import VideoInfo
 from gaitlab.live import BalanceLiveCounter, LiveProcessor
-from gaitlab.live_cli import LatestFrame, LiveOptions, SourceFrame, run_live
 from gaitlab.pipeline import AnalyzeOptions, PeopleTrack, analyze_people
 from gaitlab.pose import PersonPose
-from gaitlab.synthetic import Camera, SyntheticResult, calf_raises, single_leg_stance
-from gaitlab.video import VideoInfo
+from gaitlab.testing.synthetic import Camera, SyntheticResult, calf_raises, single_leg_stance
 
 GAITLAB = Path(sys.executable).with_name("gaitlab")
 CONTRACT_KEYS = {"task", "gaitlab_version", "video", "view", "quality", "metrics", "events"}

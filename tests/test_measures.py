@@ -7,17 +7,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitlab.geometry import rotate_deg
-from gaitlab.landmarks import N_LANDMARKS, Landmark, side_landmark
-from gaitlab.measures import (
+from gaitlab.core.geometry import rotate_deg
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark, side_landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.signals.measures import (
     FRONTAL_SIGNALS,
     SAGITTAL_SIGNALS,
     compute_signals,
     estimate_camera_roll_deg,
     foot_length_px,
 )
-from gaitlab.types import PoseSequence
-from gaitlab.view import classify_frames
+from gaitlab.signals.view import classify_frames
 
 PX = 400.0  # pixels per metre
 THIGH = 0.43  # hip (Z 0.95) to knee (Z 0.52)

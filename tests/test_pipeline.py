@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from videogen import write_clip
 
-from gaitlab.errors import GaitlabError
-from gaitlab.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, staged_output
+from gaitlab.core.errors import GaitlabError
+from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, staged_output
+from gaitlab.io.video import VideoReader
 from gaitlab.pipeline import AnalyzeOptions, _segments, estimate_people
-from gaitlab.video import VideoReader
 
 
 @pytest.mark.parametrize(

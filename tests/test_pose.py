@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import gaitlab
-from gaitlab.errors import ModelError, NoSubjectError, ShapeError
-from gaitlab.landmarks import N_LANDMARKS, Landmark, side_landmark
+from gaitlab.core.errors import ModelError, NoSubjectError, ShapeError
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark, side_landmark
 from gaitlab.pose import (
     BundleInfo,
     MediaPipePose,
@@ -436,7 +436,7 @@ def test_tracker_live_use_and_bad_timestamps():
 def test_duplicate_poses_of_one_person_are_suppressed():
     a = person(500, 600)
     nearly_a = PersonPose(xy=a.xy + 3.0, visibility=np.full(33, 0.5))
-    from gaitlab.landmarks import MIRROR
+    from gaitlab.core.landmarks import MIRROR
 
     mirrored_a = PersonPose(xy=a.xy[MIRROR], visibility=np.full(33, 0.95))
     b = person(700, 600)  # half a body height away: a different person

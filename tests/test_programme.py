@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gaitlab import programme_cli
-from gaitlab.cli import build_parser, main
-from gaitlab.programme import (
+from gaitlab.cli import programme as programme_cli
+from gaitlab.cli.main import build_parser, main
+from gaitlab.core.thresholds import Threshold, load_thresholds
+from gaitlab.programme.exercises import (
     CALF_RAISE_CUE,
     READY_S,
     SWITCH_S,
@@ -34,7 +35,6 @@ from gaitlab.programme import (
     make_schedule,
 )
 from gaitlab.store import PROGRAMME_EXERCISES, InputError, NotFoundError, Store
-from gaitlab.thresholds import Threshold, load_thresholds
 
 REPO = Path(__file__).resolve().parents[1]
 KEYS = ["toe-yoga", "short-foot", "calf-raises", "toe-splaying", "barefoot-balancing"]
@@ -541,7 +541,7 @@ def test_real_ctrl_c_on_a_real_process(home):
     with Store.open() as s:
         s.add_person("Ana")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gaitlab.cli", "programme", "do", "balance", "--ready", "0"],
+        [sys.executable, "-m", "gaitlab", "programme", "do", "balance", "--ready", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,7 +1,8 @@
 import numpy as np
 
-from gaitlab.landmarks import N_LANDMARKS, Landmark
-from gaitlab.render import (
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark
+from gaitlab.core.types import Flag
+from gaitlab.render.overlay import (
     FLAG_COLOUR,
     Style,
     annotate_frame,
@@ -9,7 +10,6 @@ from gaitlab.render import (
     panel_lines,
     wrap_text,
 )
-from gaitlab.types import Flag
 
 
 def _flag(signal="fppa_left_deg"):

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from storekit import walk_analysis
 
-from gaitlab.cli import main
-from gaitlab.landmarks import Landmark
-from gaitlab.present import UNITS, format_value, parse_metric
-from gaitlab.report import ReportError, choose_key_rows, key_frames, write_report
+from gaitlab.cli.main import main
+from gaitlab.core.landmarks import Landmark
+from gaitlab.io.video import probe, read_frames
+from gaitlab.present.metrics import UNITS, format_value, parse_metric
+from gaitlab.report.pdf import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.store import Store
 from gaitlab.store.exports import ExportError, export_session
-from gaitlab.video import probe, read_frames
 
 FLAGGED_FRAME = 33
 

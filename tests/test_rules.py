@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from gaitlab.errors import GaitlabError
-from gaitlab.rules import flag_sustained, sustained_runs
-from gaitlab.thresholds import load_thresholds
-from gaitlab.types import PoseSequence
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.core.types import PoseSequence
+from gaitlab.rules.sustained import flag_sustained, sustained_runs
 
 
 def test_every_threshold_has_a_source_and_a_unit():

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from storekit import PostgresServer, make_summary, walk_analysis
 
-from gaitlab.cli import main
+from gaitlab.cli.main import main
 from gaitlab.store import (
     WITHIN_ERROR,
     InputError,
@@ -468,7 +468,7 @@ def test_cli_person_history_delete(db_url, home, monkeypatch, capsys):
 def test_analyze_takes_the_persons_details_unless_given(db_url, home, monkeypatch):
     import argparse
 
-    from gaitlab.store.commands import AnalyzeHistory
+    from gaitlab.cli.history import AnalyzeHistory
 
     monkeypatch.setenv("GAITLAB_DB_URL", db_url)
     monkeypatch.setenv("GAITLAB_HOME", str(home))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitlab.landmarks import Landmark, side_landmark
-from gaitlab.swaps import SwapReport, repair_leg_swaps, swap_landmarks
-from gaitlab.synthetic import Camera, walk
-from gaitlab.types import PoseSequence
+from gaitlab.core.landmarks import Landmark, side_landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.pose.swaps import SwapReport, repair_leg_swaps, swap_landmarks
+from gaitlab.testing.synthetic import Camera, walk
 
 LEGS_BELOW_HIP = ("knee", "ankle", "heel", "foot_index")
 VIEWS = {"sagittal_left": 90.0, "sagittal_right": -90.0, "anterior": 0.0, "posterior": 180.0}

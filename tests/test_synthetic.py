@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitlab.landmarks import Landmark, side_landmark
-from gaitlab.synthetic import (
+from gaitlab.core.landmarks import Landmark, side_landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.testing.synthetic import (
     Camera,
     build_pose_sequence,
     calf_raises,
@@ -14,7 +15,6 @@ from gaitlab.synthetic import (
     single_leg_stance,
     walk,
 )
-from gaitlab.types import PoseSequence
 
 L = Landmark
 SIDES = ("left", "right")

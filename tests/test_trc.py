@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 from storekit import walk_analysis
 
-from gaitlab.cli import main
-from gaitlab.landmarks import LOWER_LIMB, SIDES
-from gaitlab.store import Store
-from gaitlab.trc import (
+from gaitlab.cli.main import main
+from gaitlab.core.landmarks import LOWER_LIMB, SIDES
+from gaitlab.io.trc import (
     MARKER_NAMES,
     THIGH_PLUS_SHANK_OF_HEIGHT,
     TrcError,
@@ -19,6 +18,7 @@ from gaitlab.trc import (
     scale_m_per_px,
     write_trc,
 )
+from gaitlab.store import Store
 
 
 def _frames(n: int = 5) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from gaitlab.errors import ShapeError
-from gaitlab.landmarks import MIRROR, N_LANDMARKS, Landmark, side_landmark
-from gaitlab.types import Event, Flag, PoseSequence
+from gaitlab.core.errors import ShapeError
+from gaitlab.core.landmarks import MIRROR, N_LANDMARKS, Landmark, side_landmark
+from gaitlab.core.types import Event, Flag, PoseSequence
 
 
 def _seq(n=5, fps=30.0):

@@ -1,4 +1,4 @@
-"""Tests for gaitlab.video: probing, rotation, timestamps, downscaling, writing, bad input.
+"""Tests for gaitlab.io.video: probing, rotation, timestamps, downscaling, writing, bad input.
 
 All clips are generated into tmp_path with PyAV (see tests/videogen.py); they are tiny so
 the whole file runs in a few seconds.
@@ -21,8 +21,8 @@ from videogen import (
     write_wav,
 )
 
-from gaitlab.errors import ShapeError, VideoError
-from gaitlab.video import (
+from gaitlab.core.errors import ShapeError, VideoError
+from gaitlab.io.video import (
     Frame,
     VideoInfo,
     VideoReader,

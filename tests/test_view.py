@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gaitlab.landmarks import N_LANDMARKS, Landmark
-from gaitlab.types import PoseSequence
-from gaitlab.view import (
+from gaitlab.core.landmarks import N_LANDMARKS, Landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.signals.view import (
     VIEW_LABELS,
     classify_clip,
     classify_frames,

@@ -18,13 +18,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gaitlab.analyzers.base import TaskContext, TaskResult
-from gaitlab.analyzers.walk import analyze_walk, detect_gait_events, find_passes
-from gaitlab.landmarks import side_landmark
-from gaitlab.process import measure_pose
-from gaitlab.synthetic import Camera, SyntheticResult, walk
-from gaitlab.thresholds import load_thresholds
-from gaitlab.types import PoseSequence
+from gaitlab.core.landmarks import side_landmark
+from gaitlab.core.thresholds import load_thresholds
+from gaitlab.core.types import PoseSequence
+from gaitlab.signals.chain import measure_pose
+from gaitlab.tasks.base import TaskContext, TaskResult
+from gaitlab.tasks.walk import analyze_walk, detect_gait_events, find_passes
+from gaitlab.testing.synthetic import Camera, SyntheticResult, walk
 
 THRESHOLDS = load_thresholds()
 VIEWS = {"sagittal_left": 90.0, "sagittal_right": -90.0, "anterior": 0.0, "posterior": 180.0}

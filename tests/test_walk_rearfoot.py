@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from test_walk import NOISE_PX, analyze
 
-from gaitlab.landmarks import side_landmark
-from gaitlab.synthetic import Camera, walk
-from gaitlab.types import PoseSequence
+from gaitlab.core.landmarks import side_landmark
+from gaitlab.core.types import PoseSequence
+from gaitlab.testing.synthetic import Camera, walk
 
 
 def tilt_heels(pose: PoseSequence, everted_deg: dict[str, float]) -> PoseSequence:

@@ -18,9 +18,9 @@ from gaitlab.app.charts import signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
 from gaitlab.app.results import VIDEO_TYPES
-from gaitlab.errors import GaitlabError
+from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
-from gaitlab.present import (
+from gaitlab.present.metrics import (
     CHART_GROUPS,
     MeasureSections,
     chart_data,

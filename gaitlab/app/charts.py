@@ -5,10 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from gaitlab.present import UNITS, ChartData
+from gaitlab.present.metrics import UNITS, ChartData
 
 #: Line colours match the video overlay: subject's left cyan-blue, right orange
-#: (``gaitlab.render.LEFT_COLOUR`` / ``RIGHT_COLOUR``).
+#: (``gaitlab.render.overlay.LEFT_COLOUR`` / ``RIGHT_COLOUR``).
 SERIES_COLOURS = {"Left": "#00c8ff", "Right": "#ff8c00"}
 FLAG_COLOUR = "#eb2828"
 AXIS_UNITS = {"deg": "degrees"}

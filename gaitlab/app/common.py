@@ -19,11 +19,11 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year, gaitlab_home
-from gaitlab.errors import GaitlabError
-from gaitlab.present import format_value, parse_metric
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.thresholds import Threshold, load_thresholds
+from gaitlab.io.video import read_frames
+from gaitlab.present.metrics import format_value, parse_metric
 from gaitlab.store import NotFoundError, Person, Store
-from gaitlab.thresholds import Threshold, load_thresholds
-from gaitlab.video import read_frames
 
 #: Display names of the tasks, in the order the app offers them.
 TASK_LABELS = {

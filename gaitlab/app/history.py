@@ -12,7 +12,7 @@ import streamlit as st
 
 from gaitlab.app import common, timeline
 from gaitlab.app.common import TASK_LABELS
-from gaitlab.present import metric_rows
+from gaitlab.present.metrics import metric_rows
 from gaitlab.store import Person, Session, Store
 
 STATE_LABELS = {

@@ -43,8 +43,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from gaitlab.errors import GaitlabError
-from gaitlab.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME
+from gaitlab.core.errors import GaitlabError
+from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME
 from gaitlab.pipeline import (
     AnalyzeOptions,
     PeopleTrack,
@@ -462,7 +462,7 @@ def live_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
     file analyses' names, for the history's progress charts: ``reps``, ``holds`` and
     ``hold_time_s`` (the longest hold) when the task's live counter has them, and the maximum of
     each measure over the session as ``<what>_max_<side>_<unit>``."""
-    from gaitlab.present import parse_metric
+    from gaitlab.present.metrics import parse_metric
 
     counter = summary.get("counter") or {}
     out: dict[str, float | None] = {}
@@ -503,7 +503,7 @@ def run_analysis(
     """Analyse one stored request, write its outputs and (``save``) save it to the history
     (:func:`save_to_history`); never raises for bad input.
 
-    A :class:`~gaitlab.errors.GaitlabError` (bad file, nobody in view …) ends in an
+    A :class:`~gaitlab.core.errors.GaitlabError` (bad file, nobody in view …) ends in an
     ``error`` status with its one-line message, and nothing is saved; any other exception
     is a bug: its traceback goes to ``error.log`` in the result folder and the status
     carries one line.

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from gaitlab.present import RECORDING_STEMS, REFERENCES, format_value, parse_metric
+from gaitlab.present.metrics import RECORDING_STEMS, REFERENCES, format_value, parse_metric
 from gaitlab.store import Progress, Session, Store
 
 #: Short words for the chart's labels (the table and tooltips carry the full sentence).
@@ -201,9 +201,9 @@ def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
 
 
 def report_pdf(store: Store, session_id: int, blur_faces: bool = False) -> bytes:
-    """The PDF report of a saved analysis (:func:`gaitlab.report.write_report`), as bytes:
+    """The PDF report of a saved analysis (:func:`gaitlab.report.pdf.write_report`), as bytes:
     written to a temporary file that is removed again."""
-    from gaitlab.report import write_report
+    from gaitlab.report.pdf import write_report
 
     with tempfile.TemporaryDirectory(prefix="gaitlab-report-") as tmp:
         path = write_report(store, session_id, Path(tmp) / "report.pdf", blur_faces=blur_faces)

@@ -26,7 +26,7 @@ from gaitlab.app import common
 from gaitlab.app.common import SEX_LABELS, TASK_LABELS, live_summary_ui
 from gaitlab.app.guide import task_picker_ui
 from gaitlab.app.results import save_live_session
-from gaitlab.errors import GaitlabError
+from gaitlab.core.errors import GaitlabError
 from gaitlab.live import LIVE_TASKS, LiveProcessor
 from gaitlab.store import Person
 

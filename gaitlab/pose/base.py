@@ -10,8 +10,8 @@ from typing import Protocol, Self, runtime_checkable
 
 import numpy as np
 
-from gaitlab.errors import ShapeError
-from gaitlab.landmarks import MIRROR, N_LANDMARKS, Landmark
+from gaitlab.core.errors import ShapeError
+from gaitlab.core.landmarks import MIRROR, N_LANDMARKS, Landmark
 
 #: A torso (shoulder-midpoint to hip-midpoint) is about 0.3 of standing body height.
 _TORSO_TO_HEIGHT = 3.3

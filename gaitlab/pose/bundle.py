@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import gaitlab
-from gaitlab.errors import ModelError
+from gaitlab.core.errors import ModelError
 
 #: Official bundle file names, most preferred first (see :func:`resolve_bundle` for why).
 OFFICIAL_BUNDLES: tuple[str, ...] = (

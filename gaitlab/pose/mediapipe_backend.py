@@ -7,7 +7,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from gaitlab.errors import ModelError, ShapeError
+from gaitlab.core.errors import ModelError, ShapeError
 from gaitlab.pose.base import PersonPose, suppress_duplicates
 from gaitlab.pose.bundle import BundleInfo, resolve_bundle
 

@@ -2,7 +2,7 @@
 
 :class:`Tracker` links each frame's detections to person tracks (live, one frame at a time);
 :func:`track_people` runs it over a whole video. :func:`select_subject` picks the person to
-analyse and turns their track into a :class:`~gaitlab.types.PoseSequence`. An identity
+analyse and turns their track into a :class:`~gaitlab.core.types.PoseSequence`. An identity
 switch is never silent: a track that plausibly continues the subject after a gap is merged
 and reported as a repair; any other hand-over near the subject's track ends is reported as
 not merged.
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from gaitlab.errors import NoSubjectError, ShapeError
-from gaitlab.landmarks import LEG_LANDMARKS, N_LANDMARKS
+from gaitlab.core.errors import NoSubjectError, ShapeError
+from gaitlab.core.landmarks import LEG_LANDMARKS, N_LANDMARKS
+from gaitlab.core.types import PoseSequence
 from gaitlab.pose.base import PersonPose
-from gaitlab.types import PoseSequence
 
 _INFEASIBLE = 1e6
 #: Lower-limb landmarks (hips to toes, both sides) counted by the auto subject rule.
@@ -341,7 +341,7 @@ def select_subject(
     frame_size
         ``(width, height)`` of the upright frame.
     frame_index, source
-        Passed on to the :class:`~gaitlab.types.PoseSequence` (source-video frame index of
+        Passed on to the :class:`~gaitlab.core.types.PoseSequence` (source-video frame index of
         each row, default ``arange(T)``; where the video came from).
     repair_gap_s
         Longest gap bridged by a repair; ``0`` disables repairs. 1 s covers a walker

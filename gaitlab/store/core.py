@@ -37,8 +37,8 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine, Row
 
 from gaitlab import __version__
-from gaitlab.errors import GaitlabError
-from gaitlab.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, frames_table, write_json
+from gaitlab.core.errors import GaitlabError
+from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, frames_table, write_json
 from gaitlab.store import migrations
 from gaitlab.store.db import (
     NotFoundError,
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 #: not detected), ``visibility (T, 33)``, ``frame_size (2,)`` width, height, and the
 #: bystanders as ``others_row (K,)`` + ``others_xy (K, 33, 2)``.
 LANDMARKS_NAME = "landmarks.npz"
-#: Key-frame images cut from the annotated video (made by :mod:`gaitlab.report`).
+#: Key-frame images cut from the annotated video (made by :mod:`gaitlab.report.pdf`).
 THUMBS_DIR = "thumbs"
 #: Files of a result folder that a save keeps.
 RESULT_FILES = (SUMMARY_NAME, FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
@@ -608,7 +608,7 @@ class Store:
         """Record a programme session (an exercise done, for how long, notes); returns its id.
 
         ``source`` is ``manual`` (entered by hand) or ``timer`` (timed by the programme's
-        guided timer, :mod:`gaitlab.programme`).
+        guided timer, :mod:`gaitlab.programme.exercises`).
 
         Raises
         ------

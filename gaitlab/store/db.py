@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
-from gaitlab.errors import GaitlabError
+from gaitlab.core.errors import GaitlabError
 
 #: The database file in the gaitlab home folder when no URL is given.
 DB_NAME = "gaitlab.db"

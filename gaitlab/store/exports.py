@@ -20,9 +20,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from gaitlab.errors import GaitlabError
-from gaitlab.export import FRAMES_NAME, VIDEO_NAME, write_json
-from gaitlab.landmarks import Landmark
+from gaitlab.core.errors import GaitlabError
+from gaitlab.core.landmarks import Landmark
+from gaitlab.io.export import FRAMES_NAME, VIDEO_NAME, write_json
 from gaitlab.store.core import EXPORT_FORMATS, LANDMARKS_NAME, Session, Store
 
 #: The head landmarks a face region is built from.
@@ -247,7 +247,7 @@ def export_session(
     if fmt == "csv":
         return _copy(_need(session, FRAMES_NAME), out_path)
     if fmt == "trc":
-        from gaitlab.trc import frames_to_trc
+        from gaitlab.io.trc import frames_to_trc
 
         height = height_cm or (session.person.height_cm if session.person else None)
         video = (session.summary or {}).get("video") or {}
@@ -280,7 +280,7 @@ def _copy(src: Path, dst: Path) -> Path:
 
 
 def _blurred_video(session: Session, src: Path, dst: Path) -> None:
-    from gaitlab.video import VideoReader, VideoWriter, probe
+    from gaitlab.io.video import VideoReader, VideoWriter, probe
 
     info = probe(src)
     blur: FaceBlurrer | None = None

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from gaitlab.thresholds import Threshold, load_thresholds
+from gaitlab.core.thresholds import Threshold, load_thresholds
 
 if TYPE_CHECKING:
     from gaitlab.store.core import MetricPoint, Person
@@ -88,7 +88,7 @@ def references_for(
     metric: str, thresholds: Mapping[str, Threshold], task: str, sex: str | None
 ) -> list[Reference]:
     """The thresholds-file references of ``metric`` (by the app's name rules), as bands."""
-    from gaitlab.present import parse_metric, reference_for, reference_text
+    from gaitlab.present.metrics import parse_metric, reference_for, reference_text
 
     out = []
     for th in reference_for(parse_metric(metric), dict(thresholds), task, sex):
@@ -159,9 +159,9 @@ def build_progress(
     points
         The values, oldest first (:meth:`gaitlab.store.Store.metric_points`).
     thresholds
-        The thresholds file's entries (default: :func:`gaitlab.thresholds.load_thresholds`).
+        The thresholds file's entries (default: :func:`gaitlab.core.thresholds.load_thresholds`).
     """
-    from gaitlab.present import UNITS, parse_metric
+    from gaitlab.present.metrics import UNITS, parse_metric
 
     thresholds = load_thresholds() if thresholds is None else thresholds
     name = parse_metric(metric)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from browserkit import CHROMIUM_FLAGS, DESKTOP, serve_app
 
-from gaitlab.video import VideoReader
+from gaitlab.io.video import VideoReader
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -1,0 +1,320 @@
+"""The history subcommands of ``gaitlab`` (history, report, export, delete, person) and the
+saving that ``gaitlab analyze`` does after a run. :mod:`gaitlab.cli.main` registers them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gaitlab.store.core import EXPORT_FORMATS, Person, Session, Store
+from gaitlab.store.db import StoreError
+
+if TYPE_CHECKING:
+    from gaitlab.pipeline import Analysis
+
+SESSION_HELP = "session id (from gaitlab history), or 'latest'"
+VIEW_SHORT = {
+    "anterior": "front view",
+    "posterior": "back view",
+    "sagittal_left": "side view (left)",
+    "sagittal_right": "side view (right)",
+    "oblique": "diagonal view",
+    "unknown": "view unknown",
+}
+
+
+def _session_id(store: Store, ref: str, kind: str | None = None) -> int:
+    """A session id from the command line: a number, or ``latest`` (of ``kind``)."""
+    from gaitlab.store.core import parse_session_id
+
+    if ref.strip().lower() in ("latest", "last"):
+        return store.latest_session_id(kind=kind)
+    return parse_session_id(ref)
+
+
+def _local(session: Session) -> str:
+    return session.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _details(s: Session) -> str:
+    if s.kind == "programme":
+        minutes = (s.duration_s or 0) / 60
+        bits = [f"{minutes:.0f} min" if minutes >= 1 else f"{s.duration_s or 0:.0f} s"]
+        if s.notes:
+            bits.append(s.notes if len(s.notes) <= 40 else s.notes[:39] + "…")
+        return " · ".join(bits)
+    bits = [VIEW_SHORT.get(s.view or "", s.view or "")]
+    if s.video_name:
+        bits.append(s.video_name)
+    return " · ".join(b for b in bits if b)
+
+
+def _table(rows: list[list[str]], head: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+# -- commands -----------------------------------------------------------------------------------
+def _cmd_history(args: argparse.Namespace) -> int:
+    with Store.open() as store:
+        found = store.sessions(args.person, limit=args.limit)
+    if args.json:
+        print(json.dumps([s.to_dict() for s in found], indent=2))
+        return 0
+    if not found:
+        who = f" for {args.person}" if args.person else ""
+        print(f"no sessions{who} yet: analyse a video with gaitlab analyze VIDEO --out DIR")
+        return 0
+    rows = [
+        [
+            str(s.id),
+            _local(s),
+            s.person.name if s.person else "-",
+            s.what + (" (programme)" if s.kind == "programme" else ""),
+            s.source,
+            _details(s),
+        ]
+        for s in found
+    ]
+    print(_table(rows, ["id", "recorded", "person", "what", "source", "details"]))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gaitlab.report.pdf import write_report
+
+    with Store.open() as store:
+        sid = _session_id(store, args.session, kind="analysis")
+        path = write_report(store, sid, args.out, blur_faces=args.blur_faces)
+    print(f"wrote {path} (session {sid})")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from gaitlab.store.exports import export_session
+
+    with Store.open() as store:
+        sid = _session_id(store, args.session, kind="analysis")
+        path = export_session(
+            store,
+            sid,
+            args.format,
+            args.out,
+            blur_faces=args.blur_faces,
+            height_cm=args.height_cm,
+        )
+    print(f"wrote {path} (session {sid}, {args.format})")
+    return 0
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    with Store.open() as store:
+        gone = store.delete_session(_session_id(store, args.session))
+    what = gone.what or gone.kind
+    print(f"deleted session {gone.id} ({what}, {_local(gone)}) and its files")
+    return 0
+
+
+def _person_row(p: Person, count: int) -> list[str]:
+    return [
+        str(p.id),
+        p.name,
+        p.sex or "-",
+        str(p.birth_year) if p.birth_year else "-",
+        f"{p.height_cm:g}" if p.height_cm else "-",
+        f"{p.body_mass_kg:g}" if p.body_mass_kg else "-",
+        str(count),
+    ]
+
+
+def _cmd_person_add(args: argparse.Namespace) -> int:
+    with Store.open() as store:
+        p = store.add_person(
+            args.name,
+            sex=args.sex,
+            birth_year=args.birth_year,
+            height_cm=args.height_cm,
+            body_mass_kg=args.mass_kg,
+        )
+    print(f"added person {p.name!r} (id {p.id})")
+    return 0
+
+
+def _cmd_person_list(args: argparse.Namespace) -> int:
+    with Store.open() as store:
+        people = store.persons()
+        counts = {p.id: len(store.sessions(p)) for p in people}
+    if args.json:
+        print(json.dumps([{**p.to_dict(), "sessions": counts[p.id]} for p in people], indent=2))
+        return 0
+    if not people:
+        print("nobody yet: add a person with gaitlab person add NAME")
+        return 0
+    head = ["id", "name", "sex", "born", "height_cm", "mass_kg", "sessions"]
+    print(_table([_person_row(p, counts[p.id]) for p in people], head))
+    return 0
+
+
+def _cmd_person_delete(args: argparse.Namespace) -> int:
+    with Store.open() as store:
+        p = store.person(args.name)
+        n = len(store.sessions(p))
+        if not args.yes:
+            raise StoreError(
+                f"this deletes {p.name!r} and their {n} session(s) with all files: "
+                "repeat with --yes to confirm"
+            )
+        store.delete_person(p)
+    print(f"deleted person {p.name!r} and {n} session(s) with their files")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register history, report, export, delete and person on the ``gaitlab`` parser."""
+    p = sub.add_parser("history", help="list saved sessions, newest first")
+    p.add_argument("--person", default=None, help="only this person's sessions (name or id)")
+    p.add_argument("--limit", type=int, default=None, help="at most this many sessions")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("report", help="write a PDF report of a saved session")
+    p.add_argument("session", help=SESSION_HELP)
+    p.add_argument("--out", required=True, help="the PDF file to write")
+    p.add_argument("--blur-faces", action="store_true", help="blur faces in the key frames")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("export", help="export a saved session (json, csv, trc, mp4)")
+    p.add_argument("session", help=SESSION_HELP)
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        help="json: summary with person and dates; csv: per-frame table; trc: OpenSim "
+        "markers; mp4: the annotated video",
+    )
+    p.add_argument("--out", required=True, help="the file to write")
+    p.add_argument("--blur-faces", action="store_true", help="blur faces (mp4)")
+    p.add_argument(
+        "--height-cm",
+        type=float,
+        default=None,
+        help="trc: scale to metres with this height (default: the person's height; "
+        "without one the markers stay in pixels)",
+    )
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("delete", help="delete a saved session and its files")
+    p.add_argument("session", help=SESSION_HELP)
+    p.set_defaults(func=_cmd_delete)
+
+    p = sub.add_parser("person", help="add, list or delete the people sessions belong to")
+    people = p.add_subparsers(dest="person_command", required=True)
+    q = people.add_parser("add", help="add a person")
+    q.add_argument("name")
+    q.add_argument("--sex", choices=["female", "male"], default=None)
+    q.add_argument("--birth-year", type=int, default=None)
+    q.add_argument("--height-cm", type=float, default=None)
+    q.add_argument("--mass-kg", type=float, default=None)
+    q.set_defaults(func=_cmd_person_add)
+    q = people.add_parser("list", help="list everybody")
+    q.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    q.set_defaults(func=_cmd_person_list)
+    q = people.add_parser("delete", help="delete a person with all their sessions and files")
+    q.add_argument("name", help="name or id")
+    q.add_argument("--yes", action="store_true", help="confirm")
+    q.set_defaults(func=_cmd_person_delete)
+
+
+# -- gaitlab analyze ----------------------------------------------------------------------------
+def add_analyze_options(p: argparse.ArgumentParser) -> None:
+    """``--person`` and ``--no-save`` for ``gaitlab analyze``."""
+    p.add_argument(
+        "--person",
+        default=None,
+        help="whose video it is (a name from gaitlab person list): saved under them, and "
+        "their sex and height are used unless --sex/--height-cm are given",
+    )
+    p.add_argument(
+        "--no-save",
+        action="store_true",
+        help="do not save the analysis to the history (GAITLAB_HOME)",
+    )
+
+
+@dataclass
+class AnalyzeHistory:
+    """What ``gaitlab analyze`` needs from the history: opened (and the person looked up)
+    before the analysis so a bad database URL or an unknown name fails in a second, not
+    after minutes of pose estimation."""
+
+    store: Store | None
+    person: Person | None
+
+    @classmethod
+    def open(cls, args: argparse.Namespace) -> AnalyzeHistory:
+        name = getattr(args, "person", None)
+        if getattr(args, "no_save", False) and name is None:
+            return cls(None, None)
+        store = Store.open()
+        try:
+            person = store.person(name) if name is not None else None
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, person)
+
+    def height_cm(self, given: float | None) -> float | None:
+        return given if given is not None or self.person is None else self.person.height_cm
+
+    def sex(self, given: str | None) -> str | None:
+        return given if given is not None or self.person is None else self.person.sex
+
+    def person_options(self) -> dict[str, float]:
+        """``age_years`` (from the birth year, this year) and ``body_mass_kg`` of the
+        person, for :class:`~gaitlab.pipeline.AnalyzeOptions`; empty without a person."""
+        from datetime import date
+
+        out: dict[str, float] = {}
+        if self.person is not None and self.person.birth_year:
+            out["age_years"] = float(date.today().year - self.person.birth_year)
+        if self.person is not None and self.person.body_mass_kg:
+            out["body_mass_kg"] = float(self.person.body_mass_kg)
+        return out
+
+    def save(
+        self,
+        args: argparse.Namespace,
+        analysis: Analysis,
+        out_dir: Path,
+        say: Callable[[str], Any] = print,
+        *,
+        source: str = "file",
+    ) -> int | None:
+        """Save after a successful run (unless ``--no-save``); returns the session id."""
+        from gaitlab.store.save import save_after_analyze
+
+        if self.store is None or getattr(args, "no_save", False):
+            return None
+        sid = save_after_analyze(
+            analysis, out_dir, person=self.person, store=self.store, source=source
+        )
+        who = f" for {self.person.name}" if self.person else ""
+        say(f"saved to the history as session {sid}{who} (gaitlab report {sid} --out report.pdf)")
+        return sid
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> AnalyzeHistory:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -27,6 +27,8 @@ def walk_flag(
     signal: str | None,
     severity: str = "warning",
 ) -> Flag:
+    """A walking :class:`Flag` at ``row`` of the pose, with the threshold's unit and source
+    (marked provisional where it is)."""
     return Flag(
         rule=rule,
         severity=severity,

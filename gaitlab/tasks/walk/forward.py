@@ -10,14 +10,17 @@ from gaitlab.tasks.walk.series import gradient
 
 
 def side_point(pose: PoseSequence, side: str, part: str) -> np.ndarray:
+    """``(T, 2)`` pixel track of one side's landmark ``part`` (``"heel"``, ``"knee"`` …)."""
     return pose.point(side_landmark(side, part))
 
 
 def pelvis_xy(pose: PoseSequence) -> np.ndarray:
+    """``(T, 2)`` pixel track of the pelvis centre (the hip midpoint)."""
     return 0.5 * (pose.point(Landmark.LEFT_HIP) + pose.point(Landmark.RIGHT_HIP))
 
 
 def world_leg_m(pose: PoseSequence) -> float:
+    """Median hip→knee→ankle length of the world landmarks (m); NaN without them."""
     if pose.world is None:
         return float("nan")
     w = pose.world

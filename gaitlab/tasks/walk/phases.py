@@ -40,6 +40,8 @@ class Phase:
 
 
 def phase_of(t: np.ndarray, values: np.ndarray, t0: float, t1: float) -> Phase | None:
+    """The phase ``t0``–``t1`` of ``values``; None with fewer than 3 frames or the signal on
+    less than :data:`MIN_COVERAGE` of them."""
     w = np.flatnonzero((t >= t0) & (t <= t1))
     if w.size < 3:
         return None

@@ -8,16 +8,19 @@ from scipy.interpolate import CubicSpline
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in ``mask``."""
     padded = np.concatenate([[False], np.asarray(mask, bool), [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def row_at(t: np.ndarray, t_event: float) -> int:
+    """Row of the timestamp nearest ``t_event``."""
     return int(np.argmin(np.abs(t - t_event)))
 
 
 def interp_at(t: np.ndarray, v: np.ndarray, t_at: float) -> float:
+    """``v`` linearly interpolated at ``t_at`` over its finite samples; NaN outside them."""
     ok = np.isfinite(v)
     if ok.sum() < 2 or not t[ok][0] <= t_at <= t[ok][-1]:
         return float("nan")
@@ -54,6 +57,7 @@ def fine_velocity(t: np.ndarray, v: np.ndarray, upsample: int = 8) -> tuple[np.n
 
 
 def gradient(t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``d v / d t`` within each finite run of ``v`` (NaN elsewhere and in one-frame runs)."""
     out = np.full(len(v), np.nan)
     for a, b in runs(np.isfinite(v)):
         if b - a >= 2:
@@ -62,5 +66,6 @@ def gradient(t: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def mean_or_none(values: list[float], ndigits: int = 2) -> float | None:
+    """Mean of the finite values, rounded to ``ndigits``; None if there are none."""
     v = [x for x in values if x is not None and np.isfinite(x)]
     return round(float(np.mean(v)), ndigits) if v else None

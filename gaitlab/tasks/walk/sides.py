@@ -17,6 +17,8 @@ FLIGHT_TOLERANCE_S = 0.05
 
 @dataclass
 class SideEvents:
+    """One foot's heel strike (``hs``) and toe off (``to``) times in a pass (s)."""
+
     hs: list[float] = field(default_factory=list)
     to: list[float] = field(default_factory=list)
 

@@ -13,6 +13,8 @@ from gaitlab.tasks.walk.sides import SideEvents
 
 @dataclass(frozen=True)
 class Stance:
+    """One stance phase of a foot: heel strike to toe off (s), in pass ``pass_index``."""
+
     side: str
     hs: float
     to: float
@@ -21,6 +23,8 @@ class Stance:
 
 
 def stances_of(events: dict[str, SideEvents], pass_index: int) -> list[Stance]:
+    """The stance phases of one pass: each heel strike with the same foot's next toe off,
+    unless that toe off is missing or the stance would be longer than :data:`MAX_STEP_S`."""
     out = []
     for side in SIDES:
         hs, to = sorted(events[side].hs), sorted(events[side].to)

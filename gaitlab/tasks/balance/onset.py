@@ -1,0 +1,42 @@
+"""The start of a movement from rest (or, mirrored, its end) fitted on a rise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Time resolution of the fit (s).
+FIT_STEP_S = 0.002
+
+
+def fit_rest_onset(t_s: np.ndarray, rise: np.ndarray, *, rising: bool) -> float | None:
+    """Least-squares time at which a movement from rest began (or, mirrored, ended).
+
+    Model: ``rise = f + a · (t - t0)²`` after ``t0`` and ``f`` before (``rising``), or
+    ``f + a · (t0 - t)²`` before ``t0`` and ``f`` after (a landing): a foot accelerating
+    away from rest / decelerating onto the floor, on a local floor level ``f`` (slow drift of
+    the landmarks then does not move ``t0``). ``t0`` is searched on a :data:`FIT_STEP_S` grid
+    over the samples' span with ``f`` and ``a ≥ 0`` solved by linear least squares for each.
+    Using every sample, not one level crossing, keeps a jittery frame from moving the time.
+    A minimum-jerk movement (∝ t³ near rest) is placed about 10–20 ms late (early for a
+    landing). None with fewer than 4 samples.
+    """
+    t = np.asarray(t_s, dtype=float)
+    y = np.asarray(rise, dtype=float)
+    if t.size < 4:
+        return None
+    grid = np.arange(t[0], t[-1] + 1e-9, FIT_STEP_S)
+    u = (t[None, :] - grid[:, None]) if rising else (grid[:, None] - t[None, :])
+    x = np.clip(u, 0.0, None) ** 2  # (G, n)
+    n = t.size
+    sx, sxx = x.sum(axis=1), (x * x).sum(axis=1)
+    sy, sxy = y.sum(), (x * y[None, :]).sum(axis=1)
+    det = n * sxx - sx * sx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = (n * sxy - sx * sy) / det
+        f = (sy - a * sx) / n
+    ok = (det > 1e-18) & (a >= 0)
+    if not ok.any():
+        return None
+    sse = np.sum((y[None, :] - f[:, None] - a[:, None] * x) ** 2, axis=1)
+    sse = np.where(ok, sse, np.inf)
+    return float(grid[int(np.argmin(sse))])

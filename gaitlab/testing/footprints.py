@@ -3,7 +3,7 @@
 Every footprint test starts here: a parametric print (heel, a midfoot band on the lateral
 side whose narrowest width is set, forefoot, toe pads as separate blobs in front) is
 rasterised at high resolution, its true indices are computed from that clean binary shape
-with the definitions of :mod:`gaitlab.footprint.analyze`, and :func:`render_photo` puts it
+with the definitions of :mod:`gaitlab.footprint.definitions`, and :func:`render_photo` puts it
 on a sheet of paper (or brown cardboard) lying on a floor and photographs it with a pinhole camera:
 tilt, roll, uneven light, a soft shadow, paper texture, blur, noise and JPEG.
 
@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from gaitlab.footprint.analyze import (
+from gaitlab.footprint.definitions import (
     HEEL_CENTRE_FRACTION,
     WIDTH_SMOOTHING_FRACTION,
-    classify_arch,
     smooth_profile,
 )
+from gaitlab.footprint.indices import classify_arch
 
 __all__ = [
     "FootprintShape",
@@ -105,7 +105,7 @@ class FootprintShape:
 
 @dataclass(frozen=True)
 class FootprintTruth:
-    """The exact answer for a synthetic print (definitions of :mod:`gaitlab.footprint.analyze`)."""
+    """The exact answer for a synthetic print (definitions of :mod:`gaitlab.footprint`)."""
 
     arch_index: float
     chippaux_smirak_index: float
@@ -444,13 +444,54 @@ def render_scene(
         offset=offset,
         fill=fill,
     )
+    Xw, Yw, px_per_mm = _paper_coordinates(H, image_size)
+    img, on_paper = _sheet_on_floor(Xw, Yw, (pw, ph), px_per_mm, surface, paper_texture, rng)
+
+    wet = np.zeros((h, w), np.float32)
+    for pl in placements:
+        wet = np.maximum(wet, _print_coverage(pl, Xw, Yw, px_per_mm, rng))
+    wet *= on_paper  # a print only shows on the sheet
+    tint = np.array([1.0, 1.0, 1.0] if surface == "paper" else [0.9, 1.0, 1.08], np.float32)
+    img = img * (1.0 - print_darkness * wet[..., None] * tint[None, None, :])
+    illum = _illumination(image_size, light_gradient, light_direction_deg, shadow, rng)
+    img = img * illum[..., None]
+    if blur_px > 0:
+        img = cv2.GaussianBlur(img, (0, 0), blur_px)
+    if noise > 0:
+        img = img + noise * rng.standard_normal(img.shape, dtype=np.float32)
+    out = np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    if jpeg_quality is not None:
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
+        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return out, H
+
+
+def _paper_coordinates(
+    H: np.ndarray, image_size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Paper-frame coordinates (mm) seen at every image pixel, and the pixels per mm."""
+    w, h = image_size
     Hinv = np.linalg.inv(H)
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
     den = Hinv[2, 0] * xs + Hinv[2, 1] * ys + Hinv[2, 2]
     Xw = ((Hinv[0, 0] * xs + Hinv[0, 1] * ys + Hinv[0, 2]) / den).astype(np.float32)
     Yw = ((Hinv[1, 0] * xs + Hinv[1, 1] * ys + Hinv[1, 2]) / den).astype(np.float32)
     px_per_mm = float(np.sqrt(abs(np.linalg.det(H[:2, :2] - np.outer(H[:2, 2], H[2, :2])))))
+    return Xw, Yw, px_per_mm
 
+
+def _sheet_on_floor(
+    Xw: np.ndarray,
+    Yw: np.ndarray,
+    paper_mm: tuple[float, float],
+    px_per_mm: float,
+    surface: str,
+    paper_texture: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reflectance (BGR, 0–1) of the textured sheet on the textured floor, and the sheet's
+    coverage of every pixel (0–1)."""
+    pw, ph = paper_mm
     # Surface textures live on the sheet / floor (they move with the perspective).
     tex_ppm = 2.0
     tw, th = int((pw + 400) * tex_ppm), int((ph + 400) * tex_ppm)
@@ -471,15 +512,18 @@ def render_scene(
     refl_paper = surf[None, None, :] * (1.0 + paper_texture * paper_v[..., None])
     refl_floor = floor[None, None, :] * (1.0 + 0.12 * floor_v[..., None])
     img = on_paper[..., None] * refl_paper + (1 - on_paper[..., None]) * refl_floor
+    return img, on_paper
 
-    wet = np.zeros((h, w), np.float32)
-    for pl in placements:
-        wet = np.maximum(wet, _print_coverage(pl, Xw, Yw, px_per_mm, rng))
-    wet *= on_paper  # a print only shows on the sheet
-    tint = np.array([1.0, 1.0, 1.0] if surface == "paper" else [0.9, 1.0, 1.08], np.float32)
-    img = img * (1.0 - print_darkness * wet[..., None] * tint[None, None, :])
 
-    # Light: a gradient across the picture plus a little vignetting, and a soft shadow.
+def _illumination(
+    image_size: tuple[int, int],
+    light_gradient: float,
+    light_direction_deg: float,
+    shadow: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Light over the picture: a gradient plus a little vignetting, and a soft shadow."""
+    w, h = image_size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     nx_, ny_ = (xx - 0.5 * w) / max(w, h), (yy - 0.5 * h) / max(w, h)
     a = math.radians(light_direction_deg)
@@ -493,16 +537,7 @@ def render_scene(
         )
         blob = _blur_large(blob, 0.04 * max(w, h))
         illum = illum * (1.0 - shadow * blob)
-    img = img * illum[..., None]
-    if blur_px > 0:
-        img = cv2.GaussianBlur(img, (0, 0), blur_px)
-    if noise > 0:
-        img = img + noise * rng.standard_normal(img.shape, dtype=np.float32)
-    out = np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    if jpeg_quality is not None:
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
-        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    return out, H
+    return illum
 
 
 def _print_to_paper(pl: Placement) -> np.ndarray:

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from gaitlab.core.landmarks import SIDES
-from gaitlab.testing.body import Body
-from gaitlab.testing.kinematics import LAT, hip_ankle_reach, min_jerk
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.kinematics import LAT, hip_ankle_reach, min_jerk
 
 STAND_KNEE_DEG = 6.0  # soft knees: standing knee flexion
 

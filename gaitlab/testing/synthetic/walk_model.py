@@ -8,8 +8,8 @@ import numpy as np
 from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
 
 from gaitlab.core.landmarks import SIDES, Landmark, other_side, side_landmark
-from gaitlab.testing.body import Body
-from gaitlab.testing.kinematics import (
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.kinematics import (
     LAT,
     foot_points,
     hip_ankle_reach,
@@ -17,7 +17,7 @@ from gaitlab.testing.kinematics import (
     min_jerk,
     pitch_xz,
 )
-from gaitlab.testing.skeleton import stack_joints, upper_body
+from gaitlab.testing.synthetic.skeleton import stack_joints, upper_body
 
 STANCE = 0.60  # stance fraction of the stride; double support 0–0.10 and 0.50–0.60
 DOUBLE_SUPPORT = 0.10

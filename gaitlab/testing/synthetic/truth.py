@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitlab.core.types import Event, PoseSequence, Signals
-from gaitlab.testing.body import Body
-from gaitlab.testing.camera import Camera
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.camera import Camera
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,10 +11,10 @@ import numpy as np
 
 from gaitlab.core.landmarks import SIDES, other_side, side_landmark
 from gaitlab.core.types import Event, Signals
-from gaitlab.testing.body import Body
-from gaitlab.testing.camera import Camera
-from gaitlab.testing.clip import check_choice, finish_clip, frame_of, time_axis
-from gaitlab.testing.kinematics import (
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.camera import Camera
+from gaitlab.testing.synthetic.clip import check_choice, finish_clip, frame_of, time_axis
+from gaitlab.testing.synthetic.kinematics import (
     LAT,
     foot_points,
     knee_ik,
@@ -22,15 +22,15 @@ from gaitlab.testing.kinematics import (
     pitch_xz,
     rearfoot_angles,
 )
-from gaitlab.testing.skeleton import legs_parts, stack_joints, upper_body
-from gaitlab.testing.standing import (
+from gaitlab.testing.synthetic.skeleton import legs_parts, stack_joints, upper_body
+from gaitlab.testing.synthetic.standing import (
     interval_env,
     lifted_foot,
     standing_arms,
     standing_height,
     tilted_hips,
 )
-from gaitlab.testing.truth import CalfRaiseTruth, RepTruth, SyntheticResult
+from gaitlab.testing.synthetic.truth import CalfRaiseTruth, RepTruth, SyntheticResult
 
 
 def _roll_about_x(points: np.ndarray, axis_y: np.ndarray, psi: np.ndarray) -> np.ndarray:

@@ -9,12 +9,12 @@ import numpy as np
 
 from gaitlab.core.landmarks import SIDES, Landmark, side_landmark
 from gaitlab.core.types import Event, Signals
-from gaitlab.testing.body import Body
-from gaitlab.testing.camera import Camera
-from gaitlab.testing.clip import finish_clip, frame_of, per_side, time_axis
-from gaitlab.testing.kinematics import frontal_angles, obliquity
-from gaitlab.testing.truth import FootContact, SingleSupport, SyntheticResult, WalkTruth
-from gaitlab.testing.walk_model import DOUBLE_SUPPORT, STANCE, STRIKE_DEG, WalkModel
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.camera import Camera
+from gaitlab.testing.synthetic.clip import finish_clip, frame_of, per_side, time_axis
+from gaitlab.testing.synthetic.kinematics import frontal_angles, obliquity
+from gaitlab.testing.synthetic.truth import FootContact, SingleSupport, SyntheticResult, WalkTruth
+from gaitlab.testing.synthetic.walk_model import DOUBLE_SUPPORT, STANCE, STRIKE_DEG, WalkModel
 
 
 def _sagittal_signals(joints: np.ndarray) -> dict[str, np.ndarray]:

@@ -10,8 +10,8 @@ import numpy as np
 
 from gaitlab.core import anthropometry as anthro
 from gaitlab.core.landmarks import N_LANDMARKS, SIDES, Landmark, side_landmark
-from gaitlab.testing.body import Body
-from gaitlab.testing.kinematics import LAT, foot_points, knee_ik
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.kinematics import LAT, foot_points, knee_ik
 
 
 def upper_body(

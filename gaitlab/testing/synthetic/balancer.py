@@ -11,19 +11,19 @@ from scipy.ndimage import gaussian_filter1d
 
 from gaitlab.core.landmarks import SIDES, Landmark, other_side, side_landmark
 from gaitlab.core.types import Event, Signals
-from gaitlab.testing.body import Body
-from gaitlab.testing.camera import Camera
-from gaitlab.testing.clip import check_choice, finish_clip, frame_of, time_axis
-from gaitlab.testing.kinematics import LAT, min_jerk, obliquity
-from gaitlab.testing.skeleton import legs_parts, stack_joints, upper_body
-from gaitlab.testing.standing import (
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.camera import Camera
+from gaitlab.testing.synthetic.clip import check_choice, finish_clip, frame_of, time_axis
+from gaitlab.testing.synthetic.kinematics import LAT, min_jerk, obliquity
+from gaitlab.testing.synthetic.skeleton import legs_parts, stack_joints, upper_body
+from gaitlab.testing.synthetic.standing import (
     interval_env,
     lifted_foot,
     standing_arms,
     standing_height,
     tilted_hips,
 )
-from gaitlab.testing.truth import SingleLegStanceTruth, SyntheticResult
+from gaitlab.testing.synthetic.truth import SingleLegStanceTruth, SyntheticResult
 
 
 def single_leg_stance(

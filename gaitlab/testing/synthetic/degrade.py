@@ -9,7 +9,7 @@ import numpy as np
 
 from gaitlab.core.landmarks import LEG_LANDMARKS, N_LANDMARKS, Landmark
 from gaitlab.core.types import PoseSequence
-from gaitlab.testing.camera import Camera, default_look_at, project, unit
+from gaitlab.testing.synthetic.camera import Camera, default_look_at, project, unit
 
 _FACE = tuple(Landmark(i) for i in range(11))
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from gaitlab.core.landmarks import SIDES
-from gaitlab.testing.body import Body
-from gaitlab.testing.camera import Camera
-from gaitlab.testing.degrade import degrade
-from gaitlab.testing.truth import SyntheticResult
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.camera import Camera
+from gaitlab.testing.synthetic.degrade import degrade
+from gaitlab.testing.synthetic.truth import SyntheticResult
 
 
 def frame_of(t: float, fps: float) -> int:

@@ -55,13 +55,13 @@ Time
     ``frame`` is the nearest frame.
 """
 
-from gaitlab.testing.balancer import single_leg_stance
-from gaitlab.testing.body import Body
-from gaitlab.testing.calf_raiser import calf_raises
-from gaitlab.testing.camera import Camera, project
-from gaitlab.testing.degrade import build_pose_sequence
-from gaitlab.testing.kinematics import frontal_angles
-from gaitlab.testing.truth import (
+from gaitlab.testing.synthetic.balancer import single_leg_stance
+from gaitlab.testing.synthetic.body import Body
+from gaitlab.testing.synthetic.calf_raiser import calf_raises
+from gaitlab.testing.synthetic.camera import Camera, project
+from gaitlab.testing.synthetic.degrade import build_pose_sequence
+from gaitlab.testing.synthetic.kinematics import frontal_angles
+from gaitlab.testing.synthetic.truth import (
     CalfRaiseTruth,
     FootContact,
     RepTruth,
@@ -70,7 +70,7 @@ from gaitlab.testing.truth import (
     SyntheticResult,
     WalkTruth,
 )
-from gaitlab.testing.walker import walk
+from gaitlab.testing.synthetic.walker import walk
 
 __all__ = [
     "Body",

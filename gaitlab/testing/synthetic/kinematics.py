@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from gaitlab.core.landmarks import Landmark
-from gaitlab.testing.body import Body
+from gaitlab.testing.synthetic.body import Body
 
 #: +1 for the left side (towards +y), -1 for the right.
 LAT = {"left": 1.0, "right": -1.0}

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from gaitlab.core.thresholds import load_thresholds
-from gaitlab.footprint.analyze import (
+from gaitlab.footprint import (
     FootprintError,
     analyze_footprint,
     classify_arch,

@@ -1,0 +1,17 @@
+"""Wet foot test: arch indices from a photo of a footprint (see :mod:`.analyze`)."""
+
+from gaitlab.footprint.analyze import analyze_footprint, run_footprint
+from gaitlab.footprint.indices import ARCH_TYPES, classify_arch
+from gaitlab.footprint.overlay import render_overlay
+from gaitlab.footprint.result import FootprintError, FootprintResult, MeasuredWidth
+
+__all__ = [
+    "ARCH_TYPES",
+    "FootprintError",
+    "FootprintResult",
+    "MeasuredWidth",
+    "analyze_footprint",
+    "classify_arch",
+    "render_overlay",
+    "run_footprint",
+]

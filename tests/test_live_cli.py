@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitlab.cli.live import LatestFrame, LiveOptions, SourceFrame, run_live
+from gaitlab.cli.live_session import LiveOptions, run_live
 from gaitlab.cli.main import main
+from gaitlab.io.sources import LatestFrame, SourceFrame
 from gaitlab.io.video import VideoInfo
 from gaitlab.live import LiveProcessor
 from gaitlab.pipeline import AnalyzeOptions, PeopleTrack, analyze_people

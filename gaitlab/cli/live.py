@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     say = print if not args.json else (lambda m: print(m, file=sys.stderr))
     # with --out the session is kept in the history like an analysed file (unless --no-save)
     with AnalyzeHistory.open(args) as history:
-        run = run_live(
+        session = run_live(
             LiveOptions(
                 task=args.task,
                 camera=args.camera,
@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
                 max_seconds=args.max_seconds,
             )
         )
-        if run.written:
-            say(f"wrote {', '.join(str(p) for p in run.written.values())}")
-        if run.analysis is not None:
-            history.save(args, run.analysis, Path(args.out), say, source="live")
+        if session.written:
+            say(f"wrote {', '.join(str(p) for p in session.written.values())}")
+        if session.analysis is not None:
+            history.save(args, session.analysis, Path(args.out), say, source="live")
     return 0

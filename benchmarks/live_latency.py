@@ -39,7 +39,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from gaitlab.cli.live import LiveOptions, run_live
+from gaitlab.cli.live_session import LiveOptions, run_live
 from gaitlab.io.video import VideoReader
 from gaitlab.live import WINDOW_S, LiveProcessor
 from gaitlab.pose import MediaPipePose, PersonPose

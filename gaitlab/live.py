@@ -10,13 +10,12 @@ current frame (:func:`gaitlab.signals.view.classify_frames`,
 :func:`gaitlab.rules.sustained.evaluate_rules` run on the same window, so a rule has
 one implementation for files and webcam alike.
 
-Counting (reps, holds) is a pluggable :class:`Counter` per task (:func:`counter_for`): calf
-raises are counted by the file pipeline's own rep counter
-(:class:`gaitlab.tasks.calf_raise.CalfRaiseCounter`, through
-:class:`CalfRaiseLiveCounter`), single-leg holds by the balance analyzer's own hold detector
-(:class:`gaitlab.tasks.balance.BalanceTimer`, through :class:`BalanceLiveCounter`); a task
-without a live counter gets :class:`NoCounter`, which reports nothing, and the UI then says
-that counting is not available rather than showing a made-up number.
+Counting (reps, holds) is a pluggable :class:`~gaitlab.tasks.live_counters.Counter` per task
+(:func:`~gaitlab.tasks.live_counters.counter_for`: the file pipeline's own rep counter and hold
+detector behind one protocol); the words said to the person are
+:mod:`gaitlab.tasks.live_cues`; the picture is drawn by :mod:`gaitlab.render` (skeleton and
+measures by :func:`~gaitlab.render.overlay.annotate_frame`, the cue and counters by
+:func:`~gaitlab.render.status.draw_status_bar`).
 
 Nothing here touches Streamlit: the webrtc callback calls :meth:`LiveProcessor.process` and
 the page reads :meth:`LiveProcessor.snapshot` / :meth:`LiveProcessor.summary`.
@@ -30,38 +29,37 @@ from collections import Counter as Tally
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import cv2
 import numpy as np
 
 from gaitlab.core.errors import GaitlabError
-from gaitlab.core.landmarks import SIDES, Landmark, side_landmark
+from gaitlab.core.landmarks import Landmark
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.core.types import Flag, PoseSequence
-from gaitlab.pose import PersonPose, PoseEstimator, Tracker
-from gaitlab.render.overlay import Style, annotate_frame, hershey_text
+from gaitlab.pose import MediaPipePose, PersonPose, PoseEstimator, Tracker
+from gaitlab.render.overlay import annotate_frame
+from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR, counter_text, draw_status_bar
 from gaitlab.rules.sustained import evaluate_rules
 from gaitlab.signals.clean import OneEuroFilter
-from gaitlab.signals.measures import compute_signals, foot_length_px
+from gaitlab.signals.measures import compute_signals
 from gaitlab.signals.view import (
     FRONTAL_VIEWS,
-    SAGITTAL_VIEWS,
     classify_frames,
     estimate_azimuth_deg,
     off_axis_deg,
 )
+from gaitlab.tasks.live_counters import FEET, Counter, counter_for
+from gaitlab.tasks.live_cues import choose_cue
 
 __all__ = [
+    "ACTION_COLOUR",  # the status bar's colours, from gaitlab.render.status
     "LIVE_TASKS",
-    "BalanceLiveCounter",
-    "CalfRaiseLiveCounter",
-    "Counter",
+    "OK_COLOUR",
     "LiveProcessor",
     "LiveState",
-    "NoCounter",
-    "counter_for",
-    "draw_status_bar",
+    "default_estimator",
 ]
 
 #: Tasks that can be done live, on the spot in front of a webcam.
@@ -84,285 +82,6 @@ INFERENCE_MAX_SIDE = 960
 #: A frame interval longer than this (a stalled webcam) does not count as time in view.
 MAX_FRAME_GAP_S = 0.5
 
-#: Feet landmarks that must be visible for foot measures (ankle, heel, toe, both sides).
-FEET = tuple(side_landmark(s, p) for s in SIDES for p in ("ankle", "heel", "foot_index"))
-
-#: Status bar colours (RGB): all is well / the person must do something first.
-OK_COLOUR = (30, 140, 60)
-ACTION_COLOUR = (200, 120, 0)
-
-MESSAGES = {
-    "nobody": "Nobody in view: stand 2-3 m from the camera, whole body in the picture",
-    "feet": "Step back so your feet are in view",
-    "calf-raise-view": "Face the camera (or turn your back to it) so ankle roll can be seen",
-    "balance-view": "Face the camera (or turn your back to it) so hip drop can be seen",
-    "calf-raise": "Slowly raise your heels, pause at the top, lower even more slowly",
-    "balance": "Lift one foot and hold; keep your hips level",
-}
-
-#: Plain-language cue per threshold rule (programme wording where it has one).
-RULE_CUES = {
-    "fppa_peak": "Keep your {side} knee over your toes, not caving in",
-    "ankle_roll": "Keep your {side} ankle straight: press through the base of the big toe",
-    "ankle_shift": "Keep your {side} ankle from wobbling sideways",
-    "pelvic_drop_stance": "Keep your hips level",
-    "calf_raise_hold": "Pause at the top for a moment",
-    "calf_raise_rise": "Raise your heels more slowly",
-}
-
-
-# -- counters -------------------------------------------------------------------------------
-@runtime_checkable
-class Counter(Protocol):
-    """Per-task incremental counting (reps, holds) for the live path.
-
-    ``update`` is called once per processed frame with the frame time and that frame's
-    measure values (``{signal name: value}``, finite values only; the subject's landmark
-    positions are not included) and returns the events that completed at this frame
-    (dicts like ``{"type": "rep_end", "t_s": 12.3, ...}``). ``state`` returns what the UI
-    shows: e.g. ``{"reps": 3, "phase": "hold", "cue": "Pause at the top for a moment"}``.
-    A counter may also provide ``reset()``; ``observe(window, view_per_frame, *,
-    azimuth_deg)``: called just before ``update`` with the rolling window of filtered pose
-    (:class:`~gaitlab.core.types.PoseSequence`, ending at this frame), its view labels and the
-    camera azimuth they came from (:func:`gaitlab.signals.view.estimate_azimuth_deg`, estimated once
-    per frame), for counters that read landmarks rather than measures
-    (:class:`CalfRaiseLiveCounter`);
-    ``observe_raw(xy)``: called just before ``update`` with this frame's unfiltered,
-    visibility-gated ``(33, 2)`` landmarks (NaN where not seen, all NaN with nobody in view),
-    for counters that do their own smoothing (:class:`BalanceLiveCounter`); and
-    ``finish() -> list[dict]``: the events that the end of the session completes (a hold
-    still running, a rep still settling), called by :meth:`LiveProcessor.finish`.
-    """
-
-    def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]: ...
-
-    def state(self) -> dict[str, Any]: ...
-
-
-class NoCounter:
-    """The default when a task has no live counter: no events, no counts.
-
-    ``state()`` is empty, so the UI cannot mistake it for zero reps.
-    """
-
-    def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]:
-        return []
-
-    def state(self) -> dict[str, Any]:
-        return {}
-
-
-#: What to tell the person in each calf-raise phase (the programme's own words).
-PHASE_CUES = {
-    "rest": "Slowly raise your heels",
-    "rise": "Slowly raise your heels",
-    "hold": "Pause at the top for a moment",
-    "lower": "Lower back down even more slowly",
-}
-
-#: Seconds of pose before the calf-raise counter's foot length (its unit of height) is fixed.
-FOOT_LENGTH_AFTER_S = 1.0
-
-
-class CalfRaiseLiveCounter:
-    """:class:`gaitlab.tasks.calf_raise.CalfRaiseCounter` (the file pipeline's own rep
-    counter) behind the live :class:`Counter` protocol.
-
-    That counter reads the feet's landmarks, not the per-frame measures, so this adapter also
-    has ``observe(window, view_per_frame, azimuth_deg=...)``, which :class:`LiveProcessor`
-    calls before ``update`` with the rolling window of filtered pose: its last frame becomes
-    the counter's input (:class:`~gaitlab.tasks.calf_raise.CalfRaiseInputs`). The foot
-    length, the counter's unit of height, is fixed once a second of pose has a finite
-    estimate; with ``height_cm``, the foot length in cm is fixed then too (from the same
-    second), so reps also report their heel height in cm.
-    """
-
-    def __init__(
-        self,
-        *,
-        thresholds: dict[str, Threshold] | None = None,
-        sex: str | None = None,
-        height_cm: float | None = None,
-    ) -> None:
-        from gaitlab.tasks.calf_raise import CalfRaiseCounter
-
-        self._make = lambda: CalfRaiseCounter(thresholds=thresholds, sex=sex)
-        self._height_cm = height_cm
-        self.reset()
-
-    def reset(self) -> None:
-        self._counter = self._make()
-        self._frame: Any = None
-        self._foot_px = float("nan")
-
-    def observe(
-        self,
-        window: PoseSequence,
-        view_per_frame: np.ndarray,
-        *,
-        azimuth_deg: np.ndarray | None = None,
-    ) -> None:
-        """Take the window's last frame as the counter's next input; ``azimuth_deg``: the
-        window's :func:`~gaitlab.signals.view.estimate_azimuth_deg` when the caller has it (it is
-        estimated here otherwise)."""
-        from gaitlab.tasks.calf_raise import CalfRaiseInputs
-
-        if not np.isfinite(self._foot_px) and window.duration_s >= FOOT_LENGTH_AFTER_S:
-            self._foot_px = foot_length_px(window)
-            if np.isfinite(self._foot_px) and self._height_cm is not None:
-                from gaitlab.tasks.calf_raise import foot_length_cm
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    cm = foot_length_cm(window, self._height_cm, self._foot_px)
-                self._counter.foot_cm = cm if np.isfinite(cm) else None
-        if not np.isfinite(self._foot_px):
-            self._frame = None
-            return
-        last = window[len(window) - 1 :]
-        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
-            warnings.simplefilter("ignore")
-            az = estimate_azimuth_deg(window) if azimuth_deg is None else azimuth_deg
-            inputs = CalfRaiseInputs.from_pose(
-                last,
-                foot_px=self._foot_px,
-                frontal=np.isin(np.asarray(view_per_frame[-1:]).astype(str), FRONTAL_VIEWS),
-                azimuth_deg=az[-1:],
-            )
-        self._frame = next(inputs.frames())
-
-    def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]:
-        if self._frame is None:
-            return []
-        return _rep_event_dicts(self._counter.update(self._frame))
-
-    def finish(self) -> list[dict[str, Any]]:
-        """End of the session: a rep that was settling is reported, one in progress is not."""
-        return _rep_event_dicts(self._counter.finish())
-
-    def state(self) -> dict[str, Any]:
-        c = self._counter
-        rise = c.heel_rise_pct_
-        return {
-            "reps": len(c.reps_),
-            "phase": c.phase_,
-            "heel_rise_pct_foot": round(float(rise), 1) if np.isfinite(rise) else None,
-            "cue": PHASE_CUES.get(c.phase_, ""),
-        }
-
-
-def _rep_event_dicts(events: list[Any]) -> list[dict[str, Any]]:
-    """:class:`~gaitlab.tasks.calf_raise.RepEvent` s as the live counter's event dicts."""
-    return [
-        {
-            "type": e.type,
-            "t_s": e.t_s,
-            "frame": e.frame,
-            **({"rep": e.rep.to_dict()} if e.rep is not None else {}),
-            **({"reason": e.reason} if e.reason else {}),
-        }
-        for e in events
-    ]
-
-
-#: What to tell the person in each balance phase.
-BALANCE_CUES = {
-    "standing": "Lift one foot and hold; keep your hips level",
-    "lifting": "Keep the foot up and hold",
-    "hold": "Hold: keep your hips level",
-    "unknown": "Keep both feet in view",
-}
-
-#: Both feet unseen for longer than this (s) is reported once as ``feet_out_of_view`` (the
-#: calf-raise counter's own ``max_missing_s``).
-FEET_MISSING_S = 0.5
-
-
-class BalanceLiveCounter:
-    """:class:`gaitlab.tasks.balance.BalanceTimer` (the file pipeline's own hold
-    detector) behind the live :class:`Counter` protocol.
-
-    The timer is fed each frame's unfiltered, visibility-gated landmarks
-    (:func:`~gaitlab.tasks.balance.balance_values` of ``observe_raw``), not the One Euro
-    output: that filter's lag grows with speed and would delay touch-downs by up to 0.2 s,
-    while the timer's own short moving average has a fixed delay that it removes. Its scale
-    (leg length) is a running median, as nothing is known of the clip in advance.
-
-    Events: the timer's ``hold_start`` (``t_s`` = the lift-off, reported once the lift has
-    lasted long enough), ``hold_end`` (with ``hold_s`` and ``reason``) and ``hold_cancel`` (a
-    started "hold" that was a walk towards or away from the camera: it is not a hold, and
-    :class:`LiveProcessor` drops its ``hold_start`` from the session's events), plus
-    ``feet_out_of_view`` / ``feet_in_view`` when neither foot has been seen for
-    :data:`FEET_MISSING_S`. ``holds`` in :meth:`state` counts completed holds only.
-    """
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        from gaitlab.tasks.balance import BalanceTimer
-
-        self._timer = BalanceTimer()
-        self._values: dict[str, float] = {}
-        self._missing_since: float | None = None
-        self._out_of_view = False
-
-    def observe_raw(self, xy: np.ndarray) -> None:
-        from gaitlab.tasks.balance import balance_values
-
-        self._values = balance_values(xy)
-
-    def update(self, t_s: float, values: dict[str, float]) -> list[dict[str, Any]]:
-        events = self._timer.update(t_s, self._values)
-        feet = [self._values.get(f"{lm.name.lower()}_y_px", np.nan) for lm in FEET]
-        if np.isfinite(feet).any():
-            if self._out_of_view:
-                events.append({"type": "feet_in_view", "t_s": t_s})
-            self._missing_since, self._out_of_view = None, False
-        else:
-            if self._missing_since is None:
-                self._missing_since = t_s
-            if not self._out_of_view and t_s - self._missing_since > FEET_MISSING_S:
-                self._out_of_view = True
-                events.append({"type": "feet_out_of_view", "t_s": t_s, "reason": MESSAGES["feet"]})
-        return events
-
-    def finish(self) -> list[dict[str, Any]]:
-        """End of the session: a hold still running ends here (reason ``end_of_data``)."""
-        return self._timer.finish()
-
-    def state(self) -> dict[str, Any]:
-        s = self._timer.state()
-        return {
-            "holds": s["holds"],
-            "phase": s["phase"],
-            "hold_s": s["hold_s"],
-            "stance_leg": s["stance_leg"],
-            "best_hold_s": s["best_hold_s"],
-            "cue": BALANCE_CUES.get(s["phase"], ""),
-        }
-
-
-def counter_for(
-    task: str,
-    *,
-    thresholds: dict[str, Threshold] | None = None,
-    sex: str | None = None,
-    height_cm: float | None = None,
-) -> Counter:
-    """The live counter for ``task``: calf raises are counted by
-    :class:`CalfRaiseLiveCounter` (the pipeline's own counter), single-leg holds by
-    :class:`BalanceLiveCounter` (the pipeline's own hold detector); tasks without a live
-    counter get :class:`NoCounter`, which counts nothing."""
-    try:
-        if task == "calf-raise":
-            return CalfRaiseLiveCounter(thresholds=thresholds, sex=sex, height_cm=height_cm)
-        if task == "balance":
-            return BalanceLiveCounter()
-    except ImportError:  # the task's analyzer is not installed
-        return NoCounter()
-    return NoCounter()
-
 
 # -- state ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -383,7 +102,7 @@ class LiveState:
         This frame's measures (``fppa_left_deg`` …), finite values only.
     counters
         ``frames``, ``frames_with_subject``, ``time_in_view_s``, plus the task counter's
-        :meth:`Counter.state`.
+        :meth:`~gaitlab.tasks.live_counters.Counter.state`.
     cue
         The one message shown to the person now.
     needs_action
@@ -392,9 +111,9 @@ class LiveState:
         Threshold rules crossed at this frame.
     events
         What this frame completed: the counter's events (``rep_end``, ``hold_start`` …, see
-        :class:`Counter`) and a ``flag`` event (the :class:`~gaitlab.core.types.Flag` fields) for
-        each rule that starts being crossed at this frame (not again while it stays
-        crossed).
+        :class:`~gaitlab.tasks.live_counters.Counter`) and a ``flag`` event (the
+        :class:`~gaitlab.core.types.Flag` fields) for each rule that starts being crossed at
+        this frame (not again while it stays crossed).
     """
 
     t_s: float
@@ -432,9 +151,8 @@ class _Session:
     frame: deque = field(default_factory=deque)
 
 
-def _default_estimator() -> PoseEstimator:
-    from gaitlab.pose import MediaPipePose
-
+def default_estimator() -> PoseEstimator:
+    """The live pose estimator: MediaPipe BlazePose, following up to two people."""
     # Two people: the subject and one other (a partner in the room) is enough live, and
     # each extra pose costs a landmark-model run per frame.
     return MediaPipePose(num_poses=2)
@@ -457,7 +175,8 @@ class LiveProcessor:
     sex
         ``"female"``, ``"male"`` or None: picks sex-specific thresholds.
     counter
-        The task's :class:`Counter`; default :func:`counter_for` ``(task)``.
+        The task's :class:`~gaitlab.tasks.live_counters.Counter`; default
+        :func:`~gaitlab.tasks.live_counters.counter_for` ``(task)``.
     thresholds
         The thresholds file's entries; default :func:`gaitlab.core.thresholds.load_thresholds`.
 
@@ -482,7 +201,7 @@ class LiveProcessor:
         self.task = task
         self.height_cm = height_cm
         self.sex = sex
-        self._estimator_factory = estimator_factory or _default_estimator
+        self._estimator_factory = estimator_factory or default_estimator
         self._counter_given = counter
         self._thresholds = thresholds if thresholds is not None else load_thresholds()
         self._lock = threading.Lock()
@@ -551,33 +270,14 @@ class LiveProcessor:
     ) -> tuple[np.ndarray, LiveState]:
         s = self._s
         frame_no = s.frames if frame is None else int(frame)
-        if s.t0 is None:
-            s.t0 = t_in
-        t = t_in - s.t0
-        if s.last_t is not None and not t > s.last_t:
-            t = s.last_t + 1e-3
-            s.timestamps_adjusted += 1
-        dt = None if s.last_t is None else t - s.last_t
-        s.last_t = t
+        t, dt = self._advance_clock(t_in)
         s.frames += 1
 
         h, w = image.shape[:2]
         persons = self._estimate(image, t, (w, h))
         ids = self._tracker.update(persons, t)
         subject = self._choose_subject(persons, ids)
-
-        if subject is None:
-            raw = xy = np.full((len(Landmark), 2), np.nan)
-            vis = np.zeros(len(Landmark))
-            self._filter.reset()
-        else:
-            vis = np.asarray(subject.visibility, dtype=float)
-            raw = np.array(subject.xy, dtype=float)
-            raw[vis < MIN_VISIBILITY] = np.nan
-            xy = self._filter(raw, t)
-            s.frames_with_subject += 1
-            if dt is not None and dt <= MAX_FRAME_GAP_S:
-                s.time_in_view_s += dt
+        raw, xy, vis = self._subject_landmarks(subject, t, dt)
         self._push(xy, vis, t, frame_no)
 
         window = PoseSequence(
@@ -594,23 +294,24 @@ class LiveProcessor:
             s.values.setdefault(name, []).append(v)
         for f in flags:
             s.flags[(f.rule, f.side, round(f.start_s, 3))] = f
-        observe = getattr(self._counter, "observe", None)
-        if observe is not None:
-            observe(window, self._labels, azimuth_deg=self._azimuth)
-        observe_raw = getattr(self._counter, "observe_raw", None)
-        if observe_raw is not None:
-            observe_raw(raw)
-        new_events = self._counter.update(t, values)
-        self._record_events(new_events)
+        new_events = self._count(window, raw, t, values)
         new_events = new_events + self._flag_onsets(flags)
 
         feet = subject is not None and bool(np.all(vis[list(FEET)] >= MIN_VISIBILITY))
-        cue, needs_action = self._cue(subject is not None, feet, view, flags)
+        counted = self._counter.state()
+        cue, needs_action = choose_cue(
+            self.task,
+            found=subject is not None,
+            feet=feet,
+            view=view,
+            flags=flags,
+            counter_cue=counted.get("cue"),
+        )
         counters = {
             "frames": s.frames,
             "frames_with_subject": s.frames_with_subject,
             "time_in_view_s": round(s.time_in_view_s, 2),
-            **self._counter.state(),
+            **counted,
         }
         state = LiveState(
             t_s=t,
@@ -634,9 +335,60 @@ class LiveProcessor:
             active_flags=flags,
             others_xy=others,
         )
-        out = draw_status_bar(out, cue, _counter_text(counters), needs_action=needs_action)
+        out = draw_status_bar(out, cue, counter_text(counters), needs_action=needs_action)
         self._last_state = state
         return out, state
+
+    def _advance_clock(self, t_in: float) -> tuple[float, float | None]:
+        """The frame's time from the session's first frame (a time that does not increase is
+        moved 1 ms after the previous one and counted) and the interval since the previous
+        frame (None at the first)."""
+        s = self._s
+        if s.t0 is None:
+            s.t0 = t_in
+        t = t_in - s.t0
+        if s.last_t is not None and not t > s.last_t:
+            t = s.last_t + 1e-3
+            s.timestamps_adjusted += 1
+        dt = None if s.last_t is None else t - s.last_t
+        s.last_t = t
+        return t, dt
+
+    def _subject_landmarks(
+        self, subject: PersonPose | None, t: float, dt: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The subject's raw (visibility-gated) and filtered landmarks and their visibility;
+        all NaN (and the filter restarted) with nobody in view. Counts the time in view."""
+        s = self._s
+        if subject is None:
+            raw = xy = np.full((len(Landmark), 2), np.nan)
+            vis = np.zeros(len(Landmark))
+            self._filter.reset()
+            return raw, xy, vis
+        vis = np.asarray(subject.visibility, dtype=float)
+        raw = np.array(subject.xy, dtype=float)
+        raw[vis < MIN_VISIBILITY] = np.nan
+        xy = self._filter(raw, t)
+        s.frames_with_subject += 1
+        if dt is not None and dt <= MAX_FRAME_GAP_S:
+            s.time_in_view_s += dt
+        return raw, xy, vis
+
+    def _count(
+        self, window: PoseSequence, raw: np.ndarray, t: float, values: dict[str, float]
+    ) -> list[dict[str, Any]]:
+        """Feed the task's counter this frame (``observe`` / ``observe_raw`` as in
+        :class:`~gaitlab.tasks.live_counters.Counter`); its new events, which are also added
+        to the session."""
+        observe = getattr(self._counter, "observe", None)
+        if observe is not None:
+            observe(window, self._labels, azimuth_deg=self._azimuth)
+        observe_raw = getattr(self._counter, "observe_raw", None)
+        if observe_raw is not None:
+            observe_raw(raw)
+        new_events = self._counter.update(t, values)
+        self._record_events(new_events)
+        return new_events
 
     def _estimate(self, image: np.ndarray, t: float, size: tuple[int, int]) -> list[PersonPose]:
         if self._estimator is None:
@@ -675,7 +427,8 @@ class LiveProcessor:
 
     def _record_events(self, events: list[dict[str, Any]]) -> None:
         """Add the counter's events to the session; a ``hold_cancel`` withdraws the
-        ``hold_start`` it cancels (a walk, not a hold: see :class:`BalanceLiveCounter`)."""
+        ``hold_start`` it cancels (a walk, not a hold: see
+        :class:`~gaitlab.tasks.live_counters.BalanceLiveCounter`)."""
         for e in events:
             if e.get("type") == "hold_cancel":
                 for k in range(len(self._s.events) - 1, -1, -1):
@@ -731,19 +484,6 @@ class LiveProcessor:
         active = [f for f in flags if f.end_s >= t - 1e-9]
         return str(labels[-1]), values, active
 
-    def _cue(self, found: bool, feet: bool, view: str, flags: list[Flag]) -> tuple[str, bool]:
-        if not found:
-            return MESSAGES["nobody"], True
-        if not feet:
-            return MESSAGES["feet"], True
-        if view in SAGITTAL_VIEWS:
-            return MESSAGES[f"{self.task}-view"], True
-        for f in flags:
-            if f.rule in RULE_CUES:
-                return RULE_CUES[f.rule].format(side=f.side or "").replace("  ", " "), False
-        cue = self._counter.state().get("cue")
-        return (str(cue) if cue else MESSAGES[self.task]), False
-
     def finish(self) -> list[dict[str, Any]]:
         """End the session's counting: the counter's ``finish()`` (a hold still running
         ends, reason ``end_of_data``; a rep still settling is reported). Returns those
@@ -798,45 +538,3 @@ class LiveProcessor:
                 "events": list(s.events),
                 "counter": self._counter.state(),
             }
-
-
-def _counter_text(counters: dict[str, Any]) -> str:
-    parts = []
-    if "reps" in counters:
-        parts.append(f"reps {counters['reps']}")
-    if "holds" in counters:
-        parts.append(f"holds {counters['holds']}")
-    if "hold_s" in counters:
-        parts.append(f"hold {counters['hold_s']:.1f} s")
-    if counters.get("phase"):
-        parts.append(str(counters["phase"]))
-    parts.append(f"in view {counters['time_in_view_s']:.1f} s")
-    return "  |  ".join(parts)
-
-
-def draw_status_bar(
-    image: np.ndarray, cue: str, counters: str, *, needs_action: bool
-) -> np.ndarray:
-    """Append a solid two-line bar below the frame: the cue, then the counters.
-
-    Below, not over, the picture: the feet are at the bottom of a well-framed shot. Green
-    when the person can carry on, amber when the set-up needs fixing first. Text that does
-    not fit the width is cut with "..". Returns a new image, taller by an even number of
-    rows (video encoders want even sizes).
-    """
-    h, w = image.shape[:2]
-    style = Style.for_frame(w, h)
-    bar_h = 2 * style.line_height + 8
-    bar_h += bar_h % 2
-    bar = np.empty((bar_h, w, 3), dtype=np.uint8)
-    bar[:] = ACTION_COLOUR if needs_action else OK_COLOUR
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    for i, text in enumerate((hershey_text(cue), hershey_text(counters))):
-        fitted = text
-        while fitted and cv2.getTextSize(fitted + "..", font, style.font_scale, 1)[0][0] > w - 20:
-            fitted = fitted[:-1]
-        if fitted != text:
-            fitted = fitted.rstrip() + ".."
-        y = 4 + style.line_height * (i + 1) - style.line_height // 4
-        cv2.putText(bar, fitted, (10, y), font, style.font_scale, (255, 255, 255), 1, cv2.LINE_AA)
-    return np.concatenate([image, bar], axis=0)

@@ -11,19 +11,17 @@ from gaitlab.core.errors import GaitlabError
 from gaitlab.core.landmarks import Landmark
 from gaitlab.core.thresholds import load_thresholds
 from gaitlab.io.video import VideoReader
-from gaitlab.live import (
-    ACTION_COLOUR,
-    MESSAGES,
-    OK_COLOUR,
-    PHASE_CUES,
+from gaitlab.live import LiveProcessor
+from gaitlab.pose import PersonPose
+from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR
+from gaitlab.signals.chain import measure_pose
+from gaitlab.tasks.live_counters import (
     BalanceLiveCounter,
     CalfRaiseLiveCounter,
-    LiveProcessor,
     NoCounter,
     counter_for,
 )
-from gaitlab.pose import PersonPose
-from gaitlab.signals.chain import measure_pose
+from gaitlab.tasks.live_cues import MESSAGES, PHASE_CUES
 from gaitlab.testing.synthetic import Camera, calf_raises
 
 FEET = [

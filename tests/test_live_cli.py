@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitlab.cli.live import LatestFrame, LiveOptions, SourceFrame, run_live
+from gaitlab.cli.live_session import LiveOptions, run_live
 from gaitlab.cli.main import main
+from gaitlab.io.sources import LatestFrame, SourceFrame
 from gaitlab.io.video import VideoInfo
-from gaitlab.live import BalanceLiveCounter, LiveProcessor
+from gaitlab.live import LiveProcessor
 from gaitlab.pipeline import AnalyzeOptions, PeopleTrack, analyze_people
 from gaitlab.pose import PersonPose
+from gaitlab.tasks.live_counters import BalanceLiveCounter
 from gaitlab.testing.synthetic import Camera, SyntheticResult, calf_raises, single_leg_stance
 
 GAITLAB = Path(sys.executable).with_name("gaitlab")

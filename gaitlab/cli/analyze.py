@@ -1,0 +1,109 @@
+"""``gaitlab analyze``: analyse a video file and write the results to a folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from gaitlab.cli.history import AnalyzeHistory, add_analyze_options
+from gaitlab.cli.progress import Progress
+
+
+def add_command(sub: Any) -> None:
+    """Register ``gaitlab analyze`` on the ``gaitlab`` parser."""
+    p = sub.add_parser("analyze", help="analyse a video file and write the results to a folder")
+    p.add_argument("video", help="video file (mp4, mov, webm, mkv …)")
+    p.add_argument(
+        "--task",
+        default="auto",
+        choices=["walk", "calf-raise", "balance", "auto"],
+        help="what the video shows (default: auto, guessed from the motion)",
+    )
+    p.add_argument("--out", required=True, help="output folder (created if needed)")
+    p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    p.add_argument(
+        "--subject",
+        default="auto",
+        help="who to analyse when several people are in view: auto (default: the "
+        "person most completely and longest visible, largest), largest, or a "
+        "track id from a previous run's summary.json",
+    )
+    p.add_argument(
+        "--height-cm",
+        type=float,
+        default=None,
+        help="the subject's height, to report distances in cm",
+    )
+    p.add_argument(
+        "--sex",
+        choices=["female", "male"],
+        default=None,
+        help="selects sex-specific thresholds where the source gives them",
+    )
+    p.add_argument(
+        "--age",
+        type=float,
+        default=None,
+        help="the subject's age in years (balance and heel-rise norms)",
+    )
+    p.add_argument(
+        "--mass-kg",
+        type=float,
+        default=None,
+        help="body mass in kg (work done in the heel-rise test)",
+    )
+    p.add_argument(
+        "--heel-rise-test",
+        action="store_true",
+        help="calf raises: single-leg heel-rise test to fatigue, compared with norms",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_analyze_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse the video, print what was found and written, save the session."""
+    from gaitlab.pipeline import AnalyzeOptions, analyze_video  # heavy: see gaitlab.cli.main
+
+    # Opened before the run, so a bad database URL or an unknown --person fails at once.
+    with AnalyzeHistory.open(args) as history:
+        options = AnalyzeOptions(
+            task=args.task,
+            subject=args.subject,
+            height_cm=history.height_cm(args.height_cm),
+            sex=history.sex(args.sex),
+            write_video=not args.no_video,
+            heel_rise_test=args.heel_rise_test,
+            **{  # age and body mass: the command line wins over what --person knows
+                **history.person_options(),
+                **{
+                    k: v
+                    for k, v in (("age_years", args.age), ("body_mass_kg", args.mass_kg))
+                    if v is not None
+                },
+            },
+        )
+        video = Path(args.video)
+        progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+        try:
+            analysis = analyze_video(video, args.out, options, progress=progress)
+        finally:
+            progress.close()
+        out = Path(args.out)
+        q = analysis.quality
+        print(
+            f"{video.name}: task {analysis.task}, view {analysis.view}, "
+            f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
+            f"{q['persons_seen']} person(s) seen"
+        )
+        for w in q["warnings"]:
+            print(f"warning: {w}")
+        print(
+            f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
+            + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+        )
+        history.save(args, analysis, out)
+    return 0

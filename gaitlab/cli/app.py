@@ -1,0 +1,44 @@
+"""``gaitlab app``: open the app in the browser (``streamlit run app.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from gaitlab.core.errors import GaitlabError
+
+#: The app's entry script, beside the package in a source checkout.
+APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def add_command(sub: Any) -> None:
+    """Register ``gaitlab app`` on the ``gaitlab`` parser."""
+    p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")
+    p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    p.add_argument("--address", default=None, help="address to listen on (default: all)")
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the app with Streamlit until it stops (Ctrl-C ends it quietly)."""
+    if not APP_SCRIPT.is_file():
+        raise GaitlabError(f"the app script {APP_SCRIPT} is missing: run from a gaitlab checkout")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "--server.port", str(args.port),
+        "--server.maxUploadSize", "2048",
+        "--client.toolbarMode", "minimal",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    if args.address:
+        cmd += ["--server.address", args.address]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    try:
+        return subprocess.call(cmd, cwd=APP_SCRIPT.parent)
+    except KeyboardInterrupt:
+        return 0

@@ -16,15 +16,10 @@ import pytest
 import sqlalchemy as sa
 from storekit import PostgresServer, make_summary, walk_analysis
 
+from gaitlab.cli.history import save_after_analyze
 from gaitlab.cli.main import main
-from gaitlab.store import (
-    WITHIN_ERROR,
-    InputError,
-    NotFoundError,
-    Store,
-    StoreError,
-    save_after_analyze,
-)
+from gaitlab.present.progress import WITHIN_ERROR, build_progress
+from gaitlab.store import InputError, NotFoundError, Store, StoreError
 from gaitlab.store import core as store_core
 from gaitlab.store.db import create_engine, resolve_url
 from gaitlab.store.migrations import migrate
@@ -383,13 +378,18 @@ def test_two_processes_writing_at_once_lose_nothing(db_url, home, tmp_path):
 
 
 # -- progress -----------------------------------------------------------------------------------
+def _progress(store, person, metric):
+    """A person's metric over time, judged (the store's values, present's verdicts)."""
+    return build_progress(store.person(person), metric, store.metric_points(person, metric))
+
+
 def test_progress_labels_changes_within_the_smallest_detectable_difference(store):
     ana = store.add_person("Ana", sex="female")
     for day, value in enumerate((14.0, 9.0, 18.5)):
         store.save_analysis(
             make_summary({"fppa_peak_left_deg": value}), ana, recorded_at=T0 + timedelta(days=day)
         )
-    p = store.progress("Ana", "fppa_peak_left_deg")
+    p = _progress(store, "Ana", "fppa_peak_left_deg")
     assert [pt.value for pt in p.points] == [14.0, 9.0, 18.5]
     assert p.sdd == pytest.approx(8.2)  # thresholds file: Munro et al. 2012
     assert "Munro" in p.sdd_source
@@ -408,7 +408,7 @@ def test_progress_without_a_known_sdd_gives_no_real_change_verdict(store):
         store.save_analysis(
             make_summary({"cadence_spm": value}), "Ben", recorded_at=T0 + timedelta(days=day)
         )
-    p = store.progress("Ben", "cadence_spm")
+    p = _progress(store, "Ben", "cadence_spm")
     assert p.sdd is None
     assert [pt.verdict for pt in p.points] == ["first", "unknown_error"]
     assert [(r.low, r.high) for r in p.references] == [(81.0, 135.0)]  # men's band

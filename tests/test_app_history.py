@@ -157,6 +157,26 @@ def test_an_app_analysis_is_saved_once_for_the_chosen_person(hist, analysed):
     assert s.metrics["knee_flexion_peak_left_deg"] > 0
 
 
+def test_an_app_analysis_is_one_session_not_two_copies(analysed):
+    results, rid = ResultStore(analysed["root"]), analysed["rid"]
+    sid = results.history(rid)["session_id"]
+    session = results.home / "sessions" / str(sid)
+    for name in ("summary.json", "frames.csv", "annotated.mp4", "landmarks.npz"):
+        assert not (results.path(rid) / name).exists()  # the upload keeps only its video
+        assert (session / name).stat().st_nlink == 1
+    assert results.summary_path(rid) == session / "summary.json"
+    assert results.summary(rid)["video"]["path"] == "bea walking.mp4"
+
+
+def test_a_results_folder_of_an_older_app_is_left_alone(home):
+    old = home / "results" / "20250101-093000-abcdef"
+    old.mkdir(parents=True)
+    (old / "request.json").write_text("{}")
+    for page in ("history", "analyse"):
+        assert not app(page).exception
+    assert (old / "request.json").read_text() == "{}"
+
+
 def test_a_failed_analysis_saves_nothing(hist, home):
     cleo = hist.add_person("Cleo")
     results = ResultStore(home / "uploads", person=cleo)

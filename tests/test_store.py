@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -168,6 +169,22 @@ def test_saves_a_real_result_with_its_files_and_deletes_them(
         store.session(sid)
     with pytest.raises(NotFoundError):
         store.delete_session(sid)
+
+
+def test_the_history_keeps_copies_of_the_out_folder_not_links(
+    store, walk_side_clip, tmp_path_factory, tmp_path
+):
+    analysis, shared = walk_analysis(tmp_path_factory, walk_side_clip)
+    out = tmp_path / "out"
+    shutil.copytree(shared, out)  # the shared result folder stays untouched
+    sid = save_after_analyze(analysis, out, store=store)
+    kept = store.session(sid).files_dir
+    for name in ("summary.json", "frames.csv", "annotated.mp4"):
+        assert (kept / name).stat().st_nlink == 1
+        assert not (kept / name).samefile(out / name)
+    before = (kept / "frames.csv").read_bytes()
+    (out / "frames.csv").write_text("edited by hand\n")
+    assert (kept / "frames.csv").read_bytes() == before
 
 
 def test_delete_removes_row_metrics_and_files_only_of_that_session(store, home):

@@ -11,7 +11,6 @@ after the commit.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -44,15 +43,14 @@ from gaitlab.store.records import (
     MetricPoint,
     Person,
     Session,
+    analysis_values,
     as_utc,
     check_programme,
-    number,
     parse_session_id,
     person_columns,
     person_of,
     person_values,
     session_of,
-    text,
 )
 from gaitlab.store.schema import persons, session_metrics, sessions
 
@@ -312,7 +310,7 @@ class Store:
                     conn.execute(
                         sessions.insert().values(
                             person_id=person_id,
-                            **_analysis_values(summary, source, recorded_at, notes),
+                            **analysis_values(summary, source, recorded_at, notes),
                         )
                     ).inserted_primary_key[0]
                 )
@@ -498,23 +496,3 @@ class Store:
         if s.files_dir is None or not s.files_dir.is_dir():
             raise NotFoundError(f"session {s.id} has no result files")
         return s.files_dir
-
-
-def _analysis_values(
-    summary: dict[str, Any], source: str, recorded_at: datetime | None, notes: str | None
-) -> dict[str, Any]:
-    """The ``sessions`` columns of an analysis, from its summary."""
-    video = summary.get("video") or {}
-    return {
-        "kind": "analysis",
-        "source": source,
-        "task": text(summary.get("task"), 40),
-        "recorded_at": as_utc(recorded_at),
-        "created_at": datetime.now(UTC),
-        "video_name": text(Path(str(video["path"])).name, 500) if video.get("path") else None,
-        "view": text(summary.get("view"), 40),
-        "duration_s": number(video.get("duration_s")),
-        "summary_json": json.dumps(summary, allow_nan=False),
-        "notes": notes,
-        "gaitlab_version": text(summary.get("gaitlab_version") or __version__, 40),
-    }

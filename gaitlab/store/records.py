@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
+from gaitlab import __version__
 from gaitlab.core.errors import GaitlabError
 from gaitlab.store.db import NotFoundError
 from gaitlab.store.schema import persons
@@ -236,6 +237,26 @@ def number(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
     return None
+
+
+def analysis_values(
+    summary: dict[str, Any], source: str, recorded_at: datetime | None, notes: str | None
+) -> dict[str, Any]:
+    """The ``sessions`` columns of an analysis, from its summary."""
+    video = summary.get("video") or {}
+    return {
+        "kind": "analysis",
+        "source": source,
+        "task": text(summary.get("task"), 40),
+        "recorded_at": as_utc(recorded_at),
+        "created_at": datetime.now(UTC),
+        "video_name": text(Path(str(video["path"])).name, 500) if video.get("path") else None,
+        "view": text(summary.get("view"), 40),
+        "duration_s": number(video.get("duration_s")),
+        "summary_json": json.dumps(summary, allow_nan=False),
+        "notes": notes,
+        "gaitlab_version": text(summary.get("gaitlab_version") or __version__, 40),
+    }
 
 
 # -- rows → records -------------------------------------------------------------------------------

@@ -105,7 +105,7 @@ REPS = [
 
 @pytest.fixture(scope="session")
 def results_root(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("gaitlab_home") / "results"
+    return tmp_path_factory.mktemp("gaitlab_home") / "uploads"
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +124,7 @@ def flagged_result(results_root, walk_result) -> str:
     store = ResultStore(results_root)
     rid = store.create_rerun(walk_result, AnalyzeOptions("calf-raise"))
     for name in ("summary.json", "frames.csv", "annotated.mp4", "persons.json"):
-        shutil.copy2(store.path(walk_result) / name, store.path(rid) / name)
+        shutil.copy2(store.output(walk_result, name), store.path(rid) / name)
     summary = store.summary(walk_result)
     summary.update(task="calf-raise", flags=FLAGS, reps=REPS)
     summary["metrics"]["reps"] = 1
@@ -143,10 +143,12 @@ def test_a_result_folder_holds_the_upload_the_request_and_the_outputs(results_ro
         "request.json",
         "status.json",
         "persons.json",
-        "summary.json",
-        "frames.csv",
-        "annotated.mp4",
     }
+    # the outputs are the history session's (committed when the analysis succeeded)
+    session = store.home / "sessions" / str(store.history(walk_result)["session_id"])
+    for path in (store.summary_path(walk_result), store.frames_path(walk_result),
+                 store.video_path(walk_result)):  # fmt: skip
+        assert path.parent == session and path.is_file()
     assert not (folder / "people.pkl").exists()  # one person: nothing to choose from
     assert store.status(walk_result) == Status(
         "done", "done", updated=store.status(walk_result).updated

@@ -28,7 +28,8 @@ from gaitlab.app.results import (
     run_analysis,
 )
 from gaitlab.pipeline import AnalyzeOptions
-from gaitlab.store import WITHIN_ERROR, Store
+from gaitlab.present.progress import WITHIN_ERROR
+from gaitlab.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
@@ -131,7 +132,7 @@ def analysed(home, walk_side_clip) -> dict[str, Any]:
     assert not at.exception
     value = at.query_params["result"]
     rid = value[0] if isinstance(value, list) else value
-    root = home / "results"
+    root = home / "uploads"
     assert wait_done(root, rid).state == "done"
     return {"person": bea, "rid": rid, "root": root}
 
@@ -156,9 +157,29 @@ def test_an_app_analysis_is_saved_once_for_the_chosen_person(hist, analysed):
     assert s.metrics["knee_flexion_peak_left_deg"] > 0
 
 
+def test_an_app_analysis_is_one_session_not_two_copies(analysed):
+    results, rid = ResultStore(analysed["root"]), analysed["rid"]
+    sid = results.history(rid)["session_id"]
+    session = results.home / "sessions" / str(sid)
+    for name in ("summary.json", "frames.csv", "annotated.mp4", "landmarks.npz"):
+        assert not (results.path(rid) / name).exists()  # the upload keeps only its video
+        assert (session / name).stat().st_nlink == 1
+    assert results.summary_path(rid) == session / "summary.json"
+    assert results.summary(rid)["video"]["path"] == "bea walking.mp4"
+
+
+def test_a_results_folder_of_an_older_app_is_left_alone(home):
+    old = home / "results" / "20250101-093000-abcdef"
+    old.mkdir(parents=True)
+    (old / "request.json").write_text("{}")
+    for page in ("history", "analyse"):
+        assert not app(page).exception
+    assert (old / "request.json").read_text() == "{}"
+
+
 def test_a_failed_analysis_saves_nothing(hist, home):
     cleo = hist.add_person("Cleo")
-    results = ResultStore(home / "results", person=cleo)
+    results = ResultStore(home / "uploads", person=cleo)
     rid = results.create("notes.mp4", b"not a video " * 50, AnalyzeOptions("walk"))
     assert run_analysis(results, rid).state == "error"
     assert results.history(rid) == {} and hist.sessions(cleo) == []
@@ -259,7 +280,7 @@ def test_progress_chart_has_the_reference_band_and_each_verdict(hist):
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "line", "point", "text"]  # band, values, verdict labels
 
-    progress = hist.progress(fay, "fppa_peak_left_deg")
+    progress = timeline.person_progress(hist, fay, "fppa_peak_left_deg")
     frame = timeline.progress_frame(progress)
     assert list(frame["verdict_short"]) == ["first", "within error", "real increase"]
     assert list(frame["change_text"]) == ["", "-5.0°", "+16.0°"]

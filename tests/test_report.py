@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 from storekit import walk_analysis
 
+from gaitlab.cli.history import save_after_analyze
 from gaitlab.cli.main import main
 from gaitlab.core.landmarks import Landmark
 from gaitlab.io.video import probe, read_frames
 from gaitlab.present.metrics import UNITS, format_value, parse_metric
+from gaitlab.report.exports import ExportError, export_session
 from gaitlab.report.pdf import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.store import Store
-from gaitlab.store.exports import ExportError, export_session
 
 FLAGGED_FRAME = 33
 
@@ -51,7 +52,7 @@ def history(tmp_path_factory, walk_side_clip):
     home = tmp_path_factory.mktemp("report_home")
     store = Store.open(url=f"sqlite:///{home / 'gaitlab.db'}", home=home)
     ana = store.add_person("Ana Example", sex="female", birth_year=1981, height_cm=168)
-    plain = store.save_analysis(analysis, ana, result_dir=out)
+    plain = save_after_analyze(analysis, out, person=ana, store=store)
     summary = json.loads((out / "summary.json").read_text())
     summary["view"] = "posterior"
     summary["unavailable"] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,15 +17,10 @@ import pytest
 import sqlalchemy as sa
 from storekit import PostgresServer, make_summary, walk_analysis
 
+from gaitlab.cli.history import save_after_analyze
 from gaitlab.cli.main import main
-from gaitlab.store import (
-    WITHIN_ERROR,
-    InputError,
-    NotFoundError,
-    Store,
-    StoreError,
-    save_after_analyze,
-)
+from gaitlab.present.progress import WITHIN_ERROR, build_progress
+from gaitlab.store import InputError, NotFoundError, Store, StoreError
 from gaitlab.store import core as store_core
 from gaitlab.store.db import create_engine, resolve_url
 from gaitlab.store.migrations import migrate
@@ -173,6 +169,22 @@ def test_saves_a_real_result_with_its_files_and_deletes_them(
         store.session(sid)
     with pytest.raises(NotFoundError):
         store.delete_session(sid)
+
+
+def test_the_history_keeps_copies_of_the_out_folder_not_links(
+    store, walk_side_clip, tmp_path_factory, tmp_path
+):
+    analysis, shared = walk_analysis(tmp_path_factory, walk_side_clip)
+    out = tmp_path / "out"
+    shutil.copytree(shared, out)  # the shared result folder stays untouched
+    sid = save_after_analyze(analysis, out, store=store)
+    kept = store.session(sid).files_dir
+    for name in ("summary.json", "frames.csv", "annotated.mp4"):
+        assert (kept / name).stat().st_nlink == 1
+        assert not (kept / name).samefile(out / name)
+    before = (kept / "frames.csv").read_bytes()
+    (out / "frames.csv").write_text("edited by hand\n")
+    assert (kept / "frames.csv").read_bytes() == before
 
 
 def test_delete_removes_row_metrics_and_files_only_of_that_session(store, home):
@@ -383,13 +395,18 @@ def test_two_processes_writing_at_once_lose_nothing(db_url, home, tmp_path):
 
 
 # -- progress -----------------------------------------------------------------------------------
+def _progress(store, person, metric):
+    """A person's metric over time, judged (the store's values, present's verdicts)."""
+    return build_progress(store.person(person), metric, store.metric_points(person, metric))
+
+
 def test_progress_labels_changes_within_the_smallest_detectable_difference(store):
     ana = store.add_person("Ana", sex="female")
     for day, value in enumerate((14.0, 9.0, 18.5)):
         store.save_analysis(
             make_summary({"fppa_peak_left_deg": value}), ana, recorded_at=T0 + timedelta(days=day)
         )
-    p = store.progress("Ana", "fppa_peak_left_deg")
+    p = _progress(store, "Ana", "fppa_peak_left_deg")
     assert [pt.value for pt in p.points] == [14.0, 9.0, 18.5]
     assert p.sdd == pytest.approx(8.2)  # thresholds file: Munro et al. 2012
     assert "Munro" in p.sdd_source
@@ -408,7 +425,7 @@ def test_progress_without_a_known_sdd_gives_no_real_change_verdict(store):
         store.save_analysis(
             make_summary({"cadence_spm": value}), "Ben", recorded_at=T0 + timedelta(days=day)
         )
-    p = store.progress("Ben", "cadence_spm")
+    p = _progress(store, "Ben", "cadence_spm")
     assert p.sdd is None
     assert [pt.verdict for pt in p.points] == ["first", "unknown_error"]
     assert [(r.low, r.high) for r in p.references] == [(81.0, 135.0)]  # men's band

@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year, gaitlab_home
+from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.video import read_frames
 from gaitlab.present.metrics import format_value, parse_metric
-from gaitlab.store import NotFoundError, Person, Store
+from gaitlab.store import NotFoundError, Person, Store, gaitlab_home
+from gaitlab.store.home import UPLOADS_DIR
 
 #: Display names of the tasks, in the order the app offers them.
 TASK_LABELS = {
@@ -53,7 +54,8 @@ def take_task_param() -> None:
 
 
 def results_root() -> Path:
-    return gaitlab_home() / "results"
+    """The uploads folder of the store (:mod:`gaitlab.store.uploads`)."""
+    return gaitlab_home() / UPLOADS_DIR
 
 
 @st.cache_resource
@@ -62,12 +64,12 @@ def _jobs(root: str) -> AnalysisJobs:
 
 
 def jobs() -> AnalysisJobs:
-    """The server's one background job runner for the current results folder."""
+    """The server's one background job runner for the current uploads folder."""
     return _jobs(str(results_root()))
 
 
 def store() -> ResultStore:
-    """The results folder as this browser session sees it: new uploads belong to the chosen
+    """The uploads folder as this browser session sees it: new uploads belong to the chosen
     person (:func:`current_person`)."""
     return ResultStore(jobs().store.root, person=current_person())
 

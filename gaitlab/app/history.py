@@ -148,7 +148,7 @@ def progress_ui(hist: Store, person: Person | None) -> None:
     metric = st.selectbox(
         "Measure", names, format_func=timeline.metric_label, key="progress_metric"
     )
-    progress = hist.progress(person, metric, common.thresholds())
+    progress = timeline.person_progress(hist, person, metric, common.thresholds())
     st.altair_chart(timeline.progress_chart(progress), width="stretch", key="progress-chart")
     notes = [r.text + (" (provisional)" if r.provisional else "") for r in progress.references]
     if notes:

@@ -1,22 +1,8 @@
-"""Results on disk and analyses in the background, for the app.
+"""Analyses in the background, for the app: each upload is staged in the store
+(:mod:`gaitlab.store.uploads`, ``GAITLAB_HOME/uploads/<id>/``) and becomes a session of the
+history when its analysis succeeded; the result page reads its files from there.
 
-Every analysis gets a folder ``GAITLAB_HOME/results/<id>/`` (``GAITLAB_HOME`` defaults to
-``~/.gaitlab``) holding:
-
-- ``input<ext>``: the uploaded video, as uploaded;
-- ``request.json``: what was asked (task, subject, height, sex, the file's name);
-- ``status.json``: ``queued`` → ``running`` (stage and progress) → ``done`` or ``error``
-  (with the one-line message), rewritten atomically while the analysis runs;
-- the output contract of :func:`gaitlab.pipeline.analyze_video`: ``summary.json``,
-  ``frames.csv``, ``annotated.mp4``;
-- ``persons.json``: every person seen (track id, when, where), for choosing the subject, and
-  ``people.pkl``, the pose of every person in every frame, kept when more than one person was
-  seen so that re-running with another subject skips pose estimation;
-- ``history.json``: the session id the finished analysis was saved under in the history
-  (:mod:`gaitlab.store`, ``GAITLAB_HOME``/``GAITLAB_DB_URL``), written once, so the result is
-  saved exactly once however often it is run, reloaded or retried.
-
-A result belongs to the person chosen in the app when it was created (``person_id`` in the
+An upload belongs to the person chosen in the app when it was created (``person_id`` in the
 request); their height, sex, age and body mass fill the analysis options left empty.
 
 The page only keeps the id (in the URL), so reloading the page, or coming back later, finds
@@ -25,12 +11,7 @@ the result again. Nothing here imports Streamlit.
 
 from __future__ import annotations
 
-import json
-import os
 import pickle
-import re
-import secrets
-import shutil
 import threading
 import time
 import traceback
@@ -44,8 +25,8 @@ from typing import IO, Any
 import numpy as np
 
 from gaitlab.core.errors import GaitlabError
-from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME
 from gaitlab.pipeline import (
+    Analysis,
     AnalyzeOptions,
     PeopleTrack,
     analyze_people,
@@ -53,20 +34,37 @@ from gaitlab.pipeline import (
     write_outputs,
 )
 from gaitlab.pose import track_people
-from gaitlab.store import Person, Store
-from gaitlab.store.core import LANDMARKS_NAME, write_landmarks
+from gaitlab.present.metrics import parse_metric
+from gaitlab.store import Landmarks, Person, Store
+from gaitlab.store.uploads import (
+    ERROR_LOG_NAME,
+    HISTORY_NAME,
+    PEOPLE_NAME,
+    REQUEST_NAME,
+    VIDEO_TYPES,
+    ResultInfo,
+    Uploads,
+    valid_id,
+)
 
-REQUEST_NAME = "request.json"
-STATUS_NAME = "status.json"
-PERSONS_NAME = "persons.json"
-PEOPLE_NAME = "people.pkl"
-ERROR_LOG_NAME = "error.log"
-HISTORY_NAME = "history.json"
-
-#: Video types the upload accepts (PyAV opens them by content; the suffix is a first filter).
-VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "mkv", "avi")
-
-_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+__all__ = [  # with the uploads' names that the pages reach through here
+    "ERROR_LOG_NAME",
+    "HISTORY_NAME",
+    "REQUEST_NAME",
+    "VIDEO_TYPES",
+    "AnalysisJobs",
+    "ResultInfo",
+    "ResultStore",
+    "Status",
+    "age_from_birth_year",
+    "live_metrics",
+    "options_for_person",
+    "persons_table",
+    "run_analysis",
+    "save_live_session",
+    "save_to_history",
+    "valid_id",
+]
 
 #: Share of the progress bar per stage: pose estimation dominates the run time (README,
 #: "Speed": pose ≈ 1.5x the cost of drawing and encoding the annotated video).
@@ -94,16 +92,6 @@ MAX_PERSONS_LISTED = 6
 
 #: Status file updates while running, at most this often (seconds).
 STATUS_INTERVAL_S = 0.25
-
-
-def gaitlab_home() -> Path:
-    """``GAITLAB_HOME`` or ``~/.gaitlab``."""
-    return Path(os.environ.get("GAITLAB_HOME") or Path.home() / ".gaitlab").expanduser()
-
-
-def valid_id(result_id: object) -> bool:
-    """Whether ``result_id`` looks like an id this store makes (no path tricks)."""
-    return isinstance(result_id, str) and bool(_ID_RE.match(result_id))
 
 
 @dataclass(frozen=True)
@@ -135,19 +123,6 @@ class Status:
         return self.state in ("done", "error", "interrupted", "missing")
 
 
-@dataclass(frozen=True)
-class ResultInfo:
-    """One row of the results list."""
-
-    result_id: str
-    filename: str
-    task: str
-    subject: str
-    created: str
-    state: str
-    person_name: str | None = None
-
-
 def age_from_birth_year(birth_year: int | None, today: date | None = None) -> float | None:
     """Age in whole years this year (what the norms need), or None when unknown or outside
     what :class:`~gaitlab.pipeline.AnalyzeOptions` accepts (3-120)."""
@@ -176,55 +151,17 @@ def options_for_person(options: AnalyzeOptions, person: Person | None) -> Analyz
     return replace(options, **fill) if fill else options
 
 
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
-
-
-class ResultStore:
-    """The results folder: ``root/<id>/`` per analysis (see the module docstring).
+class ResultStore(Uploads):
+    """The uploads folder as the app uses it: requests from :class:`AnalyzeOptions`,
+    statuses as :class:`Status` (the folder itself: :class:`gaitlab.store.uploads.Uploads`).
 
     ``person`` is whose new uploads these are (the person chosen in the app): :meth:`create`
     files them under that person and fills the options from their profile.
     """
 
     def __init__(self, root: Path | None = None, person: Person | None = None) -> None:
-        self.root = Path(root) if root is not None else gaitlab_home() / "results"
+        super().__init__(root)
         self.person = person
-
-    # -- paths ------------------------------------------------------------------------------
-    def path(self, result_id: str) -> Path:
-        if not valid_id(result_id):
-            raise GaitlabError(f"{result_id!r} is not a result id")
-        return self.root / result_id
-
-    def exists(self, result_id: str) -> bool:
-        return valid_id(result_id) and (self.path(result_id) / REQUEST_NAME).is_file()
-
-    def input_path(self, result_id: str) -> Path:
-        return self.path(result_id) / self.request(result_id)["input"]
-
-    def summary_path(self, result_id: str) -> Path:
-        return self.path(result_id) / SUMMARY_NAME
-
-    def frames_path(self, result_id: str) -> Path:
-        return self.path(result_id) / FRAMES_NAME
-
-    def video_path(self, result_id: str) -> Path:
-        return self.path(result_id) / VIDEO_NAME
-
-    # -- creating ---------------------------------------------------------------------------
-    def _new_dir(self) -> tuple[str, Path]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        while True:
-            rid = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-            folder = self.root / rid
-            try:
-                folder.mkdir()
-            except FileExistsError:
-                continue
-            return rid, folder
 
     def create(
         self,
@@ -233,90 +170,21 @@ class ResultStore:
         options: AnalyzeOptions,
         person: Person | None = None,
     ) -> str:
-        """A new result folder holding the uploaded video and the request; returns its id.
+        """A new upload holding the video and the request; returns its id.
 
         ``person`` (default: this store's :attr:`person`) is whose video it is: the result is
         saved to the history under them and their profile fills the options left empty.
         """
         person = person if person is not None else self.person
         options = options_for_person(options, person)
-        suffix = Path(filename).suffix.lower()
-        if suffix.lstrip(".") not in VIDEO_TYPES:
-            suffix = ".video"
-        rid, folder = self._new_dir()
-        target = folder / f"input{suffix}"
-        with target.open("wb") as out:
-            if isinstance(data, bytes | bytearray | memoryview):
-                out.write(data)
-            else:
-                shutil.copyfileobj(data, out, length=1 << 20)
-        self._write_request(folder, filename, target.name, options, parent=None, person=person)
-        return rid
+        return self.add(filename, data, _request(options, None, person), _queued())
 
     def create_rerun(self, parent_id: str, options: AnalyzeOptions) -> str:
-        """A new result for the same video as ``parent_id`` with other options (another
-        subject). The video is hard-linked (copied where links are not possible); the
-        parent's poses are reused when it kept them."""
+        """A new upload of the same video as ``parent_id`` with other options (another
+        subject); the parent's poses are reused when it kept them."""
         parent = self.request(parent_id)
-        src = self.input_path(parent_id)
-        rid, folder = self._new_dir()
-        target = folder / src.name
-        try:
-            os.link(src, target)
-        except OSError:
-            shutil.copy2(src, target)
-        people = self.path(parent_id) / PEOPLE_NAME
-        if people.is_file():
-            try:
-                os.link(people, folder / PEOPLE_NAME)
-            except OSError:
-                shutil.copy2(people, folder / PEOPLE_NAME)
-        self._write_request(
-            folder,
-            parent["filename"],
-            target.name,
-            options,
-            parent=parent_id,
-            person=(parent.get("person_id"), parent.get("person_name")),
-        )
-        return rid
-
-    def _write_request(
-        self,
-        folder: Path,
-        filename: str,
-        input_name: str,
-        options: AnalyzeOptions,
-        parent: str | None,
-        person: Person | tuple[int | None, str | None] | None = None,
-    ) -> None:
-        if isinstance(person, Person):
-            person_id, person_name = person.id, person.name
-        else:
-            person_id, person_name = person or (None, None)
-        request = {
-            "filename": filename,
-            "input": input_name,
-            "task": options.task,
-            "subject": options.subject,
-            "height_cm": options.height_cm,
-            "sex": options.sex,
-            "age_years": options.age_years,
-            "body_mass_kg": options.body_mass_kg,
-            "person_id": person_id,
-            "person_name": person_name,
-            "parent": parent,
-            "created": datetime.now().isoformat(timespec="seconds"),
-        }
-        _write_json_atomic(folder / STATUS_NAME, asdict(Status("queued", updated=time.time())))
-        _write_json_atomic(folder / REQUEST_NAME, request)
-
-    # -- reading ----------------------------------------------------------------------------
-    def request(self, result_id: str) -> dict[str, Any]:
-        try:
-            return json.loads((self.path(result_id) / REQUEST_NAME).read_text())
-        except FileNotFoundError:
-            raise GaitlabError(f"no result {result_id} in {self.root}") from None
+        person = (parent.get("person_id"), parent.get("person_name"))
+        return self.add_rerun(parent_id, _request(options, parent_id, person), _queued())
 
     def options(self, result_id: str) -> AnalyzeOptions:
         r = self.request(result_id)
@@ -330,65 +198,48 @@ class ResultStore:
         )
 
     def status(self, result_id: str) -> Status:
-        try:
-            raw = json.loads((self.path(result_id) / STATUS_NAME).read_text())
-        except (FileNotFoundError, json.JSONDecodeError, GaitlabError):
+        raw = self.read_status(result_id)
+        if raw is None:
             return Status("missing", message="no such result")
-        return Status(**raw)
+        status = Status(**raw)
+        if (
+            status.state == "done"
+            and "session_id" in self.history(result_id)
+            and not self.summary_path(result_id).is_file()
+        ):
+            return Status("missing", message="this analysis was deleted from the history")
+        return status
 
     def write_status(self, result_id: str, status: Status) -> None:
-        _write_json_atomic(self.path(result_id) / STATUS_NAME, asdict(status))
+        self.write_status_data(result_id, asdict(status))
 
-    def summary(self, result_id: str) -> dict[str, Any]:
-        return json.loads(self.summary_path(result_id).read_text())
 
-    def history(self, result_id: str) -> dict[str, Any]:
-        """What :data:`HISTORY_NAME` says (``{"session_id": ...}`` once saved, or
-        ``{"error": ...}`` when saving failed), empty before any attempt."""
-        try:
-            return json.loads((self.path(result_id) / HISTORY_NAME).read_text())
-        except (FileNotFoundError, json.JSONDecodeError, GaitlabError):
-            return {}
+def _queued() -> dict[str, Any]:
+    return asdict(Status("queued", updated=time.time()))
 
-    def session_links(self) -> dict[int, str]:
-        """History session id → result id, for every result saved to the history."""
-        out: dict[int, str] = {}
-        if not self.root.is_dir():
-            return out
-        for folder in self.root.iterdir():
-            sid = self.history(folder.name).get("session_id") if valid_id(folder.name) else None
-            if isinstance(sid, int):
-                out[sid] = folder.name
-        return out
 
-    def persons(self, result_id: str) -> list[dict[str, Any]]:
-        path = self.path(result_id) / PERSONS_NAME
-        return json.loads(path.read_text())["persons"] if path.is_file() else []
-
-    def list(self) -> list[ResultInfo]:
-        """Every result, newest first."""
-        if not self.root.is_dir():
-            return []
-        out = []
-        for folder in sorted(self.root.iterdir(), reverse=True):
-            if not self.exists(folder.name):
-                continue
-            r = self.request(folder.name)
-            out.append(
-                ResultInfo(
-                    result_id=folder.name,
-                    filename=r["filename"],
-                    task=r["task"],
-                    subject=r["subject"],
-                    created=r["created"],
-                    state=self.status(folder.name).state,
-                    person_name=r.get("person_name"),
-                )
-            )
-        return out
-
-    def delete(self, result_id: str) -> None:
-        shutil.rmtree(self.path(result_id), ignore_errors=True)
+def _request(
+    options: AnalyzeOptions,
+    parent: str | None,
+    person: Person | tuple[int | None, str | None] | None,
+) -> dict[str, Any]:
+    """What ``request.json`` keeps of an upload besides its file names."""
+    if isinstance(person, Person):
+        person_id, person_name = person.id, person.name
+    else:
+        person_id, person_name = person or (None, None)
+    return {
+        "task": options.task,
+        "subject": options.subject,
+        "height_cm": options.height_cm,
+        "sex": options.sex,
+        "age_years": options.age_years,
+        "body_mass_kg": options.body_mass_kg,
+        "person_id": person_id,
+        "person_name": person_name,
+        "parent": parent,
+        "created": datetime.now().isoformat(timespec="seconds"),
+    }
 
 
 # -- the analysis itself ---------------------------------------------------------------------
@@ -422,39 +273,12 @@ def persons_table(people: PeopleTrack) -> list[dict[str, Any]]:
     return rows[:MAX_PERSONS_LISTED]
 
 
-def save_to_history(store: ResultStore, result_id: str, analysis: Any) -> dict[str, Any]:
-    """Save a finished analysis to the history (:class:`gaitlab.store.Store`, opened from
-    ``GAITLAB_HOME``/``GAITLAB_DB_URL``) under the request's person, once: a result that
-    has a :data:`HISTORY_NAME` is not saved again. Returns what was written there.
-
-    The saved summary names the uploaded file (not ``input.mp4``); the result folder keeps
-    its files. A person deleted since the upload leaves the session without a person. A
-    failure to save is recorded (``{"error": ...}``) and never fails the analysis.
-    """
-    done = store.history(result_id)
-    if "session_id" in done:
-        return done
-    folder = store.path(result_id)
-    request = store.request(result_id)
-    try:
-        summary = json.loads((folder / SUMMARY_NAME).read_text())
-        summary.setdefault("video", {})["path"] = request["filename"]
-        write_landmarks(folder / LANDMARKS_NAME, analysis)
-        files = {
-            name: folder / name
-            for name in (FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
-            if (folder / name).is_file()
-        }
-        with Store.open() as history:
-            person = request.get("person_id")
-            if person is not None and person not in {p.id for p in history.persons()}:
-                person = None
-            sid = history.save_analysis(summary, person, source="file", files=files)
-        out: dict[str, Any] = {"session_id": sid, "person_id": person}
-    except Exception as exc:  # the analysis itself is fine: say why it is not in the history
-        out = {"error": f"{type(exc).__name__}: {exc}"}
-    _write_json_atomic(folder / HISTORY_NAME, out)
-    return out
+def save_to_history(store: Uploads, result_id: str, analysis: Analysis) -> dict[str, Any]:
+    """Commit a finished analysis into the history (:meth:`Uploads.commit
+    <gaitlab.store.uploads.Uploads.commit>`) with its landmarks, once; a failure to save is
+    recorded and never fails the analysis. Returns what the upload's history record says."""
+    size = (analysis.info.width, analysis.info.height)
+    return store.commit(result_id, Landmarks(analysis.raw, size, analysis.others))
 
 
 def live_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
@@ -462,8 +286,6 @@ def live_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
     file analyses' names, for the history's progress charts: ``reps``, ``holds`` and
     ``hold_time_s`` (the longest hold) when the task's live counter has them, and the maximum of
     each measure over the session as ``<what>_max_<side>_<unit>``."""
-    from gaitlab.present.metrics import parse_metric
-
     counter = summary.get("counter") or {}
     out: dict[str, float | None] = {}
     if counter.get("reps") is not None:
@@ -537,7 +359,7 @@ def run_analysis(
         else:
             people = estimate_people(video, options, progress)
         persons = persons_table(people)
-        _write_json_atomic(folder / PERSONS_NAME, {"persons": persons})
+        store.write_persons(result_id, persons)
         if len(persons) > 1 and not people_file.is_file():
             with people_file.open("wb") as fh:
                 pickle.dump(people, fh, protocol=pickle.HIGHEST_PROTOCOL)

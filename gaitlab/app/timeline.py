@@ -1,6 +1,6 @@
 """What the History page shows, as plain data: a session's key numbers, the metrics a person
 can follow over time, and a metric's progress as a table and a Vega-Lite (Altair) chart with
-the reference band and each change's verdict (:mod:`gaitlab.store.progress`). No Streamlit.
+the reference band and each change's verdict (:mod:`gaitlab.present.progress`). No Streamlit.
 """
 
 from __future__ import annotations
@@ -8,14 +8,18 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from gaitlab.core.thresholds import Threshold
 from gaitlab.present.metrics import RECORDING_STEMS, REFERENCES, format_value, parse_metric
-from gaitlab.store import Progress, Session, Store
+from gaitlab.present.progress import Progress, build_progress
+from gaitlab.render.blur import MAX_FACES
+from gaitlab.store import Person, Session, Store
 
 #: Short words for the chart's labels (the table and tooltips carry the full sentence).
 VERDICT_SHORT = {
@@ -86,6 +90,18 @@ def session_title(session: Session, task_labels: Mapping[str, str]) -> str:
         return f"{session.exercise or 'Programme'} (programme)".capitalize()
     what = task_labels.get(session.task or "", session.task or "Analysis")
     return f"{what} · live" if session.source == "live" else what
+
+
+def person_progress(
+    store: Store,
+    person: Person | int | str,
+    metric: str,
+    thresholds: Mapping[str, Threshold] | None = None,
+) -> Progress:
+    """A person's ``metric`` over time with its reference and a verdict on each change
+    (:func:`gaitlab.present.progress.build_progress` on the store's values)."""
+    who = store.person(person)
+    return build_progress(who, metric, store.metric_points(who, metric), thresholds)
 
 
 def progress_frame(progress: Progress) -> pd.DataFrame:
@@ -202,9 +218,13 @@ def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
 
 def report_pdf(store: Store, session_id: int, blur_faces: bool = False) -> bytes:
     """The PDF report of a saved analysis (:func:`gaitlab.report.pdf.write_report`), as bytes:
-    written to a temporary file that is removed again."""
+    written to a temporary file that is removed again. Faces in a session saved without its
+    landmarks are found by the pose model."""
+    from gaitlab.pose import MediaPipePose  # mediapipe: loaded only when a report is made
     from gaitlab.report.pdf import write_report
 
+    face_model = partial(MediaPipePose, num_poses=MAX_FACES)
     with tempfile.TemporaryDirectory(prefix="gaitlab-report-") as tmp:
-        path = write_report(store, session_id, Path(tmp) / "report.pdf", blur_faces=blur_faces)
+        out = Path(tmp) / "report.pdf"
+        path = write_report(store, session_id, out, blur_faces=blur_faces, face_model=face_model)
         return path.read_bytes()

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gaitlab.store.core import EXPORT_FORMATS, Person, Session, Store
-from gaitlab.store.db import StoreError
+from gaitlab.render.blur import MAX_FACES, PeopleModel
+from gaitlab.report.exports import EXPORT_FORMATS
+from gaitlab.store import Landmarks, Person, Session, Store, StoreError, parse_session_id
 
 if TYPE_CHECKING:
     from gaitlab.pipeline import Analysis
@@ -29,8 +33,6 @@ VIEW_SHORT = {
 
 def _session_id(store: Store, ref: str, kind: str | None = None) -> int:
     """A session id from the command line: a number, or ``latest`` (of ``kind``)."""
-    from gaitlab.store.core import parse_session_id
-
     if ref.strip().lower() in ("latest", "last"):
         return store.latest_session_id(kind=kind)
     return parse_session_id(ref)
@@ -87,18 +89,28 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def face_model() -> Callable[[], PeopleModel]:
+    """What makes the pose model that finds faces to blur in sessions saved without their
+    landmarks."""
+    from gaitlab.pose import MediaPipePose  # mediapipe: loaded only when a command needs it
+
+    return partial(MediaPipePose, num_poses=MAX_FACES)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
-    from gaitlab.report.pdf import write_report
+    from gaitlab.report.pdf import write_report  # reportlab: loaded only for this command
 
     with Store.open() as store:
         sid = _session_id(store, args.session, kind="analysis")
-        path = write_report(store, sid, args.out, blur_faces=args.blur_faces)
+        path = write_report(
+            store, sid, args.out, blur_faces=args.blur_faces, face_model=face_model()
+        )
     print(f"wrote {path} (session {sid})")
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from gaitlab.store.exports import export_session
+    from gaitlab.report.exports import export_session
 
     with Store.open() as store:
         sid = _session_id(store, args.session, kind="analysis")
@@ -109,6 +121,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             args.out,
             blur_faces=args.blur_faces,
             height_cm=args.height_cm,
+            face_model=face_model(),
         )
     print(f"wrote {path} (session {sid}, {args.format})")
     return 0
@@ -279,8 +292,6 @@ class AnalyzeHistory:
     def person_options(self) -> dict[str, float]:
         """``age_years`` (from the birth year, this year) and ``body_mass_kg`` of the
         person, for :class:`~gaitlab.pipeline.AnalyzeOptions`; empty without a person."""
-        from datetime import date
-
         out: dict[str, float] = {}
         if self.person is not None and self.person.birth_year:
             out["age_years"] = float(date.today().year - self.person.birth_year)
@@ -298,8 +309,6 @@ class AnalyzeHistory:
         source: str = "file",
     ) -> int | None:
         """Save after a successful run (unless ``--no-save``); returns the session id."""
-        from gaitlab.store.save import save_after_analyze
-
         if self.store is None or getattr(args, "no_save", False):
             return None
         sid = save_after_analyze(
@@ -318,3 +327,44 @@ class AnalyzeHistory:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def save_after_analyze(
+    analysis: Analysis,
+    out_dir: str | os.PathLike[str],
+    *,
+    person: Person | int | str | None = None,
+    store: Store | None = None,
+    source: str = "file",
+    notes: str | None = None,
+) -> int:
+    """Save a finished analysis and the files it wrote to ``out_dir``; returns the session id.
+
+    The history keeps its own copies of the files in ``out_dir`` (which stay where they
+    are: editing them never changes the history), plus ``landmarks.npz`` with every landmark
+    for face blurring and exports. Call it only after :func:`gaitlab.pipeline.analyze_video`
+    returned: an analysis that failed has nothing to save, so the history never holds half a
+    session.
+
+    Parameters
+    ----------
+    analysis
+        What :func:`~gaitlab.pipeline.analyze_video` returned.
+    out_dir
+        The folder it wrote to.
+    person
+        Whose session (:class:`~gaitlab.store.Person`, id or name) or None.
+    store
+        An open store; default :meth:`Store.open() <gaitlab.store.Store.open>` (closed again).
+    """
+    own = store is None
+    target = Store.open() if store is None else store
+    size = (analysis.info.width, analysis.info.height)
+    landmarks = Landmarks(analysis.raw, size, analysis.others)
+    try:
+        return target.save_analysis(
+            Path(out_dir), person, source=source, landmarks=landmarks, notes=notes
+        )
+    finally:
+        if own:
+            target.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +29,8 @@ from gaitlab import __version__
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.export import FRAMES_NAME, VIDEO_NAME
-from gaitlab.store.core import LANDMARKS_NAME, THUMBS_DIR, Person, Session, Store
+from gaitlab.render.blur import FaceBlurrer, PeopleModel
+from gaitlab.store import LANDMARKS_NAME, THUMBS_DIR, Person, Session, Store
 
 #: Key frames shown at most (one row of pictures).
 MAX_KEY_FRAMES = 4
@@ -250,11 +251,13 @@ def key_frames(
     *,
     n: int = MAX_KEY_FRAMES,
     blur_faces: bool = False,
+    face_model: Callable[[], PeopleModel] | None = None,
 ) -> list[KeyFrame]:
     """The session's key frames as JPEG tiles, cached in ``<session>/thumbs/``.
 
-    Faces are blurred before cropping when ``blur_faces`` (see
-    :mod:`gaitlab.store.exports`); the unblurred and blurred tiles are cached separately.
+    Faces are blurred before cropping when ``blur_faces`` (see :mod:`gaitlab.render.blur`:
+    from the stored landmarks, else by the pose model ``face_model`` makes); the unblurred
+    and blurred tiles are cached separately.
     """
     from gaitlab.io.video import read_frames
 
@@ -279,9 +282,8 @@ def key_frames(
                 landmarks = data["xy"].astype(float)
         blur = None
         if blur_faces and images:
-            from gaitlab.store.exports import FaceBlurrer
-
-            blur = FaceBlurrer(session, next(iter(images.values())).shape[1])
+            width_px = next(iter(images.values())).shape[1]
+            blur = FaceBlurrer(session.file(LANDMARKS_NAME), width_px, face_model)
         try:
             t = frames["t_s"].to_numpy(dtype=float)
             for row in sorted(images):
@@ -696,8 +698,12 @@ def write_report(
     *,
     blur_faces: bool = False,
     thresholds: dict[str, Threshold] | None = None,
+    face_model: Callable[[], PeopleModel] | None = None,
 ) -> Path:
     """Write the PDF report of a saved analysis session; returns the path.
+
+    ``face_model`` makes the pose model that finds faces to blur in a session without
+    stored landmarks.
 
     Raises
     ------
@@ -713,7 +719,11 @@ def write_report(
             "reports are made for analysed videos"
         )
     frames = _frames(session)
-    pictures = key_frames(session, frames, blur_faces=blur_faces) if frames is not None else []
+    pictures = (
+        key_frames(session, frames, blur_faces=blur_faces, face_model=face_model)
+        if frames is not None
+        else []
+    )
     return render_report(
         out,
         session.summary,

@@ -23,9 +23,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
 from gaitlab.core.errors import GaitlabError
-
-#: The database file in the gaitlab home folder when no URL is given.
-DB_NAME = "gaitlab.db"
+from gaitlab.store.home import DB_NAME
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds). A save
 #: holds the write lock for milliseconds (files are copied before the transaction starts).
@@ -41,12 +39,6 @@ class StoreError(GaitlabError):
 
 class NotFoundError(StoreError):
     """No session or person with that id or name."""
-
-
-def gaitlab_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """``home``, else ``GAITLAB_HOME``, else ``~/.gaitlab``."""
-    chosen = home or os.environ.get("GAITLAB_HOME") or Path.home() / ".gaitlab"
-    return Path(chosen).expanduser()
 
 
 def safe_url(url: URL) -> str:

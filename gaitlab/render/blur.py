@@ -1,29 +1,25 @@
-"""Exports of a saved session: JSON, CSV, TRC (OpenSim markers) and the annotated video,
-and face blurring for anything that shows the video's pictures.
+"""Face blurring for anything that shows a video's pictures (exported videos, report key
+frames).
 
 Faces are found from the pose landmarks of the head (nose, eyes, ears, mouth corners):
-from the session's ``landmarks.npz`` (the subject and the bystanders the annotated video
-shows) when it has one, else by running the pose model on the pictures themselves. A frame
+from a session's ``landmarks.npz`` (the subject and the bystanders the annotated video
+shows) when it has one, else by running a pose model on the pictures themselves. A frame
 where the subject's head was not detected reuses the nearest detection within
 :data:`FACE_HOLD_S`, so a missed frame does not unblur a face.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.landmarks import Landmark
-from gaitlab.io.export import FRAMES_NAME, VIDEO_NAME, write_json
-from gaitlab.store.core import EXPORT_FORMATS, LANDMARKS_NAME, Session, Store
 
 #: The head landmarks a face region is built from.
 FACE_LANDMARKS = (
@@ -39,6 +35,8 @@ FACE_LANDMARKS = (
     Landmark.MOUTH_LEFT,
     Landmark.MOUTH_RIGHT,
 )
+#: How many people a pose model looks for when it finds faces (bystanders included).
+MAX_FACES = 4
 #: A frame without the subject's head reuses the nearest one within this many seconds.
 FACE_HOLD_S = 0.5
 #: The blurred ellipse: half-width as a multiple of the head landmarks' spread (ears to
@@ -48,11 +46,17 @@ FACE_RADIUS_OF_SHOULDERS = 0.45
 MIN_FACE_RADIUS_PX = 8.0
 
 
-class ExportError(GaitlabError):
-    """A session cannot be exported in the asked format."""
+class PeopleModel(Protocol):
+    """A pose model (:class:`gaitlab.pose.PoseEstimator`): every person's landmarks in a
+    picture, each with ``xy (33, 2)`` in pixels of ``out_size``."""
+
+    def process(
+        self, image_rgb: np.ndarray, t_s: float, *, out_size: tuple[int, int]
+    ) -> Sequence[Any]: ...
+
+    def close(self) -> None: ...
 
 
-# -- faces --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FaceRegion:
     """An upright ellipse around a head, in pixels of the picture it belongs to."""
@@ -146,13 +150,11 @@ class StoredFaces:
 
 
 class DetectedFaces:
-    """Face regions found by running the pose model on the pictures (no stored landmarks).
-    One landmarker per instance, fed pictures in time order, as MediaPipe's video mode needs."""
+    """Face regions found by running a pose model on the pictures (no stored landmarks).
+    One model per instance, fed pictures in time order, as MediaPipe's video mode needs."""
 
-    def __init__(self) -> None:
-        from gaitlab.pose import MediaPipePose
-
-        self._pose = MediaPipePose(num_poses=4)
+    def __init__(self, model: PeopleModel) -> None:
+        self._pose = model
         self._last: tuple[float, list[FaceRegion]] = (-1e9, [])
 
     def regions(self, image: np.ndarray, t_s: float) -> list[FaceRegion]:
@@ -172,12 +174,25 @@ class DetectedFaces:
 class FaceBlurrer:
     """``blur(image, row, t_s)`` for pictures of a session's annotated video that are
     ``picture_width`` pixels wide; rows/times must come in increasing order. Uses the
-    session's stored landmarks, else the pose model (call :meth:`close` when done)."""
+    session's stored landmarks (``landmarks``: its ``landmarks.npz``, or None), else a pose
+    model made by ``model`` (call :meth:`close` when done).
 
-    def __init__(self, session: Session, picture_width: int) -> None:
-        stored = session.file(LANDMARKS_NAME)
-        self._stored = StoredFaces(stored) if stored is not None else None
-        self._detector = None if self._stored is not None else DetectedFaces()
+    Raises
+    ------
+    GaitlabError
+        Neither stored landmarks nor a pose model to find the faces with.
+    """
+
+    def __init__(
+        self,
+        landmarks: Path | None,
+        picture_width: int,
+        model: Callable[[], PeopleModel] | None = None,
+    ) -> None:
+        if landmarks is None and model is None:
+            raise GaitlabError("no landmarks are stored for these pictures: faces cannot be found")
+        self._stored = StoredFaces(landmarks) if landmarks is not None else None
+        self._detector = DetectedFaces(model()) if self._stored is None and model else None
         self._scale = picture_width / max(self._stored.frame_size[0], 1) if self._stored else 1.0
 
     def __call__(self, image: np.ndarray, row: int, t_s: float) -> np.ndarray:
@@ -195,112 +210,3 @@ class FaceBlurrer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-# -- exports ------------------------------------------------------------------------------------
-def session_json(session: Session) -> dict[str, Any]:
-    """The session's summary with who, when and how it was saved (``session`` key)."""
-    if session.kind != "analysis":
-        return {"session": session.to_dict()}
-    meta = session.to_dict()
-    meta.pop("summary", None)
-    meta.pop("metrics", None)
-    meta.pop("files_dir", None)
-    return {**(session.summary or {}), "session": meta}
-
-
-def export_session(
-    store: Store,
-    session_id: int | str,
-    fmt: str,
-    out: str | os.PathLike[str],
-    *,
-    blur_faces: bool = False,
-    height_cm: float | None = None,
-) -> Path:
-    """Write one session as ``fmt`` to ``out``; returns the path written.
-
-    ``json``: the summary plus the session's person and dates. ``csv``: frames.csv (time,
-    landmarks in pixels, every per-frame measure). ``trc``: the landmarks as an OpenSim
-    marker file (metres when the person's height, or ``height_cm``, is known). ``mp4``: the
-    annotated video, with faces blurred when ``blur_faces``.
-
-    Raises
-    ------
-    ExportError, NotFoundError
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}: choose {', '.join(EXPORT_FORMATS)}")
-    session = store.session(session_id)
-    out_path = Path(out)
-    if not out_path.parent.is_dir():
-        raise ExportError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
-    if blur_faces and fmt != "mp4":
-        raise ExportError(f"--blur-faces applies to pictures (mp4, report); {fmt} holds none")
-    if fmt == "json":
-        tmp = out_path.with_name(f".{out_path.name}.partial")
-        write_json(tmp, session_json(session))
-        os.replace(tmp, out_path)
-        return out_path
-    if session.kind != "analysis":
-        raise ExportError(f"session {session.id} is a programme session: it has no {fmt} data")
-    if fmt == "csv":
-        return _copy(_need(session, FRAMES_NAME), out_path)
-    if fmt == "trc":
-        from gaitlab.io.trc import frames_to_trc
-
-        height = height_cm or (session.person.height_cm if session.person else None)
-        video = (session.summary or {}).get("video") or {}
-        frames_to_trc(
-            _need(session, FRAMES_NAME),
-            out_path,
-            frame_height_px=video.get("height"),
-            height_cm=height,
-        )
-        return out_path
-    video_path = _need(session, VIDEO_NAME)
-    if not blur_faces:
-        return _copy(video_path, out_path)
-    _blurred_video(session, video_path, out_path)
-    return out_path
-
-
-def _need(session: Session, name: str) -> Path:
-    path = session.file(name)
-    if path is None:
-        raise ExportError(f"session {session.id} has no {name} (saved without it)")
-    return path
-
-
-def _copy(src: Path, dst: Path) -> Path:
-    tmp = dst.with_name(f".{dst.name}.partial")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-    return dst
-
-
-def _blurred_video(session: Session, src: Path, dst: Path) -> None:
-    from gaitlab.io.video import VideoReader, VideoWriter, probe
-
-    info = probe(src)
-    blur: FaceBlurrer | None = None
-    writer = None
-    try:
-        with VideoReader(src) as reader:
-            for frame in reader:
-                if writer is None:
-                    h, w = frame.image.shape[:2]
-                    writer = VideoWriter(dst, w, h, info.fps)
-                    blur = FaceBlurrer(session, w)
-                assert blur is not None
-                writer.write(blur(frame.image, frame.index, frame.t_s), t_s=frame.t_s)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    finally:
-        if blur is not None:
-            blur.close()
-    if writer is None:
-        raise ExportError(f"{src.name} has no frames to export")
-    writer.close()

@@ -1,0 +1,140 @@
+"""A session's files on disk: staging a save, moving folders aside for a delete, and
+sweeping what a killed process left behind.
+
+Files are copied into the store (or moved, when the caller hands them over): a session
+never shares its files with a folder outside the store, so editing an ``--out`` folder
+never changes the history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, write_json
+from gaitlab.store.db import StoreError
+from gaitlab.store.home import LANDMARKS_NAME
+from gaitlab.store.landmarks import Landmarks
+from gaitlab.store.records import InputError
+
+#: Files of a result folder that a save keeps.
+RESULT_FILES = (SUMMARY_NAME, FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
+#: Staging and trash folders older than this are left-overs of a killed process.
+STALE_AFTER_S = 24 * 3600
+
+#: ``(folder, where it was moved aside)`` of a delete in progress.
+Moved = list[tuple[Path, Path]]
+
+
+def copy_in(src: Path, dst: Path, move: bool) -> None:
+    """Put ``src`` at ``dst``: renamed when ``move`` (and on the same file system), else a
+    copy, never a second name for the same data."""
+    if move:
+        try:
+            os.replace(src, dst)
+            return
+        except OSError:  # another file system
+            pass
+    shutil.copy2(src, dst)
+
+
+def new_stage(sessions_root: Path) -> Path:
+    """A new hidden staging folder beside the session folders."""
+    sessions_root.mkdir(parents=True, exist_ok=True)
+    stage = sessions_root / f".staging-{secrets.token_hex(6)}"
+    stage.mkdir()
+    return stage
+
+
+def stage_files(
+    stage: Path,
+    result: Any,
+    files: Mapping[str, str | os.PathLike[str]] | None,
+    landmarks: Landmarks | None,
+    move: bool,
+) -> dict[str, Any]:
+    """Fill ``stage`` with a session's files; returns its summary (checked).
+
+    ``result`` is a result folder (its :data:`RESULT_FILES` are taken) or a summary dict.
+
+    Raises
+    ------
+    StoreError, InputError
+    """
+    if isinstance(result, str | os.PathLike):
+        folder = Path(result)
+        if not (folder / SUMMARY_NAME).is_file():
+            raise StoreError(f"{folder} is not a gaitlab result folder (no {SUMMARY_NAME})")
+        for name in RESULT_FILES:
+            if (folder / name).is_file():
+                copy_in(folder / name, stage / name, move)
+    elif isinstance(result, Mapping):
+        write_json(stage / SUMMARY_NAME, dict(result))
+    else:
+        raise InputError(
+            f"save_analysis needs a result folder or a summary dict, got {type(result).__name__}"
+        )
+    if landmarks is not None:
+        landmarks.write(stage / LANDMARKS_NAME)
+    for name, src in (files or {}).items():
+        if Path(name).name != name or name.startswith("."):
+            raise InputError(f"file name {name!r} must be a plain name")
+        src_path = Path(src)
+        if not src_path.is_file():
+            raise StoreError(f"cannot keep {src_path}: no such file")
+        copy_in(src_path, stage / name, move)
+    return read_summary(stage / SUMMARY_NAME)
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """A staged summary.json, checked to be a gaitlab summary.
+
+    Raises
+    ------
+    StoreError
+    """
+    try:
+        summary = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise StoreError(f"the summary is not valid JSON: {err}") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("metrics", {}), dict):
+        raise StoreError("the summary is not a gaitlab summary (no metrics object)")
+    return summary
+
+
+def sweep_stale(sessions_root: Path) -> None:
+    """Remove staging/trash folders that a killed process left behind (old ones only: a
+    young one may belong to a save running right now in another process)."""
+    now = time.time()
+    for item in sessions_root.glob(".*"):
+        try:
+            if item.is_dir() and now - item.stat().st_mtime > STALE_AFTER_S:
+                shutil.rmtree(item, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def move_aside(folder: Path, session_id: int, moved: Moved) -> None:
+    """Rename a session's folder to a hidden trash name, noting it in ``moved`` so that
+    :func:`restore` can put it back if the transaction fails."""
+    if folder.exists():
+        aside = folder.parent / f".deleted-{session_id}-{secrets.token_hex(4)}"
+        os.rename(folder, aside)
+        moved.append((folder, aside))
+
+
+def restore(moved: Moved) -> None:
+    for folder, aside in moved:
+        if aside.exists() and not folder.exists():
+            os.rename(aside, folder)
+
+
+def empty_trash(moved: Moved) -> None:
+    for _folder, aside in moved:
+        shutil.rmtree(aside, ignore_errors=True)

@@ -17,7 +17,7 @@ from gaitlab.cli.main import main
 from gaitlab.core.landmarks import Landmark
 from gaitlab.io.video import probe, read_frames
 from gaitlab.present.metrics import UNITS, format_value, parse_metric
-from gaitlab.report.pdf import ReportError, choose_key_rows, key_frames, write_report
+from gaitlab.report import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.store import Store
 from gaitlab.store.exports import ExportError, export_session
 

@@ -14,7 +14,8 @@ import difflib
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -100,17 +101,18 @@ def _range(value: Any, where: str) -> tuple[float, float]:
     return lo, hi
 
 
-#: How each field of :class:`Exercise` is read, by its annotation (``rep`` and ``camera``
-#: are tables of their own).
-_READERS = {
-    "str": _text,
-    "tuple[str, ...]": _texts,
-    "float": _number,
-    "int": _count,
-    "bool": _flag,
-    "tuple[float, float]": _range,
+#: How each field of :class:`Exercise` is read, by its type (``rep`` and ``camera`` are
+#: tables of their own).
+_READERS: dict[Any, Callable[[Any, str], Any]] = {
+    str: _text,
+    tuple[str, ...]: _texts,
+    float: _number,
+    int: _count,
+    bool: _flag,
+    tuple[float, float]: _range,
 }
 _FIELDS = {f.name: f for f in dataclasses.fields(Exercise)}
+_TYPES = typing.get_type_hints(Exercise)
 _REQUIRED = {
     n
     for n, f in _FIELDS.items()
@@ -119,7 +121,9 @@ _REQUIRED = {
 
 
 # -- one exercise -------------------------------------------------------------------------------
-def _hold_from_threshold(name: Any, thresholds: Mapping[str, Threshold], where: str) -> float:
+def _hold_from_threshold(
+    name: Any, thresholds: Mapping[str, Threshold], where: str
+) -> tuple[float, float]:
     """``hold_s`` and ``hold_range_s`` from the band of threshold ``name``."""
     target = thresholds[_text(name, f"{where} hold_from")]
     if target.low is None or target.high is None:
@@ -142,7 +146,7 @@ def _fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in ("rep", "camera", "hold_from"):
-            out[name] = _READERS[str(_FIELDS[name].type)](value, f"{where} {name}")
+            out[name] = _READERS[_TYPES[name]](value, f"{where} {name}")
     if out["sides"] not in _SIDES:
         raise ProgrammeError(f"{where} sides must be {' or '.join(map(str, map(list, _SIDES)))}")
     return out

@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,12 @@ from streamlit.testing.v1 import AppTest
 from gaitlab.cli import programme as programme_cli
 from gaitlab.cli.main import build_parser, main
 from gaitlab.core.thresholds import Threshold, load_thresholds
-from gaitlab.programme.exercises import (
+from gaitlab.programme import (
     CALF_RAISE_CUE,
     READY_S,
     SWITCH_S,
     ProgrammeError,
+    catalogue,
     exercises,
     find_exercise,
     format_duration,
@@ -130,6 +133,36 @@ def test_only_real_named_sources():
     text = " ".join(" ".join((*e.steps, e.why)) for e in exercises())
     assert "Vladimír Janda" in ex("short foot").why
     assert not any(w in text for w in ("et al", "study", "studies show", "research shows"))
+
+
+def test_the_exercises_are_a_data_file_shipped_in_the_package():
+    data = tomllib.loads(
+        resources.files("gaitlab.programme").joinpath(catalogue.DATA_FILE).read_text("utf-8")
+    )
+    assert [e["key"] for e in data["exercise"]] == KEYS
+    assert data["programme"]["calf_raise_cue"] == CALF_RAISE_CUE
+    assert "balance_target" in {e.get("hold_from") for e in data["exercise"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"colour": "red"}, "unknown colour"),
+        ({"why": None}, "lacks why"),
+        ({"sides": ["left"]}, "sides must be"),
+        ({"reps": 0}, "reps must be a whole number"),
+        ({"hold_range_s": [10.0, 5.0]}, "low 10 is above high 5"),
+        ({"hold_s": 20.0}, "hold_s must lie in hold_range_s"),
+        ({"summary": "For {minutes} min."}, "cannot fill in"),
+        ({"rep": [{"kind": "hold", "cue": "Hold", "seconds": 3.0}]}, "a hold takes"),
+        ({"rep": [{"kind": "jump", "cue": "Jump"}]}, "kind must be one of"),
+    ],
+)
+def test_a_malformed_exercise_in_the_data_file_is_refused(change, message):
+    raw = {**next(e for e in catalogue._data()["exercise"] if e["key"] == "toe-yoga"), **change}
+    raw = {k: v for k, v in raw.items() if v is not None}
+    with pytest.raises(ProgrammeError, match=message):
+        catalogue._exercise(raw, catalogue._data()["programme"], load_thresholds())
 
 
 @pytest.mark.parametrize(

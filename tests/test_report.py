@@ -18,8 +18,8 @@ from gaitlab.cli.main import main
 from gaitlab.core.landmarks import Landmark
 from gaitlab.io.video import probe, read_frames
 from gaitlab.present.metrics import UNITS, format_value, parse_metric
+from gaitlab.report import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.report.exports import ExportError, export_session
-from gaitlab.report.pdf import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.store import Store
 
 FLAGGED_FRAME = 33

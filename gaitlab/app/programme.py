@@ -2,7 +2,7 @@
 timer per exercise, logging a session to the history of the person chosen in the sidebar,
 and for calf raises and barefoot balancing the way to the camera checks.
 
-The timer is :class:`gaitlab.programme.exercises.Schedule` read against the server's clock: the
+The timer is :class:`gaitlab.programme.Schedule` read against the server's clock: the
 browser session keeps only when it started and its settings (``st.session_state``), so
 every rerun, a click elsewhere or a change of tab finds it where the clock says it is.
 While it runs, a fragment reruns itself twice a second to count down. One timer runs at a
@@ -20,7 +20,7 @@ import streamlit as st
 
 from gaitlab.app import common
 from gaitlab.core.errors import GaitlabError
-from gaitlab.programme.exercises import (
+from gaitlab.programme import (
     DOSE_NOTE,
     HOLD_LIMITS_S,
     RATIONALE,

@@ -1,7 +1,7 @@
 """``gaitlab programme``: list the five exercises, show one, run its guided timer in the
 terminal, or log a session done without it. :mod:`gaitlab.cli.main` registers the command.
 
-The timer is :class:`gaitlab.programme.exercises.Schedule` read against a clock: one line per step
+The timer is :class:`gaitlab.programme.Schedule` read against a clock: one line per step
 and, on a terminal, a countdown on the line below it. Ctrl-C stops early; the time done is
 logged without a question. With no terminal (a pipe, a test) the step lines alone are
 printed, each as its step starts.
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from gaitlab.programme.exercises import (
+from gaitlab.programme import (
     DOSE_NOTE,
     RATIONALE,
     READY_S,

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gaitlab.core.errors import GaitlabError
+from gaitlab.core.package_data import models_dir
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "thresholds.toml"
+#: The thresholds file shipped with the package (``models/thresholds.toml``).
+DEFAULT_PATH = models_dir() / "thresholds.toml"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import gaitlab
 from gaitlab.core.errors import ModelError
+from gaitlab.core.package_data import models_dir
 
 #: Official bundle file names, most preferred first (see :func:`resolve_bundle` for why).
 OFFICIAL_BUNDLES: tuple[str, ...] = (
@@ -70,11 +70,12 @@ class BundleInfo:
 
 
 def default_models_dir() -> Path:
-    """``$GAITLAB_MODELS_DIR`` if set, else ``models/`` at the repository root."""
+    """``$GAITLAB_MODELS_DIR`` if set, else the ``models/`` folder shipped with the package
+    (:func:`gaitlab.core.package_data.models_dir`)."""
     env = os.environ.get("GAITLAB_MODELS_DIR")
     if env:
         return Path(env).expanduser()
-    return Path(gaitlab.__file__).resolve().parents[1] / "models"
+    return models_dir()
 
 
 def default_cache_dir() -> Path:

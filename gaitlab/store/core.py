@@ -348,7 +348,7 @@ class Store:
         """Record a programme session (an exercise done, for how long, notes); returns its id.
 
         ``source`` is ``manual`` (entered by hand) or ``timer`` (timed by the programme's
-        guided timer, :mod:`gaitlab.programme.exercises`).
+        guided timer, :mod:`gaitlab.programme`).
 
         Raises
         ------

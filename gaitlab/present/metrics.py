@@ -14,12 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gaitlab.core.thresholds import Threshold
-
-# Names the pages, the report and the store import from here; their homes are the modules
-# named (the first block above: gaitlab.rules).
-from gaitlab.present.charts import CHART_GROUPS, ChartData, chart_data, unavailable_reasons
-from gaitlab.present.flags import explain, flag_rows, rep_rows
-from gaitlab.present.guide import view_requirements
+from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
+from gaitlab.present.flags import flag_rows, rep_rows
 from gaitlab.present.references import reference_text, references_text
 from gaitlab.present.thumbnails import crop_person
 from gaitlab.present.values import format_value, keep_together
@@ -33,38 +29,33 @@ from gaitlab.rules.metrics import (
     reference_for,
     verdict,
 )
-from gaitlab.rules.names import STATISTICS, STEM_LABELS, UNITS, parse_metric, unit_label
+from gaitlab.rules.names import STEM_LABELS, UNITS, parse_metric
 
+#: This module's own names, and those the pages, the report and the store import from here
+#: although they live in the modules imported above.
 __all__ = [
-    "CHART_GROUPS",
     "KEY_MEASURES",
-    "NOT_MEASURED",
-    "RECORDING_STEMS",
-    "REFERENCES",
-    "STATISTICS",
-    "STEM_LABELS",
-    "UNITS",
-    "ChartData",
     "MeasureSections",
-    "chart_data",
-    "crop_person",
-    "explain",
-    "flag_rows",
-    "format_value",
-    "keep_together",
     "key_measures",
     "measure_sections",
     "measure_table",
     "metric_rows",
     "paired_rows",
+    # from elsewhere
+    "CHART_GROUPS",
+    "RECORDING_STEMS",
+    "REFERENCES",
+    "STEM_LABELS",
+    "UNITS",
+    "chart_data",
+    "crop_person",
+    "flag_rows",
+    "format_value",
     "parse_metric",
     "reference_for",
     "reference_text",
-    "references_text",
     "rep_rows",
     "unavailable_reasons",
-    "unit_label",
-    "view_requirements",
 ]
 
 #: The measures shown first ("Key measures") per task, in order, as names with the side as

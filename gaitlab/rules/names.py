@@ -126,7 +126,7 @@ def unit_label(unit: str | None) -> str:
         return ""
     if unit in units:
         return units[unit]
-    return units.get(UNIT_ALIASES.get(unit, unit), unit)
+    return units.get(unit_key(unit), unit)
 
 
 def unit_key(unit: str) -> str:

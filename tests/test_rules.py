@@ -20,7 +20,7 @@ from gaitlab.rules.metrics import (
     verdict,
 )
 from gaitlab.rules.names import parse_metric
-from gaitlab.rules.registry import REGISTRY, RULES, cue, make_flag, reference, threshold
+from gaitlab.rules.registry import REGISTRY, RULES, cue, make_flag, source, threshold
 from gaitlab.rules.sustained import flag_sustained, sustained_runs
 
 
@@ -124,7 +124,7 @@ def test_every_rule_has_its_threshold_words_and_a_message():
         assert r.unit == th[r.threshold_key].unit, r.id
         assert r.label and r.explanation and "" in r.messages, r.id
         assert r.severity in ("warning", "info"), r.id
-        assert reference(r.id, th) == th[r.threshold_key].source
+        assert source(r.id, th) == th[r.threshold_key].source
 
 
 def test_live_cues_are_keyed_by_rule_ids():

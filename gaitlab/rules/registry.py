@@ -376,11 +376,11 @@ def cue(rule_id: str, side: str | None = None) -> str | None:
 
 
 def threshold(rule_id: str, thresholds: Mapping[str, Threshold]) -> Threshold | None:
-    """The thresholds-file entry of the rule (None when the file has none)."""
+    """The rule's reference: its thresholds-file entry (None when the file has none)."""
     return thresholds.get(rule(rule_id).threshold_key)
 
 
-def reference(rule_id: str, thresholds: Mapping[str, Threshold]) -> str:
+def source(rule_id: str, thresholds: Mapping[str, Threshold]) -> str:
     """The source of the rule's threshold, from the thresholds file ("" when it has none)."""
     th = threshold(rule_id, thresholds)
     return th.source if th is not None else ""

@@ -28,30 +28,22 @@ from gaitlab.app.results import (
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import load_thresholds
 from gaitlab.pipeline import AnalyzeOptions
+from gaitlab.present.charts import CHART_GROUPS, chart_data
+from gaitlab.present.flags import explain, flag_rows, rep_rows
+from gaitlab.present.guide import view_requirements
 from gaitlab.present.metrics import (
-    CHART_GROUPS,
     KEY_MEASURES,
-    STATISTICS,
-    UNITS,
-    chart_data,
-    crop_person,
-    explain,
-    flag_rows,
-    format_value,
-    keep_together,
     key_measures,
     measure_sections,
     measure_table,
     metric_rows,
     paired_rows,
-    parse_metric,
-    reference_for,
-    reference_text,
-    references_text,
-    rep_rows,
-    unit_label,
-    view_requirements,
 )
+from gaitlab.present.references import reference_text, references_text
+from gaitlab.present.thumbnails import crop_person
+from gaitlab.present.values import format_value, keep_together
+from gaitlab.rules.metrics import CATALOGUE, reference_for
+from gaitlab.rules.names import STATISTICS, UNITS, parse_metric, unit_label
 from gaitlab.signals.measures import FRONTAL_SIGNALS, SAGITTAL_SIGNALS
 
 TH = load_thresholds()
@@ -773,3 +765,11 @@ def test_a_run_is_not_judged_against_walking_cadence_norms():
     assert by_name["cadence_spm"]["reference"] and by_name["cadence_spm"]["verdict"]
     by_name = {r["name"]: r for r in metric_rows(run, TH, "female")}
     assert by_name["cadence_spm"]["reference"] == "" and by_name["cadence_spm"]["verdict"] == ""
+
+
+def test_every_metric_of_a_real_result_is_catalogued(results_root, walk_result):
+    metrics = ResultStore(results_root).summary(walk_result)["metrics"]
+    catalogued = {
+        spec.pattern.replace("*", side) for spec in CATALOGUE for side in ("left", "right")
+    }
+    assert set(metrics) - catalogued == set()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from gaitlab.present.metrics import UNITS, ChartData
+from gaitlab.present.charts import ChartData
+from gaitlab.rules.names import unit_label
 
 #: Line colours match the video overlay: subject's left cyan-blue, right orange
 #: (``gaitlab.render.overlay.LEFT_COLOUR`` / ``RIGHT_COLOUR``).
@@ -17,7 +18,7 @@ AXIS_UNITS = {"deg": "degrees"}
 def signal_chart(data: ChartData, *, height: int = 220) -> alt.LayerChart:
     """Lines per side over time; flagged intervals shaded red with the worst frame marked
     (tooltip: the flag's message); the threshold as a dashed line."""
-    unit = AXIS_UNITS.get(data.group.unit) or dict(UNITS).get(data.group.unit, data.group.unit)
+    unit = AXIS_UNITS.get(data.group.unit) or unit_label(data.group.unit)
     names = sorted(data.series["series"].unique())
     colours = [SERIES_COLOURS.get(n, "#9aa0a6") for n in names]
     base = alt.Chart(data.series).encode(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app.common import CHOSEN_TASK, TASK_LABELS
-from gaitlab.present.metrics import view_requirements
+from gaitlab.present.guide import view_requirements
 
 #: How to film each task (README "Filming", MEASURES.md for which view serves which measure).
 GUIDES: dict[str, dict[str, str]] = {

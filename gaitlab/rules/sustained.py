@@ -7,10 +7,13 @@ task-specific events.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from gaitlab.core.thresholds import Threshold
 from gaitlab.core.types import Flag, PoseSequence, Signals
+from gaitlab.rules.registry import make_flag
 from gaitlab.signals.view import FRONTAL_VIEWS
 
 #: An exceedance must last this long to be flagged: one or two noisy frames are not "form".
@@ -37,17 +40,19 @@ def flag_sustained(
     threshold: Threshold,
     *,
     rule: str,
-    signal: str,
+    signal: str | None = None,
     side: str | None,
-    label: str,
     sex: str | None = None,
     allowed: np.ndarray | None = None,
     min_duration_s: float = MIN_SUSTAINED_S,
+    **fields: Any,
 ) -> list[Flag]:
-    """One flag per run where ``values`` crosses the threshold for ``min_duration_s`` or more.
+    """One flag of rule ``rule`` (:mod:`gaitlab.rules.registry`) per run where ``values``
+    crosses the threshold for ``min_duration_s`` or more.
 
     The flag's ``frame`` is the run's worst frame, so the annotated video shows the value that
-    crossed the threshold there.
+    crossed the threshold there. ``signal`` (default: the rule's) names the plotted signal;
+    ``fields`` are further values the rule's message names.
     """
     limit = threshold.for_sex(sex)
     with np.errstate(invalid="ignore"):
@@ -59,21 +64,17 @@ def flag_sustained(
     for start, end in sustained_runs(crossed, pose.t_s, min_duration_s):
         seg = values[start : end + 1]
         worst = start + int(np.nanargmax(seg) if threshold.comparison == ">" else np.nanargmin(seg))
-        value = float(values[worst])
         flags.append(
-            Flag(
-                rule=rule,
-                severity="warning",
+            make_flag(
+                rule,
+                threshold,
+                float(values[worst]),
                 side=side,
-                start_s=float(pose.t_s[start]),
-                end_s=float(pose.t_s[end]),
-                frame=int(pose.frame_index[worst]),
-                value=value,
-                threshold=limit,
-                unit=threshold.unit,
-                message=f"{label} {value:.1f}° (threshold {limit:g}°)",
-                source=threshold.source,
+                span_s=(pose.t_s[start], pose.t_s[end]),
+                frame=pose.frame_index[worst],
+                sex=sex,
                 signal=signal,
+                **fields,
             )
         )
     return flags
@@ -109,7 +110,6 @@ def evaluate_rules(
                 rule="fppa_peak",
                 signal=name,
                 side=side,
-                label=f"{side} knee caving in (FPPA)",
                 sex=sex,
                 allowed=frontal,
             )

@@ -93,7 +93,7 @@ def test_flag_points_at_worst_frame_and_respects_allowed_mask():
 
 
 # -- the rule registry ------------------------------------------------------------------------
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[2]
 #: How code names the rule of a flag it raises.
 _RULE_USES = (
     re.compile(r"\brule=\"(\w+)\""),

@@ -32,7 +32,7 @@ from gaitlab.io.video import VideoReader
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.pose.tracking import NOBODY_MESSAGE
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 
 

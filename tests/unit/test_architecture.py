@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "gaitlab"
+PACKAGE = Path(__file__).resolve().parents[2] / "gaitlab"
 
 #: What each layer may import besides itself (ARCHITECTURE.md). ``top`` is gaitlab/__init__,
 #: ``orchestrators`` the two orchestrators gaitlab/pipeline.py and gaitlab/live.py.

@@ -39,7 +39,7 @@ from gaitlab.programme import (
 )
 from gaitlab.store import PROGRAMME_EXERCISES, InputError, NotFoundError, Store
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KEYS = ["toe-yoga", "short-foot", "calf-raises", "toe-splaying", "barefoot-balancing"]
 
 

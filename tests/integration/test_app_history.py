@@ -31,7 +31,7 @@ from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.progress import WITHIN_ERROR
 from gaitlab.store import Store
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 #: What the wheel is built from (copied, so the build leaves nothing in the checkout).
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "gaitlab", "models")
 

@@ -1,17 +1,18 @@
-"""``gaitlab app``: open the app in the browser (``streamlit run app.py``)."""
+"""``gaitlab app``: open the app in the browser (Streamlit running :mod:`gaitlab.app.main`)."""
 
 from __future__ import annotations
 
 import argparse
 import subprocess
 import sys
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
 from gaitlab.core.errors import GaitlabError
 
-#: The app's entry script, beside the package in a source checkout.
-APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+#: The app's entry script, inside the package (so an installed wheel has it too).
+APP_SCRIPT = files("gaitlab.app") / "main.py"
 
 
 def add_command(sub: Any) -> None:
@@ -25,10 +26,15 @@ def add_command(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the app with Streamlit until it stops (Ctrl-C ends it quietly)."""
-    if not APP_SCRIPT.is_file():
-        raise GaitlabError(f"the app script {APP_SCRIPT} is missing: run from a gaitlab checkout")
+    with as_file(APP_SCRIPT) as script:
+        if not script.is_file():
+            raise GaitlabError(f"the app script {script} is missing: reinstall gaitlab")
+        return _serve(script, args)
+
+
+def _serve(script: Path, args: argparse.Namespace) -> int:
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(args.port),
         "--server.maxUploadSize", "2048",
         "--client.toolbarMode", "minimal",
@@ -39,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         cmd += ["--server.headless", "true"]
     try:
-        return subprocess.call(cmd, cwd=APP_SCRIPT.parent)
+        return subprocess.call(cmd)
     except KeyboardInterrupt:
         return 0

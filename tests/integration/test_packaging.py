@@ -26,6 +26,7 @@ import gaitlab
 from gaitlab.core.package_data import models_dir
 from gaitlab.core.thresholds import DEFAULT_PATH, load_thresholds
 from gaitlab.pose.bundle import default_models_dir
+from gaitlab.cli.app import APP_SCRIPT
 from gaitlab.programme import exercises
 
 print(json.dumps({
@@ -35,6 +36,7 @@ print(json.dumps({
     "thresholds": str(DEFAULT_PATH),
     "n_thresholds": len(load_thresholds()),
     "exercises": [e.key for e in exercises()],
+    "app": str(APP_SCRIPT),
 }))
 """
 
@@ -95,6 +97,7 @@ def test_an_unpacked_wheel_finds_its_data_outside_the_checkout(wheel, tmp_path):
     assert Path(found["models"]) == Path(found["pose_models"]) == site / "gaitlab" / "models"
     assert Path(found["thresholds"]) == site / "gaitlab" / "models" / "thresholds.toml"
     assert found["n_thresholds"] > 30
+    assert Path(found["app"]) == site / "gaitlab" / "app" / "main.py"  # `gaitlab app` runs it
     assert found["exercises"] == [
         "toe-yoga", "short-foot", "calf-raises", "toe-splaying", "barefoot-balancing",
     ]  # fmt: skip

@@ -20,17 +20,10 @@ from gaitlab.app.guide import guide_ui
 from gaitlab.app.results import VIDEO_TYPES
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
-from gaitlab.present.metrics import (
-    CHART_GROUPS,
-    MeasureSections,
-    chart_data,
-    crop_person,
-    flag_rows,
-    measure_sections,
-    measure_table,
-    rep_rows,
-    unavailable_reasons,
-)
+from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
+from gaitlab.present.flags import flag_rows, rep_rows
+from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
+from gaitlab.present.thumbnails import crop_person
 
 VIEW_LABELS = {
     "anterior": "front view",

@@ -22,7 +22,8 @@ from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.video import read_frames
-from gaitlab.present.metrics import format_value, parse_metric
+from gaitlab.present.values import format_value
+from gaitlab.rules.metrics import describe
 from gaitlab.store import NotFoundError, Person, Store, gaitlab_home
 from gaitlab.store.home import UPLOADS_DIR
 
@@ -294,7 +295,7 @@ def live_summary_ui(summary: dict[str, Any]) -> None:
         st.caption("Rep counting is not available live for this task yet: no reps are counted.")
     rows = []
     for name, m in summary["measures"].items():
-        parsed = parse_metric(name)
+        parsed = describe(name)
         rows.append(
             {
                 "measure": parsed.label,

@@ -34,7 +34,7 @@ from gaitlab.pipeline import (
     write_outputs,
 )
 from gaitlab.pose import track_people
-from gaitlab.present.metrics import parse_metric
+from gaitlab.rules.metrics import describe
 from gaitlab.store import Landmarks, Person, Store
 from gaitlab.store.uploads import (
     ERROR_LOG_NAME,
@@ -295,7 +295,7 @@ def live_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
     if counter.get("best_hold_s") is not None:
         out["hold_time_s"] = float(counter["best_hold_s"])
     for name, m in (summary.get("measures") or {}).items():
-        parsed = parse_metric(name)
+        parsed = describe(name)
         if parsed.statistic is not None or m.get("max") is None:
             continue
         parts = [parsed.stem, "max", parsed.side, parsed.unit]

@@ -16,9 +16,10 @@ import altair as alt
 import pandas as pd
 
 from gaitlab.core.thresholds import Threshold
-from gaitlab.present.metrics import RECORDING_STEMS, REFERENCES, format_value, parse_metric
 from gaitlab.present.progress import Progress, build_progress
+from gaitlab.present.values import format_value
 from gaitlab.render.blur import MAX_FACES
+from gaitlab.rules.metrics import RECORDING_STEMS, REFERENCES, describe
 from gaitlab.store import Person, Session, Store
 
 #: Short words for the chart's labels (the table and tooltips carry the full sentence).
@@ -50,14 +51,14 @@ def local_time(dt: datetime | None) -> datetime | None:
 
 def metric_label(name: str) -> str:
     """``Knee valgus (FPPA), peak · left (°)``: what a metric is, for choosing one."""
-    m = parse_metric(name)
+    m = describe(name)
     side = f" · {m.side}" if m.side else ""
     unit = f" ({m.unit_label})" if m.unit_label else ""
     return f"{m.label}{side}{unit}"
 
 
 def _has_reference(name: str) -> bool:
-    stem = parse_metric(name).stem
+    stem = describe(name).stem
     parts = stem.split("_")
     return any("_".join(parts[:i]) in REFERENCES for i in range(len(parts), 0, -1))
 
@@ -65,7 +66,7 @@ def _has_reference(name: str) -> bool:
 def progress_metrics(names: Iterable[str]) -> list[str]:
     """The metrics worth following over time (not facts about the recording), those with a
     reference first, then by label."""
-    kept = [n for n in names if parse_metric(n).stem not in RECORDING_STEMS]
+    kept = [n for n in names if describe(n).stem not in RECORDING_STEMS]
     return sorted(kept, key=lambda n: (not _has_reference(n), metric_label(n)))
 
 
@@ -78,7 +79,7 @@ def key_numbers(metrics: Mapping[str, Any], limit: int = KEY_NUMBERS) -> str:
     names = progress_metrics(numeric)[:limit]
     out = []
     for name in names:
-        m = parse_metric(name)
+        m = describe(name)
         side = f" · {m.side}" if m.side else ""
         out.append(f"{m.label}{side} {format_value(numeric[name], m.unit)}")
     return " · ".join(out)
@@ -107,7 +108,7 @@ def person_progress(
 def progress_frame(progress: Progress) -> pd.DataFrame:
     """One row per session: when (local time), value, its text, the change from the session
     before and the verdict on it (machine word, short word and full sentence)."""
-    unit = parse_metric(progress.metric).unit
+    unit = describe(progress.metric).unit
     rows = []
     for p in progress.points:
         change = (

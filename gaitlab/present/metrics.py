@@ -14,25 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from gaitlab.core.thresholds import Threshold
-from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
-from gaitlab.present.flags import flag_rows, rep_rows
-from gaitlab.present.references import reference_text, references_text
-from gaitlab.present.thumbnails import crop_person
+from gaitlab.present.references import references_text
 from gaitlab.present.values import format_value, keep_together
 from gaitlab.rules.metrics import (
     NOT_MEASURED,
     RECORDING_STEMS,
-    REFERENCES,
     WALKING_ONLY_REFERENCES,
     describe,
     metric_records,
     reference_for,
     verdict,
 )
-from gaitlab.rules.names import STEM_LABELS, UNITS, parse_metric
 
-#: This module's own names, and those the pages, the report and the store import from here
-#: although they live in the modules imported above.
 __all__ = [
     "KEY_MEASURES",
     "MeasureSections",
@@ -41,21 +34,6 @@ __all__ = [
     "measure_table",
     "metric_rows",
     "paired_rows",
-    # from elsewhere
-    "CHART_GROUPS",
-    "RECORDING_STEMS",
-    "REFERENCES",
-    "STEM_LABELS",
-    "UNITS",
-    "chart_data",
-    "crop_person",
-    "flag_rows",
-    "format_value",
-    "parse_metric",
-    "reference_for",
-    "reference_text",
-    "rep_rows",
-    "unavailable_reasons",
 ]
 
 #: The measures shown first ("Key measures") per task, in order, as names with the side as

@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gaitlab.core.thresholds import Threshold, load_thresholds
-from gaitlab.present.metrics import UNITS, parse_metric, reference_for, reference_text
+from gaitlab.present.references import reference_text
+from gaitlab.rules.metrics import reference_for
+from gaitlab.rules.names import UNITS, parse_metric
 
 #: The label of a change smaller than the smallest detectable difference.
 WITHIN_ERROR = "within measurement error"

@@ -16,9 +16,9 @@ import pandas as pd
 
 from gaitlab.io.export import VIDEO_NAME
 from gaitlab.io.video import read_frames
+from gaitlab.present.flags import rule_label
 from gaitlab.render.blur import FaceBlurrer, PeopleModel
 from gaitlab.report.errors import ReportError
-from gaitlab.report.wording import rule_label
 from gaitlab.store import LANDMARKS_NAME, THUMBS_DIR, Session
 
 #: Key frames shown at most (one row of pictures).

@@ -18,7 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from gaitlab.core.thresholds import Threshold
-from gaitlab.present.metrics import flag_rows, metric_rows
+from gaitlab.present.flags import flag_rows, rule_label
+from gaitlab.present.metrics import metric_rows
 from gaitlab.report.keyframes import MAX_KEY_FRAMES, TILE_H, TILE_W, KeyFrame
 from gaitlab.report.styles import HEAD_BACKGROUND, RULE_GREY, WARN, WARN_BACKGROUND, Styles
 from gaitlab.report.wording import (
@@ -30,7 +31,6 @@ from gaitlab.report.wording import (
     group_reasons,
     local_time,
     person_text,
-    rule_label,
 )
 from gaitlab.store import Person
 

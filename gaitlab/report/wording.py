@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from gaitlab.present.metrics import STEM_LABELS, parse_metric
 from gaitlab.store import Person
 
 TASK_TITLES = {
@@ -61,17 +60,6 @@ CAVEATS = (
     "<b>A screening aid, not a diagnosis.</b> Flags point to moments worth a look; discuss "
     "them with a physiotherapist. References marked provisional have no validated cut-off.",
 )
-
-
-def rule_label(rule: str) -> str:
-    """Display name of a flag rule: the longest known measure name it starts with
-    (``pelvic_drop_walk`` → "Pelvic drop"), else the rule in words."""
-    parts = rule.split("_")
-    for i in range(len(parts), 0, -1):
-        key = "_".join(parts[:i])
-        if key in STEM_LABELS:
-            return STEM_LABELS[key]
-    return parse_metric(rule).label.split(",")[0]
 
 
 def group_reasons(reasons: Sequence[str]) -> list[str]:

@@ -1,5 +1,6 @@
-"""What the live session says to the person: set-up messages, a cue per threshold rule, and
-a cue per phase of each task's counter.
+"""What the live session says to the person: set-up messages, the cue of each crossed
+threshold rule (:func:`gaitlab.rules.registry.cue`), and a cue per phase of each task's
+counter.
 
 :func:`choose_cue` picks the one cue shown at each frame of a live session
 (:class:`gaitlab.live.LiveProcessor`); the live counters (:mod:`gaitlab.tasks.live_counters`)
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gaitlab.core.types import Flag
+from gaitlab.rules import registry
 from gaitlab.signals.view import SAGITTAL_VIEWS
 
 #: Set-up messages (nobody, feet, view) and each task's default cue.
@@ -21,16 +23,6 @@ MESSAGES = {
     "balance-view": "Face the camera (or turn your back to it) so hip drop can be seen",
     "calf-raise": "Slowly raise your heels, pause at the top, lower even more slowly",
     "balance": "Lift one foot and hold; keep your hips level",
-}
-
-#: Plain-language cue per threshold rule (programme wording where it has one).
-RULE_CUES = {
-    "fppa_peak": "Keep your {side} knee over your toes, not caving in",
-    "ankle_roll": "Keep your {side} ankle straight: press through the base of the big toe",
-    "ankle_shift": "Keep your {side} ankle from wobbling sideways",
-    "pelvic_drop_stance": "Keep your hips level",
-    "calf_raise_hold": "Pause at the top for a moment",
-    "calf_raise_rise": "Raise your heels more slowly",
 }
 
 #: What to tell the person in each calf-raise phase (the programme's own words).
@@ -72,6 +64,6 @@ def choose_cue(
     if view in SAGITTAL_VIEWS:
         return MESSAGES[f"{task}-view"], True
     for f in flags:
-        if f.rule in RULE_CUES:
-            return RULE_CUES[f.rule].format(side=f.side or "").replace("  ", " "), False
+        if (rule_cue := registry.cue(f.rule, f.side)) is not None:
+            return rule_cue, False
     return (str(counter_cue) if counter_cue else MESSAGES[task]), False

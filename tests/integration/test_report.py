@@ -17,9 +17,10 @@ from gaitlab.cli.history import save_after_analyze
 from gaitlab.cli.main import main
 from gaitlab.core.landmarks import Landmark
 from gaitlab.io.video import probe, read_frames
-from gaitlab.present.metrics import UNITS, format_value, parse_metric
+from gaitlab.present.values import format_value
 from gaitlab.report import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.report.exports import ExportError, export_session
+from gaitlab.rules.names import UNITS, parse_metric
 from gaitlab.store import Store
 
 FLAGGED_FRAME = 33

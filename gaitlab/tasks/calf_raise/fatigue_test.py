@@ -12,6 +12,8 @@ import numpy as np
 from gaitlab.core.landmarks import SIDES
 from gaitlab.core.thresholds import Threshold
 from gaitlab.core.types import Flag
+from gaitlab.rules import registry
+from gaitlab.rules.registry import make_flag
 from gaitlab.tasks.calf_raise.results import CalfRaiseRep
 
 #: Standard gravity, for the work of a heel-rise test (m/s²).
@@ -66,23 +68,6 @@ def _side_metrics(
     return metrics
 
 
-def _reps_flag(side: str, counted: list[CalfRaiseRep], norm: Threshold, limit: float) -> Flag:
-    return Flag(
-        rule="heel_rise_test_reps",
-        severity="info",
-        side=side,
-        start_s=counted[0].start_s,
-        end_s=counted[-1].end_s,
-        frame=counted[-1].frame,
-        value=float(len(counted)),
-        threshold=limit,
-        unit=norm.unit,
-        message=f"{side} leg: {len(counted)} heel raises, fewer than the norm of {limit:g}",
-        source=norm.source,
-        signal="heel_rise_pct_foot",
-    )
-
-
 def _symmetry(
     reps: list[CalfRaiseRep],
     metrics: dict[str, Any],
@@ -93,23 +78,18 @@ def _symmetry(
     a = metrics["heel_rise_test_reps_left"]
     b = metrics["heel_rise_test_reps_right"]
     lsi = 100.0 * min(a, b) / max(a, b) if max(a, b) > 0 else None
-    sym = thresholds.get("heel_rise_test_symmetry")
+    sym = registry.threshold("heel_rise_test_symmetry", thresholds)
     if sym is None or lsi is None or not sym.crossed(lsi, sex):
         return lsi, None
     weaker = "left" if a < b else "right"
-    return lsi, Flag(
-        rule="heel_rise_test_symmetry",
-        severity="info",
+    return lsi, make_flag(
+        "heel_rise_test_symmetry",
+        sym,
+        lsi,
         side=weaker,
-        start_s=reps[0].start_s,
-        end_s=reps[-1].end_s,
+        span_s=(reps[0].start_s, reps[-1].end_s),
         frame=reps[-1].frame,
-        value=lsi,
-        threshold=sym.for_sex(sex),
-        unit=sym.unit,
-        message=f"{weaker} leg did {lsi:.0f} % of the other leg's heel raises",
-        source=sym.source,
-        signal="heel_rise_pct_foot",
+        sex=sex,
     )
 
 
@@ -140,7 +120,7 @@ def heel_rise_test(
     notes: list[str] = []
     frac_thr = thresholds.get("heel_rise_test_height_fraction")
     rhythm_thr = thresholds.get("heel_rise_test_rhythm_factor")
-    norm = thresholds.get("heel_rise_test_reps")
+    norm = registry.threshold("heel_rise_test_reps", thresholds)
     peak_norm = thresholds.get("heel_rise_test_peak_height")
     frac = frac_thr.for_sex(sex) if frac_thr else 0.0
     factor = rhythm_thr.for_sex(sex) if rhythm_thr else math.inf
@@ -157,7 +137,17 @@ def heel_rise_test(
             limit = norm.for_sex(sex)
             metrics[f"heel_rise_test_reps_{side}_pct_norm"] = round(100 * len(counted) / limit, 1)
             if norm.crossed(len(counted), sex):
-                flags.append(_reps_flag(side, counted, norm, limit))
+                flags.append(
+                    make_flag(
+                        "heel_rise_test_reps",
+                        norm,
+                        float(len(counted)),
+                        side=side,
+                        span_s=(counted[0].start_s, counted[-1].end_s),
+                        frame=counted[-1].frame,
+                        sex=sex,
+                    )
+                )
     if {"left", "right"} <= set(runs):
         lsi, flag = _symmetry(reps, metrics, thresholds, sex)
         metrics["heel_rise_test_symmetry_pct"] = None if lsi is None else round(lsi, 1)

@@ -1,4 +1,5 @@
-"""The programme's cues checked on one rep (:func:`rep_flags`)."""
+"""The programme's cues checked on one rep (:func:`rep_flags`); the rules' words and
+thresholds are in :mod:`gaitlab.rules.registry`."""
 
 from __future__ import annotations
 
@@ -8,35 +9,9 @@ from typing import Any
 from gaitlab.core.landmarks import SIDES
 from gaitlab.core.thresholds import Threshold
 from gaitlab.core.types import Flag
+from gaitlab.rules import registry
+from gaitlab.rules.registry import make_flag
 from gaitlab.tasks.calf_raise.results import CalfRaiseRep
-
-
-def _flag(
-    thr: Threshold,
-    rule: str,
-    value: float,
-    *,
-    side: str | None,
-    span: tuple[float, float],
-    frame: int,
-    message: str,
-    signal: str,
-    sex: str | None,
-) -> Flag:
-    return Flag(
-        rule=rule,
-        severity="warning",
-        side=side,
-        start_s=float(span[0]),
-        end_s=float(span[1]),
-        frame=int(frame),
-        value=float(value),
-        threshold=thr.for_sex(sex),
-        unit=thr.unit,
-        message=message,
-        source=thr.source,
-        signal=signal,
-    )
 
 
 def _timing_flags(
@@ -47,62 +22,40 @@ def _timing_flags(
 ) -> list[Flag]:
     """Rise too quick, no pause at the top, lowered faster than raised."""
     out: list[Flag] = []
-    timing_signal = "heel_rise_pct_foot"
     rise_span = (rep.start_s, rep.top_s)
     hold_span = (rep.top_s, rep.hold_end_s)
     lower_span = (rep.hold_end_s, rep.end_s)
-    if (thr := thresholds.get("calf_raise_rise")) is not None and thr.crossed(rep.rise_s, sex):
+    thr = registry.threshold("calf_raise_rise", thresholds)
+    if thr is not None and thr.crossed(rep.rise_s, sex):
+        mid = at(0.5 * sum(rise_span))
         out.append(
-            _flag(
-                thr,
-                "calf_raise_rise",
-                rep.rise_s,
-                side=None,
-                span=rise_span,
-                frame=at(0.5 * sum(rise_span)),
-                message=(
-                    f"rise too quick: heels up in {rep.rise_s:.1f} s "
-                    f"(slowly raise your heels, at least {thr.for_sex(sex):g} s)"
-                ),
-                signal=timing_signal,
-                sex=sex,
+            make_flag(
+                "calf_raise_rise", thr, rep.rise_s, side=None, span_s=rise_span, frame=mid, sex=sex
             )
         )
-    if (thr := thresholds.get("calf_raise_hold")) is not None and thr.crossed(rep.hold_s, sex):
+    thr = registry.threshold("calf_raise_hold", thresholds)
+    if thr is not None and thr.crossed(rep.hold_s, sex):
+        mid = at(0.5 * sum(hold_span))
         out.append(
-            _flag(
-                thr,
-                "calf_raise_hold",
-                rep.hold_s,
-                side=None,
-                span=hold_span,
-                frame=at(0.5 * sum(hold_span)),
-                message=(
-                    f"no pause at the top: {rep.hold_s:.1f} s "
-                    f"(pause at the top for a moment, at least {thr.for_sex(sex):g} s)"
-                ),
-                signal=timing_signal,
-                sex=sex,
+            make_flag(
+                "calf_raise_hold", thr, rep.hold_s, side=None, span_s=hold_span, frame=mid, sex=sex
             )
         )
-    thr = thresholds.get("calf_raise_lower_ratio")
+    thr = registry.threshold("calf_raise_lower_ratio", thresholds)
     if thr is not None and rep.rise_s > 0:
         ratio = rep.lower_s / rep.rise_s
         if thr.crossed(ratio, sex):
             out.append(
-                _flag(
-                    thr,
+                make_flag(
                     "calf_raise_lower_ratio",
+                    thr,
                     ratio,
                     side=None,
-                    span=lower_span,
+                    span_s=lower_span,
                     frame=at(0.5 * sum(lower_span)),
-                    message=(
-                        f"lowered faster than you raised: down in {rep.lower_s:.1f} s, up in "
-                        f"{rep.rise_s:.1f} s (lower back down even more slowly)"
-                    ),
-                    signal=timing_signal,
                     sex=sex,
+                    lower_s=rep.lower_s,
+                    rise_s=rep.rise_s,
                 )
             )
     return out
@@ -116,41 +69,19 @@ def _ankle_flags(
     hold_span = (rep.top_s, rep.hold_end_s)
     for side in SIDES:
         roll = rep.roll(side)
-        thr = thresholds.get("ankle_roll")
+        thr = registry.threshold("ankle_roll", thresholds)
         if thr is not None and roll is not None and thr.crossed(roll, sex):
             out.append(
-                _flag(
-                    thr,
-                    "ankle_roll",
-                    roll,
-                    side=side,
-                    span=hold_span,
-                    frame=rep.frame,
-                    message=(
-                        f"{side} ankle rolled outward {roll:.0f}° (keep your ankles straight, "
-                        f"press through the base of the big toe; threshold {thr.for_sex(sex):g}°)"
-                    ),
-                    signal=f"ankle_roll_{side}_deg",
-                    sex=sex,
+                make_flag(
+                    "ankle_roll", thr, roll, side=side, span_s=hold_span, frame=rep.frame, sex=sex
                 )
             )
         shift = getattr(rep, f"ankle_shift_{side}_pct_foot")
-        thr = thresholds.get("ankle_shift")
+        thr = registry.threshold("ankle_shift", thresholds)
         if thr is not None and shift is not None and thr.crossed(shift, sex):
             out.append(
-                _flag(
-                    thr,
-                    "ankle_shift",
-                    shift,
-                    side=side,
-                    span=hold_span,
-                    frame=rep.frame,
-                    message=(
-                        f"{side} ankle shifted outward {shift:.0f} % of foot length (keep your "
-                        f"ankles straight; threshold {thr.for_sex(sex):g} %)"
-                    ),
-                    signal=f"ankle_shift_{side}_pct_foot",
-                    sex=sex,
+                make_flag(
+                    "ankle_shift", thr, shift, side=side, span_s=hold_span, frame=rep.frame, sex=sex
                 )
             )
     return out

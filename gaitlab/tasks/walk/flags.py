@@ -1,48 +1,17 @@
-"""Walking flags: building them and wording each rule's message."""
+"""Walking flags: which stance, step or footfall each rule points at (the rules' words and
+thresholds are in :mod:`gaitlab.rules.registry`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from gaitlab.core.landmarks import SIDES
-from gaitlab.core.thresholds import Threshold
-from gaitlab.core.types import Event, Flag, PoseSequence
+from gaitlab.core.types import Event, Flag
+from gaitlab.rules import registry
+from gaitlab.rules.registry import make_flag
 from gaitlab.tasks.base import TaskContext
 from gaitlab.tasks.walk.phases import Phase
 from gaitlab.tasks.walk.series import row_at
-
-
-def walk_flag(
-    pose: PoseSequence,
-    threshold: Threshold,
-    *,
-    rule: str,
-    side: str | None,
-    value: float,
-    limit: float,
-    row: int,
-    span_s: tuple[float, float],
-    message: str,
-    signal: str | None,
-    severity: str = "warning",
-) -> Flag:
-    """A walking :class:`Flag` at ``row`` of the pose, with the threshold's unit and source
-    (marked provisional where it is)."""
-    return Flag(
-        rule=rule,
-        severity=severity,
-        side=side,
-        start_s=float(span_s[0]),
-        end_s=float(span_s[1]),
-        frame=int(pose.frame_index[row]),
-        value=float(value),
-        threshold=float(limit),
-        unit=threshold.unit,
-        message=message,
-        source=threshold.source + (" (provisional)" if threshold.provisional else ""),
-        signal=signal,
-    )
 
 
 def peak_flags(
@@ -51,18 +20,15 @@ def peak_flags(
     phases: dict[str, list[Phase]],
     *,
     rule: str,
-    metric: str,
-    signal: str,
-    message: Callable[[str, float, Phase, float], str],
+    wording: str = "",
 ) -> list[Flag]:
-    """Flags for a per-side ensemble peak (``metric`` with ``{side}``) over the threshold
-    ``rule``, one per side, pointing at the phase with the largest single peak.
-    ``message(side, value, worst_phase, limit)`` words it; ``signal`` (may hold ``{side}``)
-    names the plotted signal."""
-    thr = ctx.thresholds.get(rule)
+    """Flags of ``rule`` for its per-side ensemble peak (the rule's measure), one per side,
+    pointing at the phase with the largest single peak; ``wording`` picks the rule's
+    message."""
+    thr = registry.threshold(rule, ctx.thresholds)
     if thr is None:
         return []
-    limit = thr.for_sex(ctx.sex)
+    metric = registry.rule(rule).measure
     out = []
     for side in SIDES:
         value = metrics[metric.format(side=side)]
@@ -70,17 +36,17 @@ def peak_flags(
             continue
         worst = max(phases[side], key=lambda ph: ph.peak)
         out.append(
-            walk_flag(
-                ctx.pose,
+            make_flag(
+                rule,
                 thr,
-                rule=rule,
+                value,
                 side=side,
-                value=value,
-                limit=limit,
-                row=worst.row,
                 span_s=(worst.start_s, worst.end_s),
-                message=message(side, value, worst, limit),
-                signal=signal.format(side=side),
+                frame=ctx.pose.frame_index[worst.row],
+                sex=ctx.sex,
+                wording=wording,
+                steps=len(phases[side]),
+                largest=worst.peak,
             )
         )
     return out
@@ -91,29 +57,23 @@ def step_asymmetry_flags(
 ) -> list[Flag]:
     """The step-time asymmetry flag, spanning the heel strikes, if over its threshold."""
     asym = metrics.get("step_time_asymmetry_pct")
-    thr = ctx.thresholds.get("step_time_asymmetry")
+    thr = registry.threshold("step_time_asymmetry", ctx.thresholds)
     if asym is None or thr is None or not thr.crossed(asym, ctx.sex):
         return []
     t = ctx.pose.t_s
-    limit = thr.for_sex(ctx.sex)
     hs = [e for e in events if e.type == "heel_strike"]
     row = row_at(t, hs[0].t_s) if hs else 0
     return [
-        walk_flag(
-            ctx.pose,
+        make_flag(
+            "step_time_asymmetry",
             thr,
-            rule="step_time_asymmetry",
+            asym,
             side=None,
-            value=asym,
-            limit=limit,
-            row=row,
             span_s=(hs[0].t_s, hs[-1].t_s) if hs else (t[0], t[-1]),
-            message=(
-                f"uneven steps: left steps take {metrics['step_time_left_s']:.2f} s, right "
-                f"steps {metrics['step_time_right_s']:.2f} s ({asym:.0f} % apart, "
-                f"threshold {limit:g} %)"
-            ),
-            signal=None,
+            frame=ctx.pose.frame_index[row],
+            sex=ctx.sex,
+            left_s=metrics["step_time_left_s"],
+            right_s=metrics["step_time_right_s"],
         )
     ]
 
@@ -123,35 +83,24 @@ def heel_strike_flags(
 ) -> list[Flag]:
     """An info flag per foot whose median contact is a heel strike, pointing at its
     steepest contact (``contacts``: angle, heel ahead, row per footfall)."""
-    heel_thr = ctx.thresholds.get("foot_strike_heel")
+    heel_thr = registry.threshold("heel_strike", ctx.thresholds)
     if heel_thr is None:
         return []
     t = ctx.pose.t_s
-    limit = heel_thr.for_sex(ctx.sex)
     out = []
     for side in SIDES:
-        c = contacts[side]
         if metrics.get(f"foot_strike_{side}") != "heel":
             continue
-        a, _, row = max(c, key=lambda x: x[0])
-        med = metrics[f"foot_strike_angle_{side}_deg"]
+        _, _, row = max(contacts[side], key=lambda x: x[0])
         out.append(
-            walk_flag(
-                ctx.pose,
+            make_flag(
+                "heel_strike",
                 heel_thr,
-                rule="heel_strike",
+                metrics[f"foot_strike_angle_{side}_deg"],
                 side=side,
-                value=med,
-                limit=limit,
-                row=row,
                 span_s=(t[row], t[row]),
-                message=(
-                    f"{side} foot lands heel first (foot {med:.0f}° toe-up at contact, "
-                    f"heel strike above {limit:g}°): land gently, rolling from your "
-                    "midfoot to the ball of your foot, rather than crashing down on your heel"
-                ),
-                signal=f"foot_angle_{side}_deg",
-                severity="info",
+                frame=ctx.pose.frame_index[row],
+                sex=ctx.sex,
             )
         )
     return out
@@ -162,11 +111,10 @@ def overstride_flags(
 ) -> list[Flag]:
     """A flag per side whose mean overstride is over the threshold, pointing at its longest
     reach (``contacts``: angle, heel ahead, row per footfall)."""
-    over = ctx.thresholds.get("overstride_walk")
+    over = registry.threshold("overstride", ctx.thresholds)
     if over is None:
         return []
     t = ctx.pose.t_s
-    limit = over.for_sex(ctx.sex)
     out = []
     for side in SIDES:
         mean = metrics.get(f"overstride_{side}_legs")
@@ -174,21 +122,15 @@ def overstride_flags(
             continue
         _, o, row = max(contacts[side], key=lambda x: x[1])
         out.append(
-            walk_flag(
-                ctx.pose,
+            make_flag(
+                "overstride",
                 over,
-                rule="overstride",
+                mean,
                 side=side,
-                value=mean,
-                limit=limit,
-                row=row,
                 span_s=(t[row], t[row]),
-                message=(
-                    f"{side} heel lands {mean:.2f} leg lengths ahead of the hips on "
-                    f"average (largest {o:.2f}, threshold {limit:g}): take shorter, quicker "
-                    "steps that land closer under the body"
-                ),
-                signal=f"heel_ahead_{side}_legs",
+                frame=ctx.pose.frame_index[row],
+                sex=ctx.sex,
+                largest=o,
             )
         )
     return out

@@ -59,13 +59,7 @@ def _knee_valgus(
         metrics,
         fppa,
         rule="fppa_peak",
-        metric="fppa_peak_{side}_deg",
-        signal="fppa_{side}_deg",
-        message=lambda side, value, worst, limit: (
-            f"{side} knee caving in while standing on it: peak FPPA {value:.1f}° "
-            f"over {len(fppa[side])} steps (largest {worst.peak:.1f}°), threshold "
-            f"{limit:g}°"
-        ),
+        wording="stances",
     )
 
 
@@ -133,12 +127,6 @@ def _pelvic_drop(
         metrics,
         drops,
         rule="pelvic_drop_walk",
-        metric="pelvic_drop_peak_{side}_deg",
-        signal="pelvic_drop_deg",
-        message=lambda side, value, worst, limit: (
-            f"standing on the {side} leg, the {other_side(side)} hip drops {value:.1f}° "
-            f"(largest {worst.peak:.1f}°), threshold {limit:g}°"
-        ),
     )
 
 

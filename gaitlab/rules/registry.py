@@ -431,7 +431,7 @@ def make_flag(
         Further values the message names (``largest``, ``steps``, ...).
     """
     r = rule(rule_id)
-    limit = threshold.for_sex(sex)
+    limit = float(threshold.for_sex(sex))  # a whole number in the file is still a float here
     other = other_side(side) if side in SIDES else ""
     message = r.messages[wording].format(
         **{**fields, "side": side or "", "other": other, "value": value, "limit": limit}

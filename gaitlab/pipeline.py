@@ -40,7 +40,7 @@ from gaitlab.pose import (
     select_subject,
     track_people,
 )
-from gaitlab.pose.tracking import NOBODY_MESSAGE
+from gaitlab.pose.tracking import NOBODY_MESSAGE, SubjectSelection
 from gaitlab.render.overlay import annotate_frame
 from gaitlab.rules.sustained import evaluate_rules
 from gaitlab.signals.chain import measure_pose
@@ -278,28 +278,11 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
 
 def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -> Analysis:
     info = people.info
-    frame_size = (info.width, info.height)
     tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)
-    rule: str | int = int(options.subject) if options.subject.isdigit() else options.subject
-    selection = select_subject(
-        tracks,
-        people.t_s,
-        frame_size,
-        rule,
-        frame_index=people.frame_index,
-        source=source,
-    )
+    selection = _select(tracks, people, options, source)
     raw = selection.pose
     warnings = list(people.warnings) + list(selection.warnings)
-    detected = raw.detected()
-    detected_fraction = float(detected.mean()) if len(raw) else 0.0
-    if detected_fraction == 0.0:
-        raise NoSubjectError(NOBODY_MESSAGE)
-    if detected_fraction < MIN_DETECTED_FRACTION:
-        warnings.append(
-            f"the subject was found in only {detected_fraction:.0%} of frames: "
-            "keep the whole body in view for the whole recording"
-        )
+    detected_fraction = _detected_fraction(raw, warnings)
     measured = measure_pose(raw)
     pose, view_per_frame, signals = measured.pose, measured.view_per_frame, measured.signals
     view_summary = measured.view
@@ -316,31 +299,24 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
     reps: list[dict[str, Any]] = []
     analyzer = ANALYZERS.get(task)
     if analyzer is not None:
-        result = analyzer(
-            TaskContext(
-                pose=pose,
-                signals=signals,
-                view_per_frame=view_per_frame,
-                thresholds=thresholds,
-                sex=options.sex,
-                height_cm=options.height_cm,
-                age_years=options.age_years,
-                body_mass_kg=options.body_mass_kg,
-                heel_rise_test=options.heel_rise_test,
-            )
+        context = TaskContext(
+            pose=pose,
+            signals=signals,
+            view_per_frame=view_per_frame,
+            thresholds=thresholds,
+            sex=options.sex,
+            height_cm=options.height_cm,
+            age_years=options.age_years,
+            body_mass_kg=options.body_mass_kg,
+            heel_rise_test=options.heel_rise_test,
         )
+        result = analyzer(context)
         metrics.update(result.metrics)
         events = sorted(events + result.events, key=lambda e: e.t_s)
         reps = result.reps
         flags = sorted(flags + result.flags, key=lambda f: f.start_s)
         warnings += [w for w in result.warnings if w not in warnings]
-        if result.signals:
-            signals = Signals(
-                t_s=signals.t_s,
-                values={**signals.values, **result.signals},
-                unavailable=signals.unavailable,
-            )
-    others = _others_per_frame(tracks, selection.track_ids, len(pose))
+        signals = _with_task_signals(signals, result.signals)
     quality = {
         "detected_fraction": round(detected_fraction, 4),
         "persons_seen": selection.persons_seen,
@@ -370,7 +346,44 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         reps=reps,
         flags=flags,
         row_track=selection.row_track,
-        others=others,
+        others=_others_per_frame(tracks, selection.track_ids, len(pose)),
+    )
+
+
+def _select(
+    tracks: list[Track], people: PeopleTrack, options: AnalyzeOptions, source: str
+) -> SubjectSelection:
+    """The subject by the user's rule (``auto``, ``largest`` or a track id)."""
+    rule: str | int = int(options.subject) if options.subject.isdigit() else options.subject
+    return select_subject(
+        tracks,
+        people.t_s,
+        (people.info.width, people.info.height),
+        rule,
+        frame_index=people.frame_index,
+        source=source,
+    )
+
+
+def _detected_fraction(raw: PoseSequence, warnings: list[str]) -> float:
+    """Share of frames with the subject; nobody at all is an error, too few a warning."""
+    detected_fraction = float(raw.detected().mean()) if len(raw) else 0.0
+    if detected_fraction == 0.0:
+        raise NoSubjectError(NOBODY_MESSAGE)
+    if detected_fraction < MIN_DETECTED_FRACTION:
+        warnings.append(
+            f"the subject was found in only {detected_fraction:.0%} of frames: "
+            "keep the whole body in view for the whole recording"
+        )
+    return detected_fraction
+
+
+def _with_task_signals(signals: Signals, extra: dict[str, np.ndarray]) -> Signals:
+    """The per-frame signals plus those a task analyzer adds (e.g. ``stance_left``)."""
+    if not extra:
+        return signals
+    return Signals(
+        t_s=signals.t_s, values={**signals.values, **extra}, unavailable=signals.unavailable
     )
 
 

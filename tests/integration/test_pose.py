@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -91,53 +93,61 @@ def fake_bundle(path: Path) -> Path:
 
 # -- model bundle -------------------------------------------------------------------------
 
+# SHA-256 of the shipped bundle's two models: BlazePose full from the mediapipe 0.10.21 wheel
+# with gaitlab's metadata, byte for byte what mediapipe 0.10.21's own writers produced.
+SHIPPED_MEMBERS_SHA256 = {
+    "pose_detector.tflite": "5cf26aed41caa50df5d54b28bbfb79569576e6cffb2d4ace8a238a66433be4c8",
+    "pose_landmarks_detector.tflite": (
+        "0455a30ca067ff984a35f7749692b8e37cdb64b930aa9c15a131ed364114d815"
+    ),
+}
+
+
+def shipped_bundle() -> Path:
+    """The bundle shipped in gaitlab's own models directory (whatever GAITLAB_MODELS_DIR)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GAITLAB_MODELS_DIR", raising=False)
+        return bundle_mod.default_models_dir() / bundle_mod.SHIPPED_BUNDLE
+
 
 @pytest.fixture()
 def isolated_dirs(tmp_path, monkeypatch):
-    models, cache = tmp_path / "models", tmp_path / "cache"
+    models = tmp_path / "models"
     models.mkdir()
     monkeypatch.setenv("GAITLAB_MODELS_DIR", str(models))
-    monkeypatch.setenv("GAITLAB_CACHE_DIR", str(cache))
-    return models, cache
+    return models
 
 
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory) -> BundleInfo:
-    """Built from the wheel once per session, outside the user's cache."""
-    tmp = tmp_path_factory.mktemp("bundle")
-    (tmp / "models").mkdir()
-    return resolve_bundle(models_dir=tmp / "models", cache_dir=tmp / "cache")
+    """The shipped bundle, resolved from a models directory that holds only it."""
+    models = tmp_path_factory.mktemp("models")
+    shutil.copy(shipped_bundle(), models)
+    return resolve_bundle(models_dir=models)
 
 
-def test_bundle_built_from_wheel_then_reused(isolated_dirs, monkeypatch):
-    models, cache = isolated_dirs
-    first = resolve_bundle()
-    assert first.origin == "wheel"
-    assert first.path.parent == cache
-    assert "0.10.21" in first.path.name
-    with zipfile.ZipFile(first.path) as zf:
-        infos = {i.filename: i for i in zf.infolist()}
-    assert set(infos) == set(bundle_mod.BUNDLE_MEMBERS)
-    assert all(i.compress_type == zipfile.ZIP_STORED for i in infos.values())
-    assert list(cache.iterdir()) == [first.path]  # no temporary file left behind
-    mtime = first.path.stat().st_mtime_ns
-
-    def no_rebuild(out_path):
-        raise AssertionError("the cached bundle should have been reused")
-
-    monkeypatch.setattr(bundle_mod, "build_bundle_from_wheel", no_rebuild)
-    second = resolve_bundle()
-    assert second.path == first.path
-    assert second.path.stat().st_mtime_ns == mtime
-
-
-def test_broken_cached_bundle_is_rebuilt(isolated_dirs):
-    _, cache = isolated_dirs
-    path = resolve_bundle().path
-    path.write_bytes(b"half a file")
-    assert resolve_bundle().path == path
+def test_shipped_bundle_is_blazepose_full_stored_and_aligned():
+    path = shipped_bundle()
     with zipfile.ZipFile(path) as zf:
-        assert zf.testzip() is None
+        infos = zf.infolist()
+        assert [i.filename for i in infos] == list(bundle_mod.BUNDLE_MEMBERS)
+        for info in infos:
+            assert info.compress_type == zipfile.ZIP_STORED
+            # MediaPipe maps the members straight from the file: 4-byte aligned data.
+            assert (info.header_offset + len(info.FileHeader())) % 4 == 0
+            digest = hashlib.sha256(zf.read(info.filename)).hexdigest()
+            assert digest == SHIPPED_MEMBERS_SHA256[info.filename], info.filename
+    assert (path.parent / "LICENSE.mediapipe").is_file()
+    assert "0.10.21" in (path.parent / "NOTICE").read_text()
+
+
+def test_shipped_bundle_used_without_an_official_one(isolated_dirs):
+    models = isolated_dirs
+    shutil.copy(shipped_bundle(), models)
+    info = resolve_bundle()
+    assert info.origin == "shipped"
+    assert info.path == models / bundle_mod.SHIPPED_BUNDLE
+    assert "BlazePose full" in info.description and "0.10.21" in info.description
 
 
 @pytest.mark.parametrize(
@@ -149,27 +159,55 @@ def test_broken_cached_bundle_is_rebuilt(isolated_dirs):
     ],
 )
 def test_official_bundle_preferred_full_heavy_lite(isolated_dirs, present, chosen):
-    models, cache = isolated_dirs
+    models = isolated_dirs
+    fake_bundle(models / bundle_mod.SHIPPED_BUNDLE)
     for variant in present:
         fake_bundle(models / f"pose_landmarker_{variant}.task")
     info = resolve_bundle()
     assert info.origin == "official"
     assert info.path == models / f"pose_landmarker_{chosen}.task"
     assert f"({chosen})" in info.description
-    assert not cache.exists()  # nothing built
 
 
-def test_broken_official_bundle_is_an_error_not_a_fallback(isolated_dirs):
-    models, _ = isolated_dirs
-    (models / "pose_landmarker_full.task").write_text("version https://git-lfs.github.com/spec/v1")
-    with pytest.raises(ModelError, match="pose_landmarker_full.task is not a usable"):
+@pytest.mark.parametrize("name", ["pose_landmarker_full.task", bundle_mod.SHIPPED_BUNDLE])
+def test_broken_bundle_is_an_error_not_a_fallback(isolated_dirs, name):
+    models = isolated_dirs
+    fake_bundle(models / bundle_mod.SHIPPED_BUNDLE)
+    (models / name).write_text("version https://git-lfs.github.com/spec/v1")
+    with pytest.raises(ModelError, match=f"{name} is not a usable"):
         resolve_bundle()
 
 
-def test_wheel_without_weights_explains_what_to_install(isolated_dirs, monkeypatch, tmp_path):
-    monkeypatch.setattr(bundle_mod, "_mediapipe_root", lambda: tmp_path / "mediapipe")
-    with pytest.raises(ModelError, match=r"mediapipe==0\.10\.21.*pose_landmarker_full\.task"):
+def test_no_bundle_says_what_belongs_there(isolated_dirs):
+    with pytest.raises(ModelError, match=r"blazepose_full\.task.*build_pose_bundle\.py"):
         resolve_bundle()
+
+
+def test_recipe_rebuilds_the_shipped_models_byte_for_byte(tmp_path):
+    """The metadata recipe is idempotent: run on the shipped models (which already carry
+    its metadata) with the installed mediapipe, it gives them back unchanged."""
+    with zipfile.ZipFile(shipped_bundle()) as zf:
+        detector, landmarker = (zf.read(m) for m in bundle_mod.BUNDLE_MEMBERS)
+    out = tmp_path / "rebuilt.task"
+    bundle_mod._write_bundle(detector, landmarker, out)
+    with zipfile.ZipFile(out) as zf:
+        for member, digest in SHIPPED_MEMBERS_SHA256.items():
+            assert hashlib.sha256(zf.read(member)).hexdigest() == digest
+
+
+def test_wheel_without_the_weights_or_with_other_ones_is_refused(tmp_path):
+    empty = tmp_path / "empty.whl"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("mediapipe/__init__.py", "")
+    with pytest.raises(ModelError, match=r"has no .*pose_detection\.tflite.*0\.10\.21"):
+        bundle_mod.build_bundle_from_wheel(tmp_path / "x.task", empty)
+    other = tmp_path / "other.whl"
+    with zipfile.ZipFile(other, "w") as zf:
+        for member in bundle_mod.WHEEL_SHA256:
+            zf.writestr(member, b"other weights")
+    with pytest.raises(ModelError, match="SHA-256"):
+        bundle_mod.build_bundle_from_wheel(tmp_path / "x.task", other)
+    assert not (tmp_path / "x.task").exists()
 
 
 # -- MediaPipe backend on real video ------------------------------------------------------

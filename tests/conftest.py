@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+#: Real clips with their licences (tests/data/README.md), kept in the repository.
+TEST_DATA = REPO / "tests" / "data"
 SAMPLE_DEMO = REPO / "sample_videos" / "demo.mp4"
 
 
@@ -32,7 +33,7 @@ def _require(path: Path, how: str) -> Path:
 def walk_side_clip() -> Path:
     """One man walking right→left outdoors, side view, 59.7 fps, 135 frames (MIT)."""
     return _require(
-        SHARED_DATA / "walk_side_outdoor_60fps.mp4", "../shared/data must be beside the repo"
+        TEST_DATA / "walk_side_outdoor_60fps.mp4", "tests/data is part of the repository"
     )
 
 
@@ -40,7 +41,7 @@ def walk_side_clip() -> Path:
 def walk_turn_clip() -> Path:
     """An older woman walking across, turning and walking back, 30 fps (BSD-3)."""
     return _require(
-        SHARED_DATA / "walk_side_turn_older_adult.mp4", "../shared/data must be beside the repo"
+        TEST_DATA / "walk_side_turn_older_adult.mp4", "tests/data is part of the repository"
     )
 
 
@@ -55,5 +56,5 @@ def run_treadmill_clip() -> Path:
     """A man running on a treadmill, side/slightly rear view, portrait, 30 fps (MIT); cadence
     168.9 ± 0.5 steps/min measured by its source from pixels, without a pose model."""
     return _require(
-        SHARED_DATA / "run_treadmill_side_portrait.mp4", "../shared/data must be beside the repo"
+        TEST_DATA / "run_treadmill_side_portrait.mp4", "tests/data is part of the repository"
     )

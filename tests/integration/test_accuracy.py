@@ -58,7 +58,7 @@ FAR_LOW = {"distance_m": 30.0, "focal_px": 9000.0, "height_m": 0.066}
 #: Landmark jitter, sigma per axis as a fraction of the apparent body height: 2 px on a
 #: 500 px subject. BlazePose infers on a 256 px crop of the person, so its pixel error
 #: scales with the person's size in the image. Measured on the real clips in
-#: ../shared/data: the hip landmarks' residual above 6 Hz (where walking has almost no
+#: tests/data: the hip landmarks' residual above 6 Hz (where walking has almost no
 #: power) is 0.24–0.42 % of body height (1.7–2.9 px on a 686 px man at 60 fps, 0.7–1.2 px on
 #: a 337 px woman at 30 fps). Real errors also have a slow, systematic part (landmark
 #: placement) that white noise does not model: these numbers are a lower bound.

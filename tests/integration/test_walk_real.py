@@ -1,4 +1,4 @@
-"""Walk analysis on real footage (../shared/data), against values checked by eye in the
+"""Walk analysis on real footage (tests/data), against values checked by eye in the
 frames and, for the treadmill run, against its source's own pixel-based cadence."""
 
 from __future__ import annotations

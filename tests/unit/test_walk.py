@@ -5,7 +5,7 @@ compute_signals) → analyze_walk.
 Noise: 2.5 px per coordinate at 1280×720 on every landmark. Front and back views time the
 events from the world landmarks' depth, which BlazePose estimates; the synthetic world
 landmarks are exact, so the tests add the jitter measured on the real clips in
-../shared/data: per frame, one offset shared by the heel, ankle and toe of a leg (0.8 of it
+tests/data: per frame, one offset shared by the heel, ankle and toe of a leg (0.8 of it
 on the knee; their jitters correlate 0.95–1.0 on real clips) plus a third as much on each
 landmark, ``WORLD_JITTER_M`` per axis: 3 cm at 30 fps, 1.5 cm at 60 fps.
 """

@@ -11,6 +11,10 @@ from typing import Any
 
 from gaitlab.core.errors import GaitlabError
 
+#: Served on this computer only unless ``--address`` says otherwise: the app shows patients'
+#: sessions and has no login.
+LOCAL_ADDRESS = "127.0.0.1"
+
 #: The app's entry script, inside the package (so an installed wheel has it too).
 APP_SCRIPT = files("gaitlab.app") / "main.py"
 
@@ -19,7 +23,12 @@ def add_command(sub: Any) -> None:
     """Register ``gaitlab app`` on the ``gaitlab`` parser."""
     p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
-    p.add_argument("--address", default=None, help="address to listen on (default: all)")
+    p.add_argument(
+        "--address",
+        default=LOCAL_ADDRESS,
+        help="address to listen on (default 127.0.0.1: this computer only; the app has no "
+        "login, so serve it beyond this computer only on a network you trust)",
+    )
     p.add_argument("--headless", action="store_true", help="do not open a browser")
     p.set_defaults(func=run)
 
@@ -40,8 +49,7 @@ def _serve(script: Path, args: argparse.Namespace) -> int:
         "--client.toolbarMode", "minimal",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    if args.address:
-        cmd += ["--server.address", args.address]
+    cmd += ["--server.address", args.address]
     if args.headless:
         cmd += ["--server.headless", "true"]
     try:

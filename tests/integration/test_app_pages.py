@@ -335,7 +335,7 @@ def test_live_page_runs_frames_through_the_processor_and_summarises(
 
 
 # -- gaitlab app --------------------------------------------------------------------------------
-def test_gaitlab_app_starts_the_server(tmp_path):
+def test_gaitlab_app_starts_the_server_for_this_computer_only(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -359,6 +359,10 @@ def test_gaitlab_app_starts_the_server(tmp_path):
                 time.sleep(0.3)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as r:
             assert r.status == 200 and b"<html" in r.read().lower()
+        # Served on 127.0.0.1 only: another address of this very computer is refused, as
+        # every address another computer could reach.
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.2", port), timeout=5):
+            pass
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app.common import CHOSEN_TASK, TASK_LABELS
+from gaitlab.app.pages import ANALYSE_PAGE, LIVE_PAGE
 from gaitlab.present.guide import view_requirements
 
 #: How to film each task (README "Filming", MEASURES.md for which view serves which measure).
@@ -125,11 +126,11 @@ def render() -> None:
     st.caption(LIMITS)
     cols = st.columns(2)
     cols[0].page_link(
-        "gaitlab/app/analyse.py", label="Analyse a video →", icon=":material/analytics:"
+        ANALYSE_PAGE, label="Analyse a video →", icon=":material/analytics:"
     )
     if task in ("calf-raise", "balance"):
         cols[1].page_link(
-            "gaitlab/app/webcam.py", label="Do it live with the webcam →", icon=":material/sensors:"
+            LIVE_PAGE, label="Do it live with the webcam →", icon=":material/sensors:"
         )
 
 

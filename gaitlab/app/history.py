@@ -12,6 +12,7 @@ import streamlit as st
 
 from gaitlab.app import common, timeline
 from gaitlab.app.common import TASK_LABELS
+from gaitlab.app.pages import ANALYSE_PAGE
 from gaitlab.present.metrics import metric_rows
 from gaitlab.store import Person, Session, Store
 
@@ -31,7 +32,6 @@ SOURCE_LABELS = {
     "manual": "entered by hand",
     "timer": "guided timer",
 }
-ANALYSE_PAGE = "gaitlab/app/analyse.py"
 
 
 # -- sessions ------------------------------------------------------------------------------------

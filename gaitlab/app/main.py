@@ -9,43 +9,41 @@ same from a checkout and from an installed wheel.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from gaitlab.app import common
-
-#: The folder of the page scripts (this package).
-PAGES_DIR = Path(__file__).resolve().parent
+from gaitlab.app.pages import (
+    ANALYSE_PAGE,
+    GUIDE_PAGE,
+    HISTORY_PAGE,
+    LIVE_PAGE,
+    PROGRAMME_PAGE,
+)
 
 
 def _pages() -> list[st.Page]:
     return [
         st.Page(
-            PAGES_DIR / "guide.py",
+            GUIDE_PAGE,
             title="Film",
             icon=":material/videocam:",
             url_path="guide",
             default=True,
         ),
         st.Page(
-            PAGES_DIR / "analyse.py",
+            ANALYSE_PAGE,
             title="Analyse a video",
             icon=":material/analytics:",
             url_path="analyse",
         ),
+        st.Page(LIVE_PAGE, title="Live", icon=":material/sensors:", url_path="webcam"),
         st.Page(
-            PAGES_DIR / "webcam.py", title="Live", icon=":material/sensors:", url_path="webcam"
-        ),
-        st.Page(
-            PAGES_DIR / "programme.py",
+            PROGRAMME_PAGE,
             title="Programme",
             icon=":material/exercise:",
             url_path="programme",
         ),
-        st.Page(
-            PAGES_DIR / "history.py", title="History", icon=":material/history:", url_path="history"
-        ),
+        st.Page(HISTORY_PAGE, title="History", icon=":material/history:", url_path="history"),
     ]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from gaitlab.app import common
+from gaitlab.app.pages import ANALYSE_PAGE, HISTORY_PAGE, LIVE_PAGE
 from gaitlab.core.errors import GaitlabError
 from gaitlab.programme import (
     DOSE_NOTE,
@@ -49,9 +50,6 @@ ENDED_KEY = "programme-ended"
 SAVED_KEY = "programme-saved"
 TICK = timedelta(milliseconds=500)
 
-ANALYSE_PAGE = "gaitlab/app/analyse.py"
-LIVE_PAGE = "gaitlab/app/webcam.py"
-HISTORY_PAGE = "gaitlab/app/history.py"
 
 
 def now() -> float:

@@ -25,6 +25,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from gaitlab.app import common
 from gaitlab.app.common import SEX_LABELS, TASK_LABELS, live_summary_ui
 from gaitlab.app.guide import task_picker_ui
+from gaitlab.app.pages import HISTORY_PAGE
 from gaitlab.app.results import save_live_session
 from gaitlab.core.errors import GaitlabError
 from gaitlab.live import LIVE_TASKS, LiveProcessor
@@ -139,7 +140,7 @@ def saved_ui(outcome: dict[str, Any]) -> None:
     else:
         who = f" for {outcome['person']}" if outcome.get("person") else ""
         st.success(f"Saved to the history{who} as session #{outcome['session_id']}.")
-        st.page_link("gaitlab/app/history.py", label="See it in the history", icon="🗂️")
+        st.page_link(HISTORY_PAGE, label="See it in the history", icon="🗂️")
 
 
 def render() -> None:

@@ -26,7 +26,9 @@ from streamlit.testing.v1 import AppTest
 from test_app_core import flagged_result, results_root, walk_result  # noqa: F401 (fixtures)
 from videogen import write_clip
 
+from gaitlab.app import main as app_main
 from gaitlab.app.guide import GUIDES
+from gaitlab.app.pages import ANALYSE_PAGE, HISTORY_PAGE, PROGRAMME_PAGE
 from gaitlab.app.results import ResultStore, Status, run_analysis
 from gaitlab.io.video import VideoReader
 from gaitlab.pipeline import AnalyzeOptions
@@ -335,6 +337,18 @@ def test_live_page_runs_frames_through_the_processor_and_summarises(
 
 
 # -- gaitlab app --------------------------------------------------------------------------------
+def test_the_entry_that_gaitlab_app_runs_opens_every_page_and_its_links(home):
+    """``gaitlab app`` runs gaitlab/app/main.py, not the checkout's app.py: page paths and
+    the links between pages must resolve from there too (the Film page links to Analyse
+    and Live; Programme and History link back; the Live page needs the browser's WebRTC and
+    is covered in tests/browser)."""
+    at = AppTest.from_file(app_main.__file__, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page in (ANALYSE_PAGE, PROGRAMME_PAGE, HISTORY_PAGE):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+
+
 def test_gaitlab_app_starts_the_server_for_this_computer_only(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -38,9 +38,11 @@ chromium:
 postgres:
 	bash scripts/ci_postgres.sh
 
+# Last, the wheel: built, installed in a clean virtualenv and run outside the checkout.
 test: setup-test chromium postgres
 	$(BIN)/ruff check app.py gaitlab tests benchmarks scripts
 	$(BIN)/python -m pytest -q
+	bash scripts/wheel_smoke.sh $(PYTHON)
 
 app: setup
 	$(BIN)/gaitlab app

@@ -12,7 +12,6 @@ time; starting another stops the first (its time can still be logged).
 from __future__ import annotations
 
 import math
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +38,7 @@ from gaitlab.programme import (
     log_timer,
     make_schedule,
 )
+from gaitlab.programme.schedule import now
 from gaitlab.store import Person
 
 #: The running timer: ``{"exercise", "hold_s", "reps", "started"}`` (None: none runs).
@@ -50,11 +50,6 @@ ENDED_KEY = "programme-ended"
 SAVED_KEY = "programme-saved"
 TICK = timedelta(milliseconds=500)
 
-
-
-def now() -> float:
-    """The timer's clock (seconds, monotonic)."""
-    return time.monotonic()
 
 
 def _schedule(ex: Exercise, settings: dict[str, Any]) -> Schedule:

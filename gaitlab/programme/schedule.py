@@ -9,8 +9,9 @@ schedule with their own clocks; tests drive it with numbers, without sleeping.
 from __future__ import annotations
 
 import math
+import time
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +37,16 @@ STEP_LABELS: dict[str, str] = {
     "rest": "Rest",
     "switch": "Switch sides",
 }
+
+
+#: The timer's clock (seconds, monotonic): a module attribute looked up at every
+#: :func:`now`, so that a test can run the app's timer on a clock of its own.
+CLOCK: Callable[[], float] = time.monotonic
+
+
+def now() -> float:
+    """The timer's clock now, in seconds (:data:`CLOCK`)."""
+    return CLOCK()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --upgrade pip
 "$work/venv/bin/pip" wheel --quiet --no-deps -w "$work/dist" "$repo"
-"$work/venv/bin/pip" install --quiet "$work"/dist/gaitlab-*.whl
+"$work/venv/bin/pip" install --quiet "$work"/dist/gaitlab_video-*.whl
 
 cd "$work"  # nothing of the checkout is importable from here
 export GAITLAB_HOME="$work/home"

@@ -11,10 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+
+import gaitlab
 
 REPO = Path(__file__).resolve().parents[2]
 #: What the wheel is built from (copied, so the build leaves nothing in the checkout).
@@ -31,6 +34,7 @@ from gaitlab.programme import exercises
 
 print(json.dumps({
     "package": gaitlab.__file__,
+    "version": gaitlab.__version__,
     "models": str(models_dir()),
     "pose_models": str(default_models_dir()),
     "thresholds": str(DEFAULT_PATH),
@@ -62,7 +66,7 @@ def wheel(tmp_path_factory) -> Path:
          "-w", str(out), str(src)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    (path,) = out.glob("gaitlab-*.whl")
+    (path,) = out.glob("gaitlab_video-*.whl")
     return path
 
 
@@ -94,6 +98,9 @@ def test_an_unpacked_wheel_finds_its_data_outside_the_checkout(wheel, tmp_path):
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert Path(found["package"]) == site / "gaitlab" / "__init__.py"
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["name"] == gaitlab.DISTRIBUTION  # not "gaitlab": taken on PyPI
+    assert found["version"] == project["version"]  # read from the installed distribution
     assert Path(found["models"]) == Path(found["pose_models"]) == site / "gaitlab" / "models"
     assert Path(found["thresholds"]) == site / "gaitlab" / "models" / "thresholds.toml"
     assert found["n_thresholds"] > 30

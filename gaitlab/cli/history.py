@@ -109,12 +109,20 @@ def face_model() -> Callable[[], PeopleModel]:
     return partial(MediaPipePose, num_poses=MAX_FACES)
 
 
+def _session_to_file(store: Store, args: argparse.Namespace) -> int:
+    """The analysis session ``args.session`` once it exists and ``args.out`` is a file that
+    may be written (:func:`~gaitlab.cli.outputs.check_out_file`), before any work."""
+    sid = _session_id(store, args.session, kind="analysis")
+    store.session(sid)  # an unknown session is the first thing to say
+    check_out_file(args.out)
+    return sid
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from gaitlab.report.pdf import write_report  # reportlab: loaded only for this command
 
-    check_out_file(args.out)
     with Store.open() as store:
-        sid = _session_id(store, args.session, kind="analysis")
+        sid = _session_to_file(store, args)
         path = write_report(
             store, sid, args.out, blur_faces=args.blur_faces, face_model=face_model()
         )
@@ -125,9 +133,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from gaitlab.report.exports import export_session
 
-    check_out_file(args.out)
     with Store.open() as store:
-        sid = _session_id(store, args.session, kind="analysis")
+        sid = _session_to_file(store, args)
         path = export_session(
             store,
             sid,

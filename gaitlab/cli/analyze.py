@@ -11,6 +11,7 @@ from gaitlab.cli.history import AnalyzeHistory, add_analyze_options
 from gaitlab.cli.interrupt import cancel_on_signals
 from gaitlab.cli.outputs import check_out_folder
 from gaitlab.cli.progress import Progress
+from gaitlab.cli.terminal import safe
 
 
 def add_command(sub: Any) -> None:
@@ -117,15 +118,17 @@ def run(args: argparse.Namespace) -> int:
             return interrupts.exit_code
         q = analysis.quality
         print(
-            f"{video.name}: task {analysis.task}, view {analysis.view}, "
+            f"{safe(video.name)}: task {analysis.task}, view {analysis.view}, "
             f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
             f"{q['persons_seen']} person(s) seen"
         )
         for w in q["warnings"]:
-            print(f"warning: {w}")
+            print(f"warning: {safe(w)}")
         print(
-            f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
-            + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+            safe(
+                f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
+                + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+            )
         )
         history.save(args, analysis, out)
     return 0

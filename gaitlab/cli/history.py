@@ -83,7 +83,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps([s.to_dict() for s in found], indent=2))
         return 0
     if not found:
-        who = f" for {args.person}" if args.person else ""
+        who = f" for {safe(args.person)}" if args.person else ""
         print(f"no sessions{who} yet: analyse a video with gaitlab analyze VIDEO --out DIR")
         return 0
     rows = [
@@ -126,7 +126,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         path = write_report(
             store, sid, args.out, blur_faces=args.blur_faces, face_model=face_model()
         )
-    print(f"wrote {path} (session {sid})")
+    print(f"wrote {safe(path)} (session {sid})")
     return 0
 
 
@@ -144,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             height_cm=args.height_cm,
             face_model=face_model(),
         )
-    print(f"wrote {path} (session {sid}, {args.format})")
+    print(f"wrote {safe(path)} (session {sid}, {args.format})")
     return 0
 
 
@@ -152,7 +152,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     with Store.open() as store:
         gone = store.delete_session(_session_id(store, args.session))
     what = gone.what or gone.kind
-    print(f"deleted session {gone.id} ({what}, {_local(gone)}) and its files")
+    print(f"deleted session {gone.id} ({safe(what)}, {_local(gone)}) and its files")
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from gaitlab.cli.history import AnalyzeHistory, add_analyze_options
 from gaitlab.cli.outputs import check_out_folder
+from gaitlab.cli.terminal import safe
 
 
 def add_command(sub: Any) -> None:
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         if session.written:
-            say(f"wrote {', '.join(str(p) for p in session.written.values())}")
+            say(safe(f"wrote {', '.join(str(p) for p in session.written.values())}"))
         if session.analysis is not None:
             history.save(args, session.analysis, Path(args.out), say, source="live")
     return 0

@@ -241,8 +241,11 @@ def test_names_and_notes_reach_the_terminal_escaped(home, capsys):
         assert main(args) == 0
         out = capsys.readouterr().out
         assert "\x1b" not in out and "Eve\\x1b[2J\\x1b[31m" in out
+    with Store.open() as store:
+        store.save_analysis(make_summary(path="/videos/walk\x1b]0;owned\x07.mp4"), evil)
     assert main(["history"]) == 0
-    assert "ok\\x1b[8m" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ok\\x1b[8m" in out and "walk\\x1b]0;owned\\x07.mp4" in out
     assert main(["person", "delete", evil]) == 1  # asks for --yes; the name comes back escaped
     assert "\x1b" not in capsys.readouterr().err
 

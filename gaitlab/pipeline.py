@@ -77,6 +77,16 @@ MIN_DETECTED_FRACTION = 0.5
 ProgressFn = Callable[[str, int, int], None]
 
 
+class AnalysisCancelled(Exception):
+    """The run was stopped through its ``cancel`` event (Ctrl-C); nothing was written."""
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    """Raise :class:`AnalysisCancelled` once ``cancel`` is set (checked between frames)."""
+    if cancel is not None and cancel.is_set():
+        raise AnalysisCancelled
+
+
 @dataclass(frozen=True)
 class AnalyzeOptions:
     """What the user asked for (CLI flags / app widgets)."""
@@ -207,6 +217,7 @@ def estimate_people(
     progress: ProgressFn | None = None,
     *,
     workers: int | None = None,
+    cancel: threading.Event | None = None,
 ) -> PeopleTrack:
     """Pass 1: decode every frame and run pose estimation on all people in it.
 
@@ -214,7 +225,8 @@ def estimate_people(
     (default: one per core, at most 2), each decoded and posed by its own reader and its own
     landmarker in a thread (both release the GIL). A segment's landmarker starts without
     tracking history, which costs a detection at its first frame and nothing else: identity
-    tracking runs afterwards over the joined result.
+    tracking runs afterwards over the joined result. Setting ``cancel`` stops every segment
+    before its next frame (:class:`AnalysisCancelled`).
     """
     info = probe(path)
     bundle = resolve_bundle()
@@ -233,6 +245,7 @@ def estimate_people(
             MediaPipePose(bundle, num_poses=options.num_poses) as estimator,
         ):
             for frame in reader.frames(start, stop):
+                _stop_if_cancelled(cancel)
                 persons = estimator.process(frame.image, frame.t_s, out_size=out_size)
                 results[k].append((frame.index, frame.t_s, persons))
                 if progress is not None:
@@ -429,6 +442,7 @@ def render_video(
     *,
     max_side: int = INFERENCE_MAX_SIDE,
     progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
 ) -> None:
     """Pass 2: decode again, draw the overlay and encode H.264 for the browser."""
     pose = analysis.pose
@@ -439,6 +453,7 @@ def render_video(
     try:
         with VideoReader(video_path, max_side=max_side) as reader:
             for frame in _prefetch(iter(reader)):
+                _stop_if_cancelled(cancel)
                 row = row_of.get(frame.index)
                 if row is None:
                     continue
@@ -475,16 +490,19 @@ def write_outputs(
     *,
     write_video: bool = True,
     progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
 ) -> dict[str, Path]:
-    """Write summary.json, frames.csv and (optionally) annotated.mp4 atomically into out_dir."""
+    """Write summary.json, frames.csv and (optionally) annotated.mp4 atomically into out_dir;
+    once ``cancel`` is set nothing reaches out_dir (:class:`AnalysisCancelled`)."""
     out_dir = Path(out_dir)
     with staged_output(out_dir) as stage:
         frames_table(
             analysis.pose, analysis.signals, analysis.view_per_frame, analysis.row_track
         ).to_csv(stage / FRAMES_NAME, index=False)
         if write_video:
-            render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress)
+            render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress, cancel=cancel)
         write_json(stage / SUMMARY_NAME, analysis.summary())
+        _stop_if_cancelled(cancel)
     written = {"summary": out_dir / SUMMARY_NAME, "frames": out_dir / FRAMES_NAME}
     if write_video:
         written["video"] = out_dir / VIDEO_NAME
@@ -496,11 +514,26 @@ def analyze_video(
     out_dir: str | Path | None = None,
     options: AnalyzeOptions | None = None,
     progress: ProgressFn | None = None,
+    *,
+    cancel: threading.Event | None = None,
 ) -> Analysis:
-    """Analyse one video file; with ``out_dir``, also write the output contract files."""
+    """Analyse one video file; with ``out_dir``, also write the output contract files.
+
+    ``cancel`` (set from another thread or a signal handler) stops the run between frames
+    with :class:`AnalysisCancelled`, leaving nothing in ``out_dir``.
+    """
     options = options or AnalyzeOptions()
-    people = estimate_people(path, options, progress)
+    people = estimate_people(path, options, progress, cancel=cancel)
+    _stop_if_cancelled(cancel)
     analysis = analyze_people(people, options, source=str(path))
+    _stop_if_cancelled(cancel)
     if out_dir is not None:
-        write_outputs(analysis, path, out_dir, write_video=options.write_video, progress=progress)
+        write_outputs(
+            analysis,
+            path,
+            out_dir,
+            write_video=options.write_video,
+            progress=progress,
+            cancel=cancel,
+        )
     return analysis

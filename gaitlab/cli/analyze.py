@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from gaitlab.cli.history import AnalyzeHistory, add_analyze_options
+from gaitlab.cli.interrupt import cancel_on_signals
+from gaitlab.cli.outputs import check_out_folder
 from gaitlab.cli.progress import Progress
+from gaitlab.cli.terminal import safe
 
 
 def add_command(sub: Any) -> None:
@@ -64,46 +67,68 @@ def add_command(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _options(args: argparse.Namespace, history: AnalyzeHistory) -> Any:
+    """The pipeline's options from the command line and what ``--person`` knows."""
+    from gaitlab.pipeline import AnalyzeOptions  # heavy: see gaitlab.cli.main
+
+    return AnalyzeOptions(
+        task=args.task,
+        subject=args.subject,
+        height_cm=history.height_cm(args.height_cm),
+        sex=history.sex(args.sex),
+        write_video=not args.no_video,
+        heel_rise_test=args.heel_rise_test,
+        **{  # age and body mass: the command line wins over what --person knows
+            **history.person_options(),
+            **{
+                k: v
+                for k, v in (("age_years", args.age), ("body_mass_kg", args.mass_kg))
+                if v is not None
+            },
+        },
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Analyse the video, print what was found and written, save the session."""
-    from gaitlab.pipeline import AnalyzeOptions, analyze_video  # heavy: see gaitlab.cli.main
+    """Analyse the video, print what was found and written, save the session.
+
+    Ctrl-C or SIGTERM stops the pose workers between frames: nothing is written to ``--out``
+    and nothing saved (:mod:`gaitlab.cli.interrupt`).
+    """
+    # Checked first, so a wrong --out costs a second, not the whole pose estimation.
+    out = check_out_folder(args.out)
+    from gaitlab.pipeline import AnalysisCancelled, analyze_video  # heavy: see gaitlab.cli.main
 
     # Opened before the run, so a bad database URL or an unknown --person fails at once.
     with AnalyzeHistory.open(args) as history:
-        options = AnalyzeOptions(
-            task=args.task,
-            subject=args.subject,
-            height_cm=history.height_cm(args.height_cm),
-            sex=history.sex(args.sex),
-            write_video=not args.no_video,
-            heel_rise_test=args.heel_rise_test,
-            **{  # age and body mass: the command line wins over what --person knows
-                **history.person_options(),
-                **{
-                    k: v
-                    for k, v in (("age_years", args.age), ("body_mass_kg", args.mass_kg))
-                    if v is not None
-                },
-            },
-        )
+        options = _options(args, history)
         video = Path(args.video)
         progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
-        try:
-            analysis = analyze_video(video, args.out, options, progress=progress)
-        finally:
-            progress.close()
-        out = Path(args.out)
+        with cancel_on_signals() as interrupts:
+            try:
+                analysis = analyze_video(
+                    video, args.out, options, progress=progress, cancel=interrupts.cancel
+                )
+            except AnalysisCancelled:
+                pass
+            finally:
+                progress.close()
+        if interrupts.cancel.is_set():
+            print("interrupted: nothing written, nothing saved", file=sys.stderr)
+            return interrupts.exit_code
         q = analysis.quality
         print(
-            f"{video.name}: task {analysis.task}, view {analysis.view}, "
+            f"{safe(video.name)}: task {analysis.task}, view {analysis.view}, "
             f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
             f"{q['persons_seen']} person(s) seen"
         )
         for w in q["warnings"]:
-            print(f"warning: {w}")
+            print(f"warning: {safe(w)}")
         print(
-            f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
-            + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+            safe(
+                f"wrote {out / 'summary.json'}, {out / 'frames.csv'}"
+                + ("" if args.no_video else f", {out / 'annotated.mp4'}")
+            )
         )
         history.save(args, analysis, out)
     return 0

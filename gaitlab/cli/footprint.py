@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from gaitlab.cli.terminal import safe
+
 
 def add_command(sub: Any) -> None:
     """Register ``gaitlab footprint`` on the ``gaitlab`` parser."""
@@ -30,15 +32,15 @@ def run(args: argparse.Namespace) -> int:
 
     summary = run_footprint(args.photo, args.out, side=args.side, age_years=args.age)
     print(
-        f"{Path(args.photo).name}: {summary['arch_type']} arch "
+        f"{safe(Path(args.photo).name)}: {summary['arch_type']} arch "
         f"(arch index {summary['arch_index']:.3f}, "
         f"Chippaux-Smirak {summary['chippaux_smirak_index']:.3f}, "
         f"Staheli {summary['staheli_index']:.3f}), {summary['side'] or 'unknown'} foot"
     )
     for w in summary.get("warnings", []):
-        print(f"warning: {w}")
+        print(f"warning: {safe(w)}")
     if summary["side"] is None:
         print("which foot is it? the print does not say: run again with --side left or right")
     print("a screening clue, not a diagnosis: see a clinician about pain or a change")
-    print(f"wrote {Path(args.out) / 'summary.json'}, {Path(args.out) / 'overlay.png'}")
+    print(safe(f"wrote {Path(args.out) / 'summary.json'}, {Path(args.out) / 'overlay.png'}"))
     return 0

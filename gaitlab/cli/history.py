@@ -13,9 +13,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gaitlab.cli.outputs import check_out_file
+from gaitlab.cli.terminal import safe
 from gaitlab.render.blur import MAX_FACES, PeopleModel
 from gaitlab.report.exports import EXPORT_FORMATS
-from gaitlab.store import Landmarks, Person, Session, Store, StoreError, parse_session_id
+from gaitlab.store import (
+    Landmarks,
+    NotFoundError,
+    Person,
+    Session,
+    Store,
+    StoreError,
+    parse_session_id,
+)
 
 if TYPE_CHECKING:
     from gaitlab.pipeline import Analysis
@@ -56,6 +66,8 @@ def _details(s: Session) -> str:
 
 
 def _table(rows: list[list[str]], head: list[str]) -> str:
+    """Columns padded to width; every cell escaped (:func:`~gaitlab.cli.terminal.safe`)."""
+    rows = [[safe(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
     for r in rows:
@@ -71,7 +83,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print(json.dumps([s.to_dict() for s in found], indent=2))
         return 0
     if not found:
-        who = f" for {args.person}" if args.person else ""
+        who = f" for {safe(args.person)}" if args.person else ""
         print(f"no sessions{who} yet: analyse a video with gaitlab analyze VIDEO --out DIR")
         return 0
     rows = [
@@ -97,15 +109,24 @@ def face_model() -> Callable[[], PeopleModel]:
     return partial(MediaPipePose, num_poses=MAX_FACES)
 
 
+def _session_to_file(store: Store, args: argparse.Namespace) -> int:
+    """The analysis session ``args.session`` once it exists and ``args.out`` is a file that
+    may be written (:func:`~gaitlab.cli.outputs.check_out_file`), before any work."""
+    sid = _session_id(store, args.session, kind="analysis")
+    store.session(sid)  # an unknown session is the first thing to say
+    check_out_file(args.out)
+    return sid
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from gaitlab.report.pdf import write_report  # reportlab: loaded only for this command
 
     with Store.open() as store:
-        sid = _session_id(store, args.session, kind="analysis")
+        sid = _session_to_file(store, args)
         path = write_report(
             store, sid, args.out, blur_faces=args.blur_faces, face_model=face_model()
         )
-    print(f"wrote {path} (session {sid})")
+    print(f"wrote {safe(path)} (session {sid})")
     return 0
 
 
@@ -113,7 +134,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from gaitlab.report.exports import export_session
 
     with Store.open() as store:
-        sid = _session_id(store, args.session, kind="analysis")
+        sid = _session_to_file(store, args)
         path = export_session(
             store,
             sid,
@@ -123,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             height_cm=args.height_cm,
             face_model=face_model(),
         )
-    print(f"wrote {path} (session {sid}, {args.format})")
+    print(f"wrote {safe(path)} (session {sid}, {args.format})")
     return 0
 
 
@@ -131,7 +152,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     with Store.open() as store:
         gone = store.delete_session(_session_id(store, args.session))
     what = gone.what or gone.kind
-    print(f"deleted session {gone.id} ({what}, {_local(gone)}) and its files")
+    print(f"deleted session {gone.id} ({safe(what)}, {_local(gone)}) and its files")
     return 0
 
 
@@ -175,9 +196,19 @@ def _cmd_person_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _person_named(store: Store, name: str) -> Person:
+    """The person called exactly ``name``: a name of digits is a name too (ids go by --id)."""
+    wanted = name.strip()
+    for p in store.persons():
+        if p.name == wanted:
+            return p
+    hint = f" (for the person with id {wanted}: --id {wanted})" if wanted.isdigit() else ""
+    raise NotFoundError(f"no person named {name!r}{hint}: see gaitlab person list")
+
+
 def _cmd_person_delete(args: argparse.Namespace) -> int:
     with Store.open() as store:
-        p = store.person(args.name)
+        p = store.person(args.id) if args.id is not None else _person_named(store, args.name)
         n = len(store.sessions(p))
         if not args.yes:
             raise StoreError(
@@ -240,7 +271,9 @@ def add_commands(sub: Any) -> None:
     q.add_argument("--json", action="store_true", help="print JSON instead of a table")
     q.set_defaults(func=_cmd_person_list)
     q = people.add_parser("delete", help="delete a person with all their sessions and files")
-    q.add_argument("name", help="name or id")
+    which = q.add_mutually_exclusive_group(required=True)
+    which.add_argument("name", nargs="?", help="the person's name (a number too is a name)")
+    which.add_argument("--id", type=int, metavar="N", help="the person with this id")
     q.add_argument("--yes", action="store_true", help="confirm")
     q.set_defaults(func=_cmd_person_delete)
 
@@ -314,7 +347,7 @@ class AnalyzeHistory:
         sid = save_after_analyze(
             analysis, out_dir, person=self.person, store=self.store, source=source
         )
-        who = f" for {self.person.name}" if self.person else ""
+        who = f" for {safe(self.person.name)}" if self.person else ""
         say(f"saved to the history as session {sid}{who} (gaitlab report {sid} --out report.pdf)")
         return sid
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gaitlab.cli.history import AnalyzeHistory, add_analyze_options
+from gaitlab.cli.outputs import check_out_folder
+from gaitlab.cli.terminal import safe
 
 
 def add_command(sub: Any) -> None:
@@ -50,6 +52,8 @@ def add_command(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the live session, print what was written, save the session."""
+    if args.out is not None:  # before the camera and the pose model: a wrong --out costs nothing
+        check_out_folder(args.out)
     from gaitlab.cli.live_session import LiveOptions, run_live  # heavy: see gaitlab.cli.main
 
     say = print if not args.json else (lambda m: print(m, file=sys.stderr))
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         if session.written:
-            say(f"wrote {', '.join(str(p) for p in session.written.values())}")
+            say(safe(f"wrote {', '.join(str(p) for p in session.written.values())}"))
         if session.analysis is not None:
             history.save(args, session.analysis, Path(args.out), say, source="live")
     return 0

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from gaitlab import __version__
 from gaitlab.cli import analyze, app, footprint, history, info, live, programme
+from gaitlab.cli.terminal import safe
 from gaitlab.core.errors import GaitlabError
 
 EXIT_USAGE = 2
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except GaitlabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("GAITLAB_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (set GAITLAB_DEBUG=1 for details)",
+            f"internal error: {type(exc).__name__}: {safe(exc)} (set GAITLAB_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

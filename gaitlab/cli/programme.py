@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
+from gaitlab.cli.terminal import safe
 from gaitlab.programme import (
     DOSE_NOTE,
     RATIONALE,
@@ -293,8 +294,11 @@ class _History:
 
     def said(self, sid: int) -> None:
         name = self.whose()[1].name
-        who = shlex.quote(name)
-        print(f"saved to the history as session {sid} for {name} (gaitlab history --person {who})")
+        who = safe(shlex.quote(name))
+        print(
+            f"saved to the history as session {sid} for {safe(name)} "
+            f"(gaitlab history --person {who})"
+        )
 
     def __enter__(self) -> _History:
         return self

@@ -141,8 +141,11 @@ def write_trc(
         row = [str(i + 1), f"{t_s[i]:.6f}"] + [_num(v) for v in stacked[i]]
         lines.append("\t".join(row))
     tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text("\n".join(lines) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_trc(path: str | os.PathLike[str]) -> TrcData:

@@ -67,8 +67,11 @@ def export_session(
         raise ExportError(f"--blur-faces applies to pictures (mp4, report); {fmt} holds none")
     if fmt == "json":
         tmp = out_path.with_name(f".{out_path.name}.partial")
-        write_json(tmp, session_json(session))
-        os.replace(tmp, out_path)
+        try:
+            write_json(tmp, session_json(session))
+            os.replace(tmp, out_path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return out_path
     if session.kind != "analysis":
         raise ExportError(f"session {session.id} is a programme session: it has no {fmt} data")
@@ -100,8 +103,11 @@ def _need(session: Session, name: str) -> Path:
 
 def _copy(src: Path, dst: Path) -> Path:
     tmp = dst.with_name(f".{dst.name}.partial")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
     return dst
 
 

@@ -40,7 +40,7 @@ from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.core.types import Flag, PoseSequence
 from gaitlab.pose import MediaPipePose, PersonPose, PoseEstimator, Tracker
 from gaitlab.render.overlay import annotate_frame
-from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR, counter_text, draw_status_bar
+from gaitlab.render.status import counter_text, draw_status_bar
 from gaitlab.rules.sustained import evaluate_rules
 from gaitlab.signals.clean import OneEuroFilter
 from gaitlab.signals.measures import compute_signals
@@ -54,9 +54,7 @@ from gaitlab.tasks.live_counters import FEET, Counter, counter_for
 from gaitlab.tasks.live_cues import choose_cue
 
 __all__ = [
-    "ACTION_COLOUR",  # the status bar's colours, from gaitlab.render.status
     "LIVE_TASKS",
-    "OK_COLOUR",
     "LiveProcessor",
     "LiveState",
     "default_estimator",

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from gaitlab.io.export import _jsonable
+from gaitlab.io.export import jsonable
 from gaitlab.live import LiveState
 
 __all__ = ["LivePrinter", "describe_event"]
@@ -44,7 +44,7 @@ class LivePrinter:
         self.out.flush()
 
     def json(self, obj: dict[str, Any]) -> None:
-        self._line(json.dumps(_jsonable(obj), allow_nan=False))
+        self._line(json.dumps(jsonable(obj), allow_nan=False))
 
     def event(self, e: dict[str, Any], at_s: float) -> None:
         if self.json_lines:
@@ -137,4 +137,4 @@ def describe_event(e: dict[str, Any]) -> str:
         return f"flag: {e.get('message', e.get('rule'))}"
     if kind == "feet_out_of_view":
         return str(e.get("reason") or "step back so your feet are in view")
-    return json.dumps(_jsonable(e), allow_nan=False)
+    return json.dumps(jsonable(e), allow_nan=False)

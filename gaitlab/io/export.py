@@ -28,12 +28,12 @@ FRAMES_NAME = "frames.csv"
 VIDEO_NAME = "annotated.mp4"
 
 
-def _jsonable(x: Any) -> Any:
+def jsonable(x: Any) -> Any:
     """Numpy scalars → Python, non-finite floats → None (JSON has no NaN)."""
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
+        return [jsonable(v) for v in x]
     if isinstance(x, np.generic):
         x = x.item()
     if isinstance(x, float):
@@ -42,7 +42,7 @@ def _jsonable(x: Any) -> Any:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
+    path.write_text(json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def frames_table(

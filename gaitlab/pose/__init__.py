@@ -20,7 +20,6 @@ from gaitlab.pose.base import (
 from gaitlab.pose.bundle import (
     BundleInfo,
     build_bundle_from_wheel,
-    default_cache_dir,
     default_models_dir,
     resolve_bundle,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "Track",
     "Tracker",
     "build_bundle_from_wheel",
-    "default_cache_dir",
     "default_models_dir",
     "estimate_video",
     "pose_distance",

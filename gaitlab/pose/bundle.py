@@ -88,14 +88,6 @@ def default_models_dir() -> Path:
     return models_dir()
 
 
-def default_cache_dir() -> Path:
-    """``$GAITLAB_CACHE_DIR`` if set, else ``~/.cache/gaitlab``."""
-    env = os.environ.get("GAITLAB_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".cache" / "gaitlab"
-
-
 def resolve_bundle(models_dir: Path | None = None) -> BundleInfo:
     """Return the pose landmarker bundle to use.
 

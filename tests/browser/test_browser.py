@@ -11,7 +11,7 @@ from pathlib import Path
 from browserkit import DESKTOP, PHONE, screenshot, wait_app
 from playwright.sync_api import expect
 
-from gaitlab.live import ACTION_COLOUR, OK_COLOUR
+from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR
 
 ANALYSIS_TIMEOUT_MS = 150_000
 

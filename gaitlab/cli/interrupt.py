@@ -1,9 +1,10 @@
 """Ctrl-C and SIGTERM during a long command: the first asks the work to stop, the second
 ends the process at once.
 
-The first signal only sets an event that the pipeline checks between frames, so its worker
-threads stop where they stand and the staging folder is removed by the normal error path;
-the command then exits 130 (Ctrl-C) or 143 (SIGTERM) with nothing written and nothing saved.
+The first signal only sets an event that the work checks between frames. ``gaitlab
+analyze``'s pose workers stop where they stand and the staging folder is removed by the
+normal error path: the command exits 130 (Ctrl-C) or 143 (SIGTERM) with nothing written and
+nothing saved. ``gaitlab live`` ends its session cleanly and still writes its outputs.
 Should that take longer than the user is willing to wait, a second signal exits without any
 clean-up (the history is not touched before an analysis has finished, so it stays as it was).
 """
@@ -45,11 +46,11 @@ def _exit_now(signum: int) -> None:
 
 
 @contextmanager
-def cancel_on_signals() -> Iterator[Interrupts]:
-    """Within the block, Ctrl-C and SIGTERM set ``cancel`` instead of raising; a second one
-    exits the process at once. Only the main thread can own signals: elsewhere the event is
-    handed out and nothing else changes."""
-    state = Interrupts()
+def cancel_on_signals(cancel: threading.Event | None = None) -> Iterator[Interrupts]:
+    """Within the block, Ctrl-C and SIGTERM set ``cancel`` (a new event unless given) instead
+    of raising; a second one exits the process at once. Only the main thread can own
+    signals: elsewhere the event is handed out and nothing else changes."""
+    state = Interrupts() if cancel is None else Interrupts(cancel=cancel)
     if threading.current_thread() is not threading.main_thread():
         yield state
         return

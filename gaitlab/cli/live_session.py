@@ -26,12 +26,11 @@ moved into place together (:func:`gaitlab.io.export.staged_output`).
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,6 +38,7 @@ from typing import Any, TextIO
 import cv2
 import numpy as np
 
+from gaitlab.cli.interrupt import cancel_on_signals
 from gaitlab.cli.live_printer import LivePrinter
 from gaitlab.core.errors import GaitlabError
 from gaitlab.io.background_writer import BackgroundWriter
@@ -201,26 +201,6 @@ def _check_display() -> None:
         )
 
 
-@contextmanager
-def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
-    """Ctrl-C sets ``stop`` (a clean stop that still writes the outputs); a second Ctrl-C
-    interrupts at once. Only the main thread can own signals; elsewhere nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _open_source(options: LiveOptions) -> FileSource | CameraSource:
     if options.source is not None:
         return FileSource(
@@ -311,7 +291,7 @@ def _loop(
     thread = threading.Thread(target=source.run, args=(mailbox, stop), daemon=True)
     frame_index: list[int] = []
     wall0 = time.monotonic()
-    with _stop_on_sigint(stop):
+    with cancel_on_signals(stop):  # Ctrl-C: a clean stop that still writes the outputs
         thread.start()
         try:
             while not stop.is_set():

@@ -69,7 +69,7 @@ def test_flag_points_at_worst_frame_and_respects_allowed_mask():
     values[10:20] = [11, 12, 13, 15, 14, 13, 12, 11, 11, 11]
     th = load_thresholds()["fppa_peak"]
     flags = flag_sustained(
-        seq, values, th, rule="fppa_peak", signal="fppa_left_deg", side="left", label="left knee"
+        seq, values, th, rule="fppa_peak", signal="fppa_left_deg", side="left"
     )
     assert len(flags) == 1
     f = flags[0]
@@ -84,7 +84,6 @@ def test_flag_points_at_worst_frame_and_respects_allowed_mask():
         rule="fppa_peak",
         signal="s",
         side="left",
-        label="l",
         allowed=allowed,
         min_duration_s=0.09,
     )

@@ -15,10 +15,14 @@ the app (whose height and sex are used unless others are entered here).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
 import av
+import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -33,9 +37,22 @@ from gaitlab.store import Person
 
 #: Host candidates only: the browser and the server are on the same machine or network.
 RTC_CONFIGURATION: dict[str, Any] = {"iceServers": []}
-MEDIA_CONSTRAINTS = {"video": {"width": 640, "height": 480}, "audio": False}
-#: No player controls over the video: they would cover the status bar along its bottom.
-VIDEO_ATTRS = {"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}}
+#: The long side at most 640 pixels, the camera's own shape kept. Asking for 640×480 makes the
+#: browser crop a portrait (phone) camera to landscape, which cuts off the head and the feet;
+#: with only maxima it scales the whole picture down instead (a 720×1280 phone → 360×640).
+MEDIA_CONSTRAINTS = {"video": {"width": {"max": 640}, "height": {"max": 640}}, "audio": False}
+#: Processing rate and time are reported over the frames of the last few seconds.
+METER_WINDOW_S = 3.0
+#: No player controls over the video: they would cover the status bar along its bottom. The
+#: video's box has a fixed shape (the picture fitted inside it): the component measures its
+#: height when the video starts, so a box that grew with a portrait camera's picture pushed the
+#: STOP button out of the component's frame.
+VIDEO_ATTRS = {
+    "autoPlay": True,
+    "controls": False,
+    "muted": True,
+    "style": {"width": "100%", "aspectRatio": "1", "objectFit": "contain", "background": "#000"},
+}
 
 TIPS = {
     "calf-raise": (
@@ -63,23 +80,67 @@ def processor_for(task: str, height_cm: float | None, sex: str | None) -> LivePr
     return proc
 
 
-def make_callback(proc: LiveProcessor):
-    """The webrtc frame callback: closes over ``proc`` only (no session state)."""
+class FrameMeter:
+    """Frames processed per second and the time each took, over the last few seconds.
+
+    Filled by the frame callback's thread, read by the page's; frames the processor could not
+    keep up with are dropped before the callback (streamlit-webrtc's asynchronous processing
+    keeps only the newest), so the rate here is what was analysed, not what the camera sent.
+    """
+
+    def __init__(self, window_s: float = METER_WINDOW_S) -> None:
+        self.window_s = window_s
+        self._lock = threading.Lock()
+        self._done: deque[tuple[float, float]] = deque()  # (wall time at the end, ms taken)
+
+    def add(self, end_s: float, took_ms: float) -> None:
+        with self._lock:
+            self._done.append((end_s, took_ms))
+            while self._done and self._done[0][0] < end_s - self.window_s:
+                self._done.popleft()
+
+    def reading(self, now_s: float) -> tuple[float, float, float] | None:
+        """``(frames per second, median ms, 95th percentile ms)`` over the window ending at
+        ``now_s``; ``None`` before two frames were processed in it."""
+        with self._lock:
+            recent = [(t, ms) for t, ms in self._done if t >= now_s - self.window_s]
+        if len(recent) < 2:
+            return None
+        span_s = max(now_s - recent[0][0], recent[-1][0] - recent[0][0], 1e-3)
+        took = np.array([ms for _, ms in recent])
+        return (len(recent) - 1) / span_s, float(np.median(took)), float(np.percentile(took, 95))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._done.clear()
+
+
+def make_callback(proc: LiveProcessor, meter: FrameMeter):
+    """The webrtc frame callback: closes over ``proc`` and ``meter`` only (no session
+    state)."""
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
+        start = time.perf_counter()
         image = frame.to_ndarray(format="rgb24")
         t_s = float(frame.time) if frame.time is not None else None
         if t_s is None:
             snap = proc.snapshot()
             t_s = (snap.t_s if snap else 0.0) + 1 / 30
         out, _state = proc.process(image, t_s)
+        end = time.perf_counter()
+        meter.add(end, 1000.0 * (end - start))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
     return callback
 
 
+def meter_for(task: str) -> FrameMeter:
+    """This browser session's processing meter for ``task``."""
+    return st.session_state.setdefault(f"live-meter-{task}", FrameMeter())
+
+
 @st.fragment(run_every=timedelta(seconds=1))
-def live_counters_ui(proc: LiveProcessor) -> None:
+def live_counters_ui(proc: LiveProcessor, meter: FrameMeter) -> None:
     """The latest frame's state, refreshed every second while the session runs."""
     state = proc.snapshot()
     if state is None:
@@ -98,7 +159,29 @@ def live_counters_ui(proc: LiveProcessor) -> None:
     else:
         c[0].metric("Reps", "–", help="No live rep counter for this task yet: nothing is counted.")
     c[1].metric("Subject", "in view" if state.subject_found else "not found")
+    processing_ui(meter.reading(time.perf_counter()))
     (st.warning if state.needs_action else st.info)(state.cue)
+
+
+def processing_ui(reading: tuple[float, float, float] | None) -> None:
+    """How fast frames are analysed: frames per second and the time one takes."""
+    c = st.columns(2)
+    if reading is None:
+        c[0].metric("Analysed", "–", help="Frames analysed per second, once a few have been.")
+        return
+    fps, median_ms, p95_ms = reading
+    c[0].metric(
+        "Analysed",
+        f"{fps:.0f} fps",
+        help="Frames analysed per second. When the analysis cannot keep up with the camera, "
+        "older frames are skipped (never queued), so what you see is never behind.",
+    )
+    c[1].metric(
+        "Per frame",
+        f"{median_ms:.0f} ms",
+        help=f"Median time to analyse one frame over the last seconds (95 % within "
+        f"{p95_ms:.0f} ms).",
+    )
 
 
 def finish_and_save(proc: LiveProcessor, task: str, person: Person | None) -> dict[str, Any]:
@@ -163,6 +246,7 @@ def render() -> None:
         height = height if height is not None else person.height_cm
         sex = sex if sex is not None else person.sex
     proc = processor_for(task, height, sex)
+    meter = meter_for(task)
     video, side = st.columns([3, 2])
     with video:
         ctx = webrtc_streamer(
@@ -170,7 +254,7 @@ def render() -> None:
             mode=WebRtcMode.SENDRECV,
             rtc_configuration=RTC_CONFIGURATION,
             media_stream_constraints=MEDIA_CONSTRAINTS,
-            video_frame_callback=make_callback(proc),
+            video_frame_callback=make_callback(proc, meter),
             video_html_attrs=VIDEO_ATTRS,
             async_processing=True,
         )
@@ -179,10 +263,11 @@ def render() -> None:
     st.session_state["live-was-playing"] = playing
     if playing and not was_playing and proc.snapshot() is not None:
         proc.reset()  # START again: a new session
+        meter.clear()
         _new_session(task)
     with side:
         if playing:
-            live_counters_ui(proc)
+            live_counters_ui(proc, meter)
         else:
             st.caption(
                 f"{TASK_LABELS[task]}: press START and allow the camera. The skeleton, your "

@@ -29,22 +29,26 @@ def app_server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def fake_camera_clip(tmp_path_factory, walk_side_clip) -> Path:
-    """The walk clip as a 640×480, 30 fps Y4M file for Chromium's fake camera (letterboxed,
-    so the person keeps their proportions)."""
-    path = tmp_path_factory.mktemp("camera") / "clip.y4m"
+def write_camera_clip(clip: Path, path: Path, size: tuple[int, int], every: int = 1) -> Path:
+    """``clip`` as a ``size`` (width, height), 30 fps Y4M file for Chromium's fake camera,
+    letterboxed so the person keeps their proportions; ``every`` keeps one frame in that
+    many."""
+    width, height = size
     out = av.open(str(path), "w", format="yuv4mpegpipe")
     stream = out.add_stream("rawvideo", rate=30)
-    stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
-    with VideoReader(walk_side_clip) as reader:
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    with VideoReader(clip) as reader:
         for frame in reader:
-            if frame.index % 2:  # 59.7 fps → 30
+            if frame.index % every:
                 continue
-            h = round(640 * frame.image.shape[0] / frame.image.shape[1])
-            canvas = np.zeros((480, 640, 3), np.uint8)
-            top = (480 - h) // 2
-            canvas[top : top + h] = cv2.resize(frame.image, (640, h), interpolation=cv2.INTER_AREA)
+            h0, w0 = frame.image.shape[:2]
+            scale = min(width / w0, height / h0)
+            w, h = round(w0 * scale), round(h0 * scale)
+            canvas = np.zeros((height, width, 3), np.uint8)
+            top, left = (height - h) // 2, (width - w) // 2
+            canvas[top : top + h, left : left + w] = cv2.resize(
+                frame.image, (w, h), interpolation=cv2.INTER_AREA
+            )
             for packet in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
                 out.mux(packet)
     for packet in stream.encode():
@@ -54,27 +58,45 @@ def fake_camera_clip(tmp_path_factory, walk_side_clip) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(fake_camera_clip):
+def fake_camera_clip(tmp_path_factory, walk_side_clip) -> Path:
+    """The walk clip as a 640×480, 30 fps Y4M file (59.7 fps → 30)."""
+    path = tmp_path_factory.mktemp("camera") / "clip.y4m"
+    return write_camera_clip(walk_side_clip, path, (640, 480), every=2)
+
+
+def launch_chromium(pw, camera_clip: Path):
+    """Headless Debian Chromium whose fake camera plays ``camera_clip`` (in a loop)."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: run `make chromium` (as root) or apt-get install chromium"
         )
+    return pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            *CHROMIUM_FLAGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera_clip}",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the session (its sync API runs once per thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                *CHROMIUM_FLAGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={fake_camera_clip}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield b
-        b.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver, fake_camera_clip):
+    b = launch_chromium(playwright_driver, fake_camera_clip)
+    yield b
+    b.close()
 
 
 @pytest.fixture

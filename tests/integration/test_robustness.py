@@ -17,6 +17,7 @@ A case is one line of :data:`CASES`.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,24 @@ CASES: list[tuple[str, str]] = [
     ("single_leg_stance_front", "mirror"),
     ("single_leg_stance_front", "hevc10"),
     ("single_leg_stance_front", "rot90_meta"),
+    ("run_treadmill_side_portrait", "zoom_in"),
+    ("run_treadmill_side_portrait", "shake"),
+    ("run_treadmill_side_portrait", "fps10"),
+    ("run_treadmill_side_portrait", "fps15"),
+    ("run_treadmill_side_portrait", "mirror"),
+    ("run_treadmill_side_portrait", "360p"),
+    ("run_treadmill_side_portrait", "hevc10"),
+    ("run_treadmill_side_portrait", "upside_down"),
+    ("walk_side_turn_older_adult", "zoom_in"),
+    ("walk_side_turn_older_adult", "shake"),
+    ("walk_side_turn_older_adult", "fps15"),
+    ("walk_side_turn_older_adult", "360p"),
+    ("walk_side_turn_older_adult", "hevc10"),
+    ("demo", "zoom_in"),
+    ("demo", "zoom_out"),
+    ("demo", "shake"),
+    ("demo", "fps24"),
+    ("demo", "portrait"),
 ]
 
 
@@ -137,7 +156,9 @@ def differences(original: dict[str, Any], got: dict[str, Any], swaps_sides: bool
         if key == "stance_leg" and swaps_sides:
             want = _SWAP.get(want, want)
         tol = {"cadence_spm": CADENCE_TOL_SPM, "steps": STEPS_TOL, "hold_time_s": HOLD_TOL_S}
-        if key in tol and want is not None and have is not None:
+        if isinstance(have, float) and not math.isfinite(have):
+            out.append(f"{key} {have} (not a number) vs {want}")
+        elif key in tol and want is not None and have is not None:
             if abs(have - want) > tol[key] + 1e-9:
                 out.append(f"{key} {have} vs {want} (±{tol[key]})")
         elif have != want:

@@ -74,13 +74,11 @@ CASES: list[tuple[str, str]] = [
     ("run_treadmill_side_portrait", "hevc10"),
     ("run_treadmill_side_portrait", "upside_down"),
     ("walk_side_turn_older_adult", "zoom_in"),
-    ("walk_side_turn_older_adult", "shake"),
     ("walk_side_turn_older_adult", "fps15"),
     ("walk_side_turn_older_adult", "360p"),
     ("walk_side_turn_older_adult", "hevc10"),
     ("demo", "zoom_in"),
     ("demo", "zoom_out"),
-    ("demo", "shake"),
     ("demo", "fps24"),
     ("demo", "portrait"),
 ]

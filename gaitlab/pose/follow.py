@@ -4,9 +4,9 @@ Finding every person in every frame poses everybody in view, bystanders included
 frame. :class:`FollowSubject` looks at the whole frame for everybody only now and then (every
 :data:`LOOK_EVERY_S`, every frame while nobody is followed, and at once when a person
 followed is lost), and in between poses only the people it follows, each on a square around
-where they are heading (a one-person landmarker: MediaPipe's detector and landmark model on
-that square, as in a look, so the landmarks are those of a frame-by-frame run up to the
-detector's placement); the landmarks are mapped back to the whole frame. MediaPipe's own
+where they are heading (a one-person landmarker on the frame with everything else blacked
+out, so the detector sees them at the scale and place of a look and the landmarks are those
+of a frame-by-frame run). MediaPipe's own
 video-mode following (landmarks from the previous frame's region) is not used: on
 walk_side_outdoor_60fps its sticky left/right labels doubled the leg-swap repairs and added
 a spurious heel strike, and its one-person landmark filter delays the feet.
@@ -38,10 +38,11 @@ from gaitlab.pose.tracking import MotionGate, completeness, select_subject, trac
 #: go unseen (:class:`~gaitlab.pose.tracking.Tracker`'s ``max_gap_s``).
 LOOK_EVERY_S = 0.5
 
-#: Side of the square followed, in body sizes (:attr:`PersonPose.body_size_px`, about standing
-#: height): the body fills about two thirds of it, the room MediaPipe's detector and its
-#: region-of-interest step expect, with arms and a stride to spare.
-CROP_BODY_SIZES = 1.6
+#: Side of the square left in view around a person followed, in body sizes
+#: (:attr:`PersonPose.body_size_px`, about standing height): the region MediaPipe's landmark
+#: model reads around a detected person spans about 1.5 body sizes, so 2 keeps it on real
+#: pixels with a stride to spare, while a bystander a body size away stays out.
+CROP_BODY_SIZES = 2.0
 
 #: Most people followed at once.
 MAX_FOLLOWED = 2
@@ -131,6 +132,7 @@ class FollowSubject:
             self._everyone.close()
             raise
         self._followed: list[_Followed] = []  # best first
+        self._canvas: np.ndarray | None = None  # the frame with all but a square blacked out
         self._next_look_s = -np.inf
 
     # -- one frame ------------------------------------------------------------------------
@@ -216,20 +218,26 @@ class FollowSubject:
     def _follow(
         self, followed: _Followed, image: np.ndarray, t_s: float, out_size: tuple[int, int]
     ) -> PersonPose | None:
-        """The one-person landmarker on a square around where the person followed is heading,
-        its landmarks mapped back to the frame; None when it found nobody plausible there."""
+        """The one-person landmarker on the frame with all but a square around where the
+        person followed is heading blacked out; None when it found nobody plausible there.
+
+        The square is not cut out and enlarged: MediaPipe's detector then sees the person at
+        the scale and place of a look at the whole frame, so the region it hands the landmark
+        model, and with it the landmarks, are those of a frame-by-frame run.
+        """
         h, w = image.shape[:2]
         to_image = w / out_size[0]  # frame pixels -> image pixels
         last, shift, _ = followed.heading(t_s)
         x0, y0, side_x, side_y = _square(last, shift, to_image, (w, h))
-        crop = image[y0 : y0 + side_y, x0 : x0 + side_x]
-        size = (side_x / to_image, side_y / to_image)  # the crop in frame pixels
-        found = self._follower.process(crop, t_s, out_size=(round(size[0]), round(size[1])))
+        if self._canvas is None or self._canvas.shape != image.shape:
+            self._canvas = np.zeros_like(image)
+        canvas = self._canvas
+        canvas.fill(0)
+        canvas[y0 : y0 + side_y, x0 : x0 + side_x] = image[y0 : y0 + side_y, x0 : x0 + side_x]
+        found = self._follower.process(canvas, t_s, out_size=out_size)
         if not found:
             return None
         pose = found[0]
-        offset = np.array([x0, y0]) / to_image
-        pose = dataclasses.replace(pose, xy=pose.xy * np.divide(size, np.round(size)) + offset)
         if float(pose.visibility[_TORSO].mean()) < MIN_TORSO_VISIBILITY:
             return None
         if not self._plausible(followed, pose, t_s):
@@ -301,8 +309,13 @@ def unfollowed_fraction(
     tracks = track_people(frames, t)
     chosen = set(select_subject(tracks, t, _ANY_FRAME_SIZE).track_ids)
     frame_s = float(np.median(np.diff(t)))
-    unseen_s = sum(p.unseen_s for tr in tracks if tr.track_id in chosen for p in tr.persons)
-    return float(unseen_s / frame_s / len(t))
+    skipped = sum(
+        max(0.0, p.unseen_s / frame_s - 1.0)  # the frames after the look, until the next
+        for tr in tracks
+        if tr.track_id in chosen
+        for p in tr.persons
+    )
+    return float(skipped / len(t))
 
 
 #: Subject choice needs no frame size (it only labels the pose sequence it returns).

@@ -568,9 +568,9 @@ def _median_size(persons: Sequence[PersonPose]) -> float:
 
 
 def _frames_of(person: PersonPose, frame_s: float) -> float:
-    """How many frames a sighting stands for: 1, plus the frames after a periodic look in
-    which the person was not looked for (:attr:`PersonPose.unseen_s`)."""
-    return 1.0 + (person.unseen_s / frame_s if frame_s > 0 else 0.0)
+    """How many frames a sighting stands for: itself, or at a periodic look the frames until
+    the next look, in which the person was not looked for (:attr:`PersonPose.unseen_s`)."""
+    return max(1.0, person.unseen_s / frame_s) if frame_s > 0 else 1.0
 
 
 def completeness(person: PersonPose) -> float:

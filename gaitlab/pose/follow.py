@@ -5,11 +5,12 @@ frame. :class:`FollowSubject` looks at the whole frame for everybody only now an
 :data:`LOOK_EVERY_S`, every frame while nobody is followed, and at once when a person
 followed is lost), and in between poses only the people it follows, each on a square around
 where they are heading (a one-person landmarker on the frame with everything else blacked
-out, so the detector sees them at the scale and place of a look and the landmarks are those
-of a frame-by-frame run). MediaPipe's own
-video-mode following (landmarks from the previous frame's region) is not used: on
-walk_side_outdoor_60fps its sticky left/right labels doubled the leg-swap repairs and added
-a spurious heel strike, and its one-person landmark filter delays the feet.
+out, so the detector sees them at the scale and place of a look; the landmarks stay within
+about 1.5 px, median, of a frame-by-frame run, which is still enough to move a gait event
+by a frame or two). MediaPipe's own video-mode following (landmarks from the previous
+frame's region) is not used: on walk_side_outdoor_60fps its sticky left/right labels
+doubled the leg-swap repairs and added a spurious heel strike, and its one-person landmark
+filter delays the feet.
 
 At each look the people to follow are chosen by the subject rule's own score
 (:func:`~gaitlab.pose.tracking.completeness`: lower-limb landmarks visible times body size):

@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from gaitlab.cli.outputs import check_out_file
 from gaitlab.cli.terminal import safe
-from gaitlab.render.blur import MAX_FACES, PeopleModel
-from gaitlab.report.exports import EXPORT_FORMATS
-from gaitlab.store import (
-    Landmarks,
-    NotFoundError,
-    Person,
-    Session,
-    Store,
-    StoreError,
-    parse_session_id,
-)
 
 if TYPE_CHECKING:
     from gaitlab.pipeline import Analysis
+    from gaitlab.render.blur import PeopleModel
+    from gaitlab.store import Person, Session, Store
+
+# The store (SQLAlchemy, pandas), the report (reportlab) and the face blur (OpenCV) are
+# imported by the command that uses them, not here: registering these commands on the parser
+# must not cost ``gaitlab --help`` half a second (heavy: see gaitlab.cli.main).
+
+#: ``gaitlab export --format`` choices; the same as
+#: :data:`gaitlab.report.exports.EXPORT_FORMATS` (a test keeps them equal), spelt out here so
+#: that building the parser does not import the report.
+EXPORT_CHOICES = ("json", "csv", "trc", "mp4")
 
 SESSION_HELP = "session id (from gaitlab history), or 'latest'"
 VIEW_SHORT = {
@@ -43,6 +43,8 @@ VIEW_SHORT = {
 
 def _session_id(store: Store, ref: str, kind: str | None = None) -> int:
     """A session id from the command line: a number, or ``latest`` (of ``kind``)."""
+    from gaitlab.store import parse_session_id  # heavy: see gaitlab.cli.main
+
     if ref.strip().lower() in ("latest", "last"):
         return store.latest_session_id(kind=kind)
     return parse_session_id(ref)
@@ -77,6 +79,8 @@ def _table(rows: list[list[str]], head: list[str]) -> str:
 
 # -- commands -----------------------------------------------------------------------------------
 def _cmd_history(args: argparse.Namespace) -> int:
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
+
     with Store.open() as store:
         found = store.sessions(args.person, limit=args.limit)
     if args.json:
@@ -105,6 +109,7 @@ def face_model() -> Callable[[], PeopleModel]:
     """What makes the pose model that finds faces to blur in sessions saved without their
     landmarks."""
     from gaitlab.pose import MediaPipePose  # mediapipe: loaded only when a command needs it
+    from gaitlab.render.blur import MAX_FACES  # heavy: see gaitlab.cli.main
 
     return partial(MediaPipePose, num_poses=MAX_FACES)
 
@@ -120,6 +125,7 @@ def _session_to_file(store: Store, args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from gaitlab.report.pdf import write_report  # reportlab: loaded only for this command
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
 
     with Store.open() as store:
         sid = _session_to_file(store, args)
@@ -132,6 +138,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from gaitlab.report.exports import export_session
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
 
     with Store.open() as store:
         sid = _session_to_file(store, args)
@@ -149,6 +156,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
+
     with Store.open() as store:
         gone = store.delete_session(_session_id(store, args.session))
     what = gone.what or gone.kind
@@ -169,6 +178,8 @@ def _person_row(p: Person, count: int) -> list[str]:
 
 
 def _cmd_person_add(args: argparse.Namespace) -> int:
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
+
     with Store.open() as store:
         p = store.add_person(
             args.name,
@@ -182,6 +193,8 @@ def _cmd_person_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_person_list(args: argparse.Namespace) -> int:
+    from gaitlab.store import Store  # heavy: see gaitlab.cli.main
+
     with Store.open() as store:
         people = store.persons()
         counts = {p.id: len(store.sessions(p)) for p in people}
@@ -198,6 +211,8 @@ def _cmd_person_list(args: argparse.Namespace) -> int:
 
 def _person_named(store: Store, name: str) -> Person:
     """The person called exactly ``name``: a name of digits is a name too (ids go by --id)."""
+    from gaitlab.store import NotFoundError  # heavy: see gaitlab.cli.main
+
     wanted = name.strip()
     for p in store.persons():
         if p.name == wanted:
@@ -207,6 +222,8 @@ def _person_named(store: Store, name: str) -> Person:
 
 
 def _cmd_person_delete(args: argparse.Namespace) -> int:
+    from gaitlab.store import Store, StoreError  # heavy: see gaitlab.cli.main
+
     with Store.open() as store:
         p = store.person(args.id) if args.id is not None else _person_named(store, args.name)
         n = len(store.sessions(p))
@@ -239,7 +256,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--format",
         required=True,
-        choices=EXPORT_FORMATS,
+        choices=EXPORT_CHOICES,
         help="json: summary with person and dates; csv: per-frame table; trc: OpenSim "
         "markers; mp4: the annotated video",
     )
@@ -308,6 +325,8 @@ class AnalyzeHistory:
         name = getattr(args, "person", None)
         if getattr(args, "no_save", False) and name is None:
             return cls(None, None)
+        from gaitlab.store import Store  # heavy: see gaitlab.cli.main
+
         store = Store.open()
         try:
             person = store.person(name) if name is not None else None
@@ -390,6 +409,8 @@ def save_after_analyze(
     store
         An open store; default :meth:`Store.open() <gaitlab.store.Store.open>` (closed again).
     """
+    from gaitlab.store import Landmarks, Store  # heavy: see gaitlab.cli.main
+
     own = store is None
     target = Store.open() if store is None else store
     size = (analysis.info.width, analysis.info.height)

@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 from gaitlab.core.errors import GaitlabError
-from gaitlab.store.home import gaitlab_home
 
 
 class OutError(GaitlabError):
@@ -21,6 +20,8 @@ class OutError(GaitlabError):
 
 
 def _refuse_home(path: Path) -> None:
+    from gaitlab.store.home import gaitlab_home  # heavy (the store package): gaitlab.cli.main
+
     home = gaitlab_home().resolve()
     target = path.resolve()
     if target == home or home in target.parents:

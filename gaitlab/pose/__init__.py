@@ -23,6 +23,7 @@ from gaitlab.pose.bundle import (
     default_models_dir,
     resolve_bundle,
 )
+from gaitlab.pose.follow import FollowSubject, unfollowed_fraction
 from gaitlab.pose.mediapipe_backend import MediaPipePose
 from gaitlab.pose.tracking import (
     MotionGate,
@@ -36,6 +37,7 @@ from gaitlab.pose.tracking import (
 
 __all__ = [
     "BundleInfo",
+    "FollowSubject",
     "MediaPipePose",
     "MotionGate",
     "PersonPose",
@@ -52,4 +54,5 @@ __all__ = [
     "select_subject",
     "suppress_duplicates",
     "track_people",
+    "unfollowed_fraction",
 ]

@@ -42,12 +42,19 @@ class PersonPose:
         ``(33,)`` BlazePose presence in [0, 1]: how likely the landmark is inside the frame.
     world
         Optional ``(33, 3)`` metric coordinates in metres, origin at the hip centre.
+    unseen_s
+        How long after this sighting the person was not looked for: 0 when they were posed
+        in every frame (the subject, or everybody in a frame-by-frame run); at a periodic
+        look at everybody (:class:`~gaitlab.pose.follow.FollowSubject`), the time until the
+        next look for the people not followed in between. Tracking allows such a gap, and
+        subject choice counts the sighting for the frames it stands for.
     """
 
     xy: np.ndarray
     visibility: np.ndarray
     presence: np.ndarray | None = None
     world: np.ndarray | None = None
+    unseen_s: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xy", _as_array("xy", self.xy, (N_LANDMARKS, 2)))
@@ -62,6 +69,8 @@ class PersonPose:
             object.__setattr__(self, "world", _as_array("world", self.world, (N_LANDMARKS, 3)))
         if not np.all(np.isfinite(self.xy)):
             raise ShapeError("xy: expected finite pixel coordinates, got NaN or inf")
+        if not (np.isfinite(self.unseen_s) and self.unseen_s >= 0.0):
+            raise ShapeError(f"unseen_s: expected a time >= 0 s, got {self.unseen_s}")
 
     # -- geometry used for tracking and subject choice ------------------------------------
     @cached_property

@@ -32,6 +32,12 @@ class MediaPipePose:
         Poses closer than this many body sizes are one person reported twice (MediaPipe does
         that now and then in video mode); see
         :func:`~gaitlab.pose.base.suppress_duplicates`. ``None`` keeps duplicates.
+    mode
+        ``"video"`` (default): MediaPipe follows each person from the previous frame and runs
+        its person detector only when it has fewer than ``num_poses`` people to follow;
+        timestamps must increase. ``"image"``: every call detects afresh, with no memory
+        of earlier calls (for looks at a whole frame now and then, when following happens
+        elsewhere).
     """
 
     def __init__(
@@ -43,14 +49,18 @@ class MediaPipePose:
         min_tracking: float = 0.5,
         *,
         duplicate_distance: float | None = 0.1,
+        mode: str = "video",
     ) -> None:
         if num_poses < 1:
             raise ValueError(f"num_poses: expected >= 1, got {num_poses}")
+        if mode not in ("video", "image"):
+            raise ValueError(f"mode: expected 'video' or 'image', got {mode!r}")
         self.bundle = resolve_bundle() if bundle is None else bundle
         self.num_poses = num_poses
         self.duplicate_distance = duplicate_distance
         self.timestamps_adjusted = 0  # frames whose ms timestamp had to be bumped
         self._last_ms: int | None = None
+        self._video = mode == "video"
 
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
@@ -58,7 +68,7 @@ class MediaPipePose:
         self._mp = mp
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.bundle.path)),
-            running_mode=vision.RunningMode.VIDEO,
+            running_mode=vision.RunningMode.VIDEO if self._video else vision.RunningMode.IMAGE,
             num_poses=num_poses,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence,
@@ -90,7 +100,10 @@ class MediaPipePose:
         self._last_ms = ms
 
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image)
-        result = self._landmarker.detect_for_video(mp_image, ms)
+        if self._video:
+            result = self._landmarker.detect_for_video(mp_image, ms)
+        else:
+            result = self._landmarker.detect(mp_image)
 
         width, height = out_size
         scale = np.array([width, height], dtype=float)

@@ -132,7 +132,8 @@ class Tracker:
     the bounding boxes and ``0.5 x |log size ratio|``. Pairs outside the
     :class:`MotionGate` are never matched: an implausible jump starts a new track rather
     than being merged. Unmatched detections start new tracks; a track unseen for more than
-    ``max_gap_s`` is closed and never resumes.
+    ``max_gap_s`` is closed and never resumes (``max_gap_s`` plus
+    :attr:`~gaitlab.pose.base.PersonPose.unseen_s` after a sighting at a periodic look).
 
     Parameters
     ----------
@@ -168,7 +169,12 @@ class Tracker:
         self._row += 1
         fi = row if frame_index is None else int(frame_index)
 
-        active = [tr for tr in self._tracks if t_s - tr.t_s[-1] <= self.max_gap_s]
+        # A person seen only at a periodic look was not looked for until the next one.
+        active = [
+            tr
+            for tr in self._tracks
+            if t_s - tr.t_s[-1] <= self.max_gap_s + tr.persons[-1].unseen_s
+        ]
         ids = [0] * len(persons)
         unmatched = set(range(len(persons)))
         if active and persons:
@@ -372,7 +378,7 @@ def select_subject(
     frame_s = float(np.median(np.diff(t))) if n > 1 else 0.0
 
     def lasting(chain: list[int]) -> bool:
-        sightings = sum(by_id[i].n_obs for i in chain)
+        sightings = sum(_frames_of(p, frame_s) for tid in chain for p in by_id[tid].persons)
         return sightings >= min_track_frames and sightings * frame_s >= min_track_s
 
     people = [c for c in chains.values() if lasting(c)]
@@ -384,12 +390,12 @@ def select_subject(
             known = ", ".join(str(i) for i in by_id)
             raise NoSubjectError(f"There is no track {rule}; the tracks are {known}.")
         first = next(k for k, c in chains.items() if rule in c)
-        scores = {k: _completeness(obs(c)) for k, c in chains.items()}
+        scores = {k: _completeness(obs(c), frame_s) for k, c in chains.items()}
         rule_name = "track"
     elif rule in ("auto", "largest"):
         pool = {k: c for k, c in chains.items() if c in people} or chains
         if rule == "auto":
-            scores = {k: _completeness(obs(c)) for k, c in pool.items()}
+            scores = {k: _completeness(obs(c), frame_s) for k, c in pool.items()}
         else:
             scores = {k: _median_size(obs(c)) for k, c in pool.items()}
         ranked = sorted(scores, key=lambda k: (-scores[k], k))
@@ -561,8 +567,20 @@ def _median_size(persons: Sequence[PersonPose]) -> float:
     return float(np.median([p.body_size_px for p in persons]))
 
 
-def _completeness(persons: Sequence[PersonPose]) -> float:
-    return float(sum(np.sum(p.visibility[_LEGS] >= 0.5) * p.body_size_px for p in persons))
+def _frames_of(person: PersonPose, frame_s: float) -> float:
+    """How many frames a sighting stands for: itself, or at a periodic look the frames until
+    the next look, in which the person was not looked for (:attr:`PersonPose.unseen_s`)."""
+    return max(1.0, person.unseen_s / frame_s) if frame_s > 0 else 1.0
+
+
+def completeness(person: PersonPose) -> float:
+    """The auto rule's score of one sighting: lower-limb landmarks with visibility >= 0.5
+    times body size in px."""
+    return float(np.sum(person.visibility[_LEGS] >= 0.5) * person.body_size_px)
+
+
+def _completeness(persons: Sequence[PersonPose], frame_s: float = 0.0) -> float:
+    return float(sum(completeness(p) * _frames_of(p, frame_s) for p in persons))
 
 
 def _velocity(t_s: np.ndarray, centres: Sequence[np.ndarray], window_s: float) -> np.ndarray:

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gaitlab.cli import history_care
 from gaitlab.cli.outputs import check_out_file
 from gaitlab.cli.terminal import safe
 from gaitlab.render.blur import MAX_FACES, PeopleModel
@@ -227,6 +228,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=None, help="at most this many sessions")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_history)
+    history_care.add_commands(
+        p.add_subparsers(dest="history_command", metavar="{doctor,backup,restore}")
+    )
 
     p = sub.add_parser("report", help="write a PDF report of a saved session")
     p.add_argument("session", help=SESSION_HELP)

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
+from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.video import read_frames
@@ -95,7 +96,7 @@ def history_error() -> str:
     try:
         _history(str(gaitlab_home()), os.environ.get("GAITLAB_DB_URL", ""))
     except GaitlabError as exc:
-        return f"The history cannot be used: {exc}"
+        return f"The history cannot be used: {md(exc)}"
     return ""
 
 
@@ -208,7 +209,7 @@ def add_person_form(hist: Store, key: str) -> None:
                     body_mass_kg=mass,
                 )
             except GaitlabError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
                 return
             st.session_state[PERSON_KEY] = person.id
             st.rerun()

@@ -15,6 +15,10 @@ from gaitlab.core.errors import GaitlabError
 #: sessions and has no login.
 LOCAL_ADDRESS = "127.0.0.1"
 
+#: The largest video the app accepts by default (MB): a minute of 4K phone video is about 400 MB;
+#: a larger limit lets one upload fill the disk.
+DEFAULT_MAX_UPLOAD_MB = 500
+
 #: The app's entry script, inside the package (so an installed wheel has it too).
 APP_SCRIPT = files("gaitlab.app") / "main.py"
 
@@ -29,8 +33,25 @@ def add_command(sub: Any) -> None:
         help="address to listen on (default 127.0.0.1: this computer only; the app has no "
         "login, so serve it beyond this computer only on a network you trust)",
     )
+    p.add_argument(
+        "--max-upload-mb",
+        type=_upload_mb,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        metavar="MB",
+        help=f"largest video the app accepts, in MB (default {DEFAULT_MAX_UPLOAD_MB})",
+    )
     p.add_argument("--headless", action="store_true", help="do not open a browser")
     p.set_defaults(func=run)
+
+
+def _upload_mb(text: str) -> int:
+    try:
+        mb = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of MB") from None
+    if not 1 <= mb <= 10_000:
+        raise argparse.ArgumentTypeError(f"{mb} MB: choose between 1 and 10000")
+    return mb
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +66,7 @@ def _serve(script: Path, args: argparse.Namespace) -> int:
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(args.port),
-        "--server.maxUploadSize", "2048",
+        "--server.maxUploadSize", str(args.max_upload_mb),
         "--client.toolbarMode", "minimal",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip

@@ -69,7 +69,7 @@ def session_ui(
     linked = result_id is not None and results.exists(result_id)
     with st.container(border=True):
         c1, c2 = st.columns([3, 1])
-        c1.markdown(f"**{md(timeline.session_title(s, TASK_LABELS))}** · #{s.id}")
+        c1.markdown(f"**{timeline.session_title(s, TASK_LABELS)}** · #{s.id}")
         when = timeline.local_time(s.recorded_at)
         bits = [f"{when:%Y-%m-%d %H:%M}"]
         if linked:

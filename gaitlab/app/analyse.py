@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import common
+from gaitlab.app import auth, common
 from gaitlab.app.charts import signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
@@ -358,7 +358,8 @@ def render() -> None:
     st.title("Analyse a video")
     rid = st.query_params.get("result")
     if rid is not None:
-        if common.store().exists(rid):
+        results = common.store()
+        if results.exists(rid) and auth.may_see(results.request(rid).get("person_id")):
             result_ui(rid)
             return
         st.error(f"No result {md(repr(rid))} here: it may have been deleted.")

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import common, timeline
+from gaitlab.app import auth, common, timeline
 from gaitlab.app.common import TASK_LABELS
 from gaitlab.app.pages import ANALYSE_PAGE
 from gaitlab.app.safe_text import md
@@ -181,7 +181,7 @@ def uploads_ui() -> None:
     """The uploads folder: every video analysed in the app, with those still running or
     that failed (which the history does not keep)."""
     store = common.store()
-    results = store.list()
+    results = [r for r in store.list() if auth.may_see(store.request(r.result_id).get("person_id"))]
     st.caption(f"Videos analysed in the app, kept in {md(store.root)}")
     if not results:
         st.info("No uploads yet: analyse a video first.")
@@ -223,6 +223,9 @@ def render() -> None:
         uploads_ui()
         return
     person = common.person_picker_ui("history_person", inline=True)
+    if person is None and auth.patient_person_id() is not None:
+        st.error("Your person is no longer in the history: ask your clinician.")
+        return
     sessions_tab, progress_tab, uploads_tab = st.tabs(["Sessions", "Progress", "Uploads"])
     with sessions_tab:
         sessions_ui(hist, person)

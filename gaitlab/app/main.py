@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from gaitlab.app import common
+from gaitlab.app import auth, common
 from gaitlab.app.pages import (
     ANALYSE_PAGE,
     GUIDE_PAGE,
@@ -67,8 +67,12 @@ def favicon() -> bytes:
 def main() -> None:
     """Lay out the app: page navigation on top, the person picker in the sidebar."""
     st.set_page_config(page_title="gaitlab", page_icon=favicon(), layout="wide")
+    account = auth.gate()  # with accounts, nothing below runs before someone signs in
     page = st.navigation(_pages(), position="top")
     common.take_task_param()
+    if account is not None:
+        with st.sidebar:
+            auth.account_ui(account)
     if page.url_path != "history":
         with st.sidebar:
             common.person_picker_ui("sidebar_person")

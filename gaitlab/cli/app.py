@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import subprocess
 import sys
 from importlib.resources import as_file, files
@@ -10,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from gaitlab.core.errors import GaitlabError
+from gaitlab.store.accounts import Accounts
 
-#: Served on this computer only unless ``--address`` says otherwise: the app shows patients'
-#: sessions and has no login.
+#: Served on this computer only unless ``--host`` says otherwise: the app shows patients'
+#: sessions, and beyond this computer only to those who sign in (:mod:`gaitlab.app.auth`).
 LOCAL_ADDRESS = "127.0.0.1"
 
 #: The largest video the app accepts by default (MB): a minute of 4K phone video is about 400 MB;
@@ -28,10 +30,13 @@ def add_command(sub: Any) -> None:
     p = sub.add_parser("app", help="open the app in the browser (streamlit run app.py)")
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     p.add_argument(
+        "--host",
         "--address",
+        dest="address",
         default=LOCAL_ADDRESS,
-        help="address to listen on (default 127.0.0.1: this computer only; the app has no "
-        "login, so serve it beyond this computer only on a network you trust)",
+        help="address to listen on (default 127.0.0.1: this computer only). Any other "
+        "(0.0.0.0: every network) needs accounts (gaitlab users add) and, on a network you "
+        "do not control, HTTPS from a reverse proxy in front",
     )
     p.add_argument(
         "--max-upload-mb",
@@ -54,8 +59,29 @@ def _upload_mb(text: str) -> int:
     return mb
 
 
+def is_local(address: str) -> bool:
+    """Whether ``address`` can be reached from this computer only (a loopback address)."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
-    """Serve the app with Streamlit until it stops (Ctrl-C ends it quietly)."""
+    """Serve the app with Streamlit until it stops (Ctrl-C ends it quietly).
+
+    Raises
+    ------
+    GaitlabError
+        Served beyond this computer without any account.
+    """
+    if not is_local(args.address) and not Accounts():
+        raise GaitlabError(
+            f"serving the app on {args.address} lets other computers in: add an account "
+            "first (gaitlab users add NAME --role clinician), then everyone signs in"
+        )
     with as_file(APP_SCRIPT) as script:
         if not script.is_file():
             raise GaitlabError(f"the app script {script} is missing: reinstall gaitlab")

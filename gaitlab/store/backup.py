@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +33,14 @@ from sqlalchemy.engine import Connection
 from gaitlab import __version__
 from gaitlab.store import ids, migrations
 from gaitlab.store.core import Store
-from gaitlab.store.db import StoreError, create_engine, resolve_url, safe_url, transaction
+from gaitlab.store.db import (
+    StoreError,
+    create_engine,
+    resolve_url,
+    safe_url,
+    sqlite_copy,
+    transaction,
+)
 from gaitlab.store.home import DB_NAME, SESSIONS_DIR, gaitlab_home
 from gaitlab.store.schema import LATEST_VERSION, metadata, persons, sessions
 
@@ -105,7 +111,7 @@ def _snapshot(store: Store, snap: Path) -> tuple[tuple[int, int], list[str]]:
     with transaction(store.engine, write=True) as conn:
         ids.lock(conn)
         if conn.dialect.name == "sqlite":
-            _sqlite_copy(Path(store.url.database or ""), snap / DB_NAME)
+            sqlite_copy(Path(store.url.database or ""), snap / DB_NAME)
         else:
             _rows_to_sqlite(conn, snap / DB_NAME)
         counts = (_count(conn, persons), _count(conn, sessions))
@@ -130,17 +136,6 @@ def _link_or_copy(src: str, dst: str) -> None:
         os.link(src, dst)
     except OSError:  # a file system without hard links
         shutil.copy2(src, dst)
-
-
-def _sqlite_copy(source: Path, target: Path) -> None:
-    """SQLite's online backup: a consistent copy while other connections read."""
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def _copy_rows(src: Connection, dst: Connection) -> None:

@@ -113,6 +113,7 @@ class Store:
         store = cls(engine, home_path, resolved)
         if migrate:
             try:
+                migrations.backup_before_upgrade(engine)
                 migrations.migrate(engine)
             except exc.SQLAlchemyError as err:
                 engine.dispose()

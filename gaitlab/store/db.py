@@ -154,6 +154,18 @@ def create_engine(url: URL) -> Engine:
     return engine
 
 
+def sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy of ``source`` while other connections
+    read and write it."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__

@@ -280,3 +280,32 @@ def test_restore_refuses_damaged_or_crafted_archives(home, video, tmp_path):
         assert not (target / "gaitlab.db").exists()
         assert list((target / "sessions").iterdir()) == []
     assert not (tmp_path.parent / "escaped.mp4").exists()
+
+
+def test_an_upgrade_first_copies_the_sqlite_database(home):
+    from datetime import UTC, datetime
+
+    from gaitlab.store.db import create_engine
+    from gaitlab.store.migrations import current_version, migrate
+    from gaitlab.store.schema import LATEST_VERSION
+
+    url = sa.make_url(f"sqlite:///{home / 'gaitlab.db'}")
+    engine = create_engine(url)
+    migrate(engine, target=LATEST_VERSION - 1)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO persons (id, name, created_at) VALUES (1, 'Ana', :t)"),
+            {"t": datetime.now(UTC)},
+        )
+    engine.dispose()
+    with Store.open(url=url, home=home) as store:
+        assert store.schema_version() == LATEST_VERSION
+    copies = list(home.glob(f"gaitlab.db.before-v{LATEST_VERSION}-*"))
+    assert len(copies) == 1
+    old = create_engine(sa.make_url(f"sqlite:///{copies[0]}"))
+    with old.connect() as conn:
+        assert current_version(conn) == LATEST_VERSION - 1
+        assert conn.execute(sa.text("SELECT name FROM persons")).scalars().all() == ["Ana"]
+    old.dispose()
+    Store.open(url=url, home=home).close()  # already upgraded: no second copy
+    assert list(home.glob("gaitlab.db.before-*")) == copies

@@ -8,14 +8,55 @@ them, and uploads, sessions and results of anyone else are not shown or opened.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from math import ceil
+
 import streamlit as st
 
 from gaitlab.app.safe_text import md
+from gaitlab.programme.schedule import now
 from gaitlab.store import gaitlab_home
 from gaitlab.store.accounts import Account, Accounts
 
 #: The signed-in account in the browser session.
 ACCOUNT_KEY = "account"
+#: Failed sign-ins for one name that cost nothing; each further one doubles the wait before
+#: the next try (1 s, 2 s, 4 s …) up to :data:`MAX_WAIT_S`, so guessing a password from a
+#: browser takes years while a person who mistypes waits seconds.
+FREE_FAILURES = 5
+MAX_WAIT_S = 300.0
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    next_try_s: float = 0.0
+
+
+@st.cache_resource
+def _failures() -> tuple[threading.Lock, dict[str, _Failures]]:
+    """Failed sign-ins by name, for every browser session of this server."""
+    return threading.Lock(), {}
+
+
+def _wait_s(name: str) -> float:
+    lock, failures = _failures()
+    with lock:
+        entry = failures.get(name)
+        return 0.0 if entry is None else max(0.0, entry.next_try_s - now())
+
+
+def _note(name: str, ok: bool) -> None:
+    lock, failures = _failures()
+    with lock:
+        if ok:
+            failures.pop(name, None)
+            return
+        entry = failures.setdefault(name, _Failures())
+        entry.count += 1
+        if entry.count >= FREE_FAILURES:
+            entry.next_try_s = now() + min(MAX_WAIT_S, 2.0 ** (entry.count - FREE_FAILURES))
 
 
 def accounts() -> Accounts:
@@ -63,7 +104,13 @@ def _sign_in_ui() -> None:
         name = st.text_input("Name", max_chars=100, key="sign-in-name")
         password = st.text_input("Password", type="password", key="sign-in-password")
         if st.form_submit_button("Sign in", type="primary"):
+            key = name.strip()
+            wait = _wait_s(key)
+            if wait > 0:
+                st.error(f"Too many failed sign-ins for this name: try again in {ceil(wait)} s.")
+                return
             account = accounts().check(name, password)
+            _note(key, account is not None)
             if account is None:
                 st.error("Wrong name or password.")
                 return

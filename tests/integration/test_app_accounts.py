@@ -15,8 +15,10 @@ import pytest
 from storekit import make_summary
 from streamlit.testing.v1 import AppTest
 
+from gaitlab.app.auth import FREE_FAILURES
 from gaitlab.cli import app as app_cli
 from gaitlab.cli.main import main
+from gaitlab.programme import schedule
 from gaitlab.store import Store
 from gaitlab.store.accounts import AccountError, Accounts
 from gaitlab.store.uploads import Uploads
@@ -151,3 +153,26 @@ def test_a_patient_sees_only_their_own_sessions_and_uploads(clinic):
     assert any("No result" in e for e in _shown(other, "error"))
     own = _signed_in("ana", "analyse", result=clinic["Ana"])
     assert "Ana upload.mp4" in " ".join(_shown(own, "subheader"))
+
+
+def test_guessing_a_password_is_slowed_down(clinic, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(schedule, "CLOCK", lambda: clock[0])
+    Accounts().add("guessed", "clinician", PASSWORD)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+
+    def attempt(password: str) -> list[str]:
+        at.text_input(key="sign-in-name").input("guessed")
+        at.text_input(key="sign-in-password").input(password)
+        at.button[0].click().run()
+        return _shown(at, "error")
+
+    for _ in range(FREE_FAILURES):
+        assert attempt("a wrong guess") == ["Wrong name or password."]
+    assert attempt(PASSWORD) == ["Too many failed sign-ins for this name: try again in 1 s."]
+    clock[0] += 1.0
+    assert attempt("a wrong guess") == ["Wrong name or password."]
+    assert attempt(PASSWORD) == ["Too many failed sign-ins for this name: try again in 2 s."]
+    clock[0] += 2.0
+    assert attempt(PASSWORD) == []
+    assert "Sign in" not in [t.value for t in at.title]

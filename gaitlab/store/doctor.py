@@ -71,12 +71,14 @@ def examine(store: Store) -> list[Finding]:
                 "database still holds its summary and measures; the video and frames are "
                 "gone unless a backup has them)", None, int(r.id), folder,
             ))  # fmt: skip
-        elif not (folder / SUMMARY_NAME).is_file():
+            continue
+        if not (folder / SUMMARY_NAME).is_file():
             fix = "summary.json written again from the database" if r.summary_json else None
             found.append(Finding(
                 "missing-summary", f"session {r.id}: {folder / SUMMARY_NAME} is missing",
                 fix, int(r.id), folder,
             ))  # fmt: skip
+        found += _damaged_files(int(r.id), folder)
     for sid, folder in sorted(folders.items()):
         if sid in known:
             continue
@@ -90,6 +92,27 @@ def examine(store: Store) -> list[Finding]:
         ))  # fmt: skip
     found += _leftovers(root)
     return found
+
+
+def _damaged_files(session_id: int, folder: Path) -> list[Finding]:
+    """Files the session was saved with (its record says) that are gone or changed size;
+    the summary is checked apart."""
+    out = []
+    for name, size in (_read_record(folder).get("files") or {}).items():
+        path = folder / str(name)
+        if name == SUMMARY_NAME or not isinstance(size, int):
+            continue
+        if not path.is_file():
+            why = "is missing"
+        elif path.stat().st_size != size:
+            why = f"is {path.stat().st_size} bytes, saved as {size} (damaged or replaced)"
+        else:
+            continue
+        out.append(Finding(
+            "damaged-file", f"session {session_id}: {path} {why}; restore it from a backup",
+            None, session_id, path,
+        ))  # fmt: skip
+    return out
 
 
 def _database_check(conn: Connection) -> list[Finding]:

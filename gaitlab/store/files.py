@@ -96,12 +96,14 @@ def stage_files(
 
 def write_record(stage: Path, values: Mapping[str, Any], person: Person | None) -> None:
     """Write :data:`RECORD_NAME`: the session's columns (not the summary, which is beside it)
-    and its person, as saved. With it ``gaitlab history doctor --repair`` rebuilds the
+    and its person, as saved, and the size of each file saved with it. With it
+    ``gaitlab history doctor`` finds a file lost or cut short, and ``--repair`` rebuilds the
     session, person and all, after the database was lost."""
     row = {k: v for k, v in values.items() if k != "summary_json"}
     for key in ("recorded_at", "created_at"):
         row[key] = iso(row.get(key))
-    record = {"session": row, "person": person.to_dict() if person else None}
+    sizes = {p.name: p.stat().st_size for p in sorted(stage.iterdir()) if p.is_file()}
+    record = {"session": row, "person": person.to_dict() if person else None, "files": sizes}
     write_json(stage / RECORD_NAME, record)
 
 

@@ -138,6 +138,7 @@ def test_doctor_reports_and_repairs_what_is_safe(db_url, home, video, capsys):
         (root / str(gone) / name).unlink()
     (root / str(gone)).rmdir()
     (root / str(no_summary) / "summary.json").unlink()
+    (root / str(no_summary) / "annotated.mp4").write_bytes(b"cut short")
     with Store.open(url=db_url, home=home) as store, store.engine.begin() as conn:
         conn.execute(sa.text(f"DELETE FROM session_metrics WHERE session_id = {orphan}"))
         conn.execute(sa.text(f"DELETE FROM sessions WHERE id = {orphan}"))
@@ -151,6 +152,7 @@ def test_doctor_reports_and_repairs_what_is_safe(db_url, home, video, capsys):
     assert f"session {gone}: its folder" in out and "is missing" in out
     assert f"session {no_summary}:" in out and f"sessions/{orphan} is not in the database" in out
     assert "still in progress" in out and "left by a stopped process" in out
+    assert f"sessions/{no_summary}/annotated.mp4 is 9 bytes, saved as {len(VIDEO_BYTES)}" in out
     assert old_stage.exists()  # nothing changed without --repair
 
     assert _cli(home, "history", "doctor", "--repair", url=db_url) == 1  # the lost files stay lost

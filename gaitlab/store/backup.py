@@ -89,7 +89,7 @@ def backup(store: Store, out: str | os.PathLike[str]) -> BackupInfo:
         counts, folders = _snapshot(store, snap)
         manifest = _manifest(snap, store, counts, folders)
         (snap / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
-        with tarfile.open(partial, "w:gz") as tar:
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:  # videos barely shrink
             tar.add(snap / MANIFEST_NAME, MANIFEST_NAME)
             for entry in manifest["files"]:
                 tar.add(snap / entry["name"], entry["name"], recursive=False)

@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import common
+from gaitlab.app import auth, common
 from gaitlab.app.charts import signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
 from gaitlab.app.results import VIDEO_TYPES
+from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
@@ -67,7 +68,7 @@ def upload_ui() -> None:
         try:
             opts = AnalyzeOptions(task=task, height_cm=height, sex=sex)
         except GaitlabError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         rid = common.store().create(upload.name, upload, opts)
         common.jobs().submit(rid)
@@ -90,7 +91,7 @@ def result_ui(rid: str) -> None:
     store = common.store()
     status = common.jobs().status(rid)
     request = store.request(rid)
-    st.subheader(breakable(request["filename"]))
+    st.subheader(md(breakable(request["filename"])))
     if st.button("← Analyse another video", key="new"):
         del st.query_params["result"]
         st.rerun()
@@ -99,7 +100,7 @@ def result_ui(rid: str) -> None:
         progress_ui(rid)
         return
     if status.state != "done":
-        st.error(status.message)
+        st.error(md(status.message))
         if status.state == "interrupted" and st.button("Run it again", key="retry"):
             store.write_status(rid, replace(status, state="queued", stage="queued"))
             common.jobs().submit(rid)
@@ -357,10 +358,11 @@ def render() -> None:
     st.title("Analyse a video")
     rid = st.query_params.get("result")
     if rid is not None:
-        if common.store().exists(rid):
+        results = common.store()
+        if results.exists(rid) and auth.may_see(results.request(rid).get("person_id")):
             result_ui(rid)
             return
-        st.error(f"No result {rid!r} here: it may have been deleted.")
+        st.error(f"No result {md(repr(rid))} here: it may have been deleted.")
         del st.query_params["result"]
     upload_ui()
 

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from gaitlab.app import auth
 from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
+from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.video import read_frames
@@ -95,12 +97,16 @@ def history_error() -> str:
     try:
         _history(str(gaitlab_home()), os.environ.get("GAITLAB_DB_URL", ""))
     except GaitlabError as exc:
-        return f"The history cannot be used: {exc}"
+        return f"The history cannot be used: {md(exc)}"
     return ""
 
 
 def current_person() -> Person | None:
-    """The chosen person, or None (nobody chosen, or they were deleted meanwhile)."""
+    """The chosen person, or None (nobody chosen, or they were deleted meanwhile). A
+    signed-in patient's person is always theirs."""
+    own = auth.patient_person_id()
+    if own is not None:
+        st.session_state[PERSON_KEY] = own
     pid = st.session_state.get(PERSON_KEY)
     hist = history() if pid is not None else None
     if hist is None:
@@ -146,8 +152,12 @@ def person_picker_ui(key: str, *, inline: bool = False) -> Person | None:
     if hist is None:
         st.error(history_error())
         return None
-    people = {p.id: p for p in hist.persons()}
     chosen = current_person()
+    if auth.patient_person_id() is not None:  # a patient: their own person, nobody else
+        if chosen is not None:
+            st.caption(f"Sessions of {md(chosen.name)} · {person_facts(chosen)}")
+        return chosen
+    people = {p.id: p for p in hist.persons()}
     st.session_state[key] = chosen.id if chosen else NOBODY
     pick, add = st.columns([2, 1], vertical_alignment="bottom") if inline else (st, st)
     pick.selectbox(
@@ -208,7 +218,7 @@ def add_person_form(hist: Store, key: str) -> None:
                     body_mass_kg=mass,
                 )
             except GaitlabError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
                 return
             st.session_state[PERSON_KEY] = person.id
             st.rerun()

@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import common, timeline
+from gaitlab.app import auth, common, timeline
 from gaitlab.app.common import TASK_LABELS
 from gaitlab.app.pages import ANALYSE_PAGE
+from gaitlab.app.safe_text import md
 from gaitlab.present.metrics import metric_rows
 from gaitlab.store import Person, Session, Store
 
@@ -40,10 +41,10 @@ def sessions_ui(hist: Store, person: Person | None) -> None:
     if person is None:
         st.caption("Everyone's sessions. Choose a person to see only theirs and their progress.")
     if not sessions:
-        who = f" for {person.name}" if person else ""
+        who = f" for {md(person.name)}" if person else ""
         st.info(
             f"No sessions{who} yet: analyse a video or do a live session with "
-            f"{person.name if person else 'a person'} chosen, and it is saved here."
+            f"{md(person.name) if person else 'a person'} chosen, and it is saved here."
         )
         return
     links = common.store().session_links()
@@ -81,12 +82,12 @@ def session_ui(
             bits.append(SOURCE_LABELS.get(s.source, s.source))
         if show_person:
             bits.append(s.person.name if s.person else "no person")
-        c1.caption(" · ".join(bits))
+        c1.caption(" · ".join(md(b) for b in bits))
         numbers = timeline.key_numbers(s.metrics)
         if numbers:
             c1.markdown(numbers)
         if s.notes:
-            c1.caption(s.notes)
+            c1.caption(md(s.notes))
         details = False
         if linked:
             if c2.button("Open", key=f"open-session-{s.id}", width="stretch"):
@@ -143,7 +144,7 @@ def progress_ui(hist: Store, person: Person | None) -> None:
         return
     names = timeline.progress_metrics(hist.metric_names(person))
     if not names:
-        st.info(f"No measures saved for {person.name} yet.")
+        st.info(f"No measures saved for {md(person.name)} yet.")
         return
     metric = st.selectbox(
         "Measure", names, format_func=timeline.metric_label, key="progress_metric"
@@ -180,8 +181,8 @@ def uploads_ui() -> None:
     """The uploads folder: every video analysed in the app, with those still running or
     that failed (which the history does not keep)."""
     store = common.store()
-    results = store.list()
-    st.caption(f"Videos analysed in the app, kept in {store.root}")
+    results = [r for r in store.list() if auth.may_see(store.request(r.result_id).get("person_id"))]
+    st.caption(f"Videos analysed in the app, kept in {md(store.root)}")
     if not results:
         st.info("No uploads yet: analyse a video first.")
         return
@@ -191,15 +192,15 @@ def uploads_ui() -> None:
             status = common.jobs().status(r.result_id)
             state = STATE_LABELS.get(status.state, r.state)
             who = "" if r.subject == "auto" else f" · person {r.subject}"
-            whose = f" · for {r.person_name}" if r.person_name else ""
-            c1.markdown(f"**{r.filename}**")
+            whose = f" · for {md(r.person_name)}" if r.person_name else ""
+            c1.markdown(f"**{md(r.filename)}**")
             c1.caption(
                 f"{TASK_LABELS.get(r.task, 'task from the video')}{who}{whose} · "
                 f"{r.created.replace('T', ' ')} · {state}"
             )
             saved = store.history(r.result_id)
             if "error" in saved:
-                c1.caption(f"Not saved to the history: {saved['error']}")
+                c1.caption(f"Not saved to the history: {md(saved['error'])}")
             if c2.button("Open", key=f"open-{r.result_id}", width="stretch"):
                 st.switch_page(ANALYSE_PAGE, query_params={"result": r.result_id})
             if not status.finished:
@@ -222,6 +223,9 @@ def render() -> None:
         uploads_ui()
         return
     person = common.person_picker_ui("history_person", inline=True)
+    if person is None and auth.patient_person_id() is not None:
+        st.error("Your person is no longer in the history: ask your clinician.")
+        return
     sessions_tab, progress_tab, uploads_tab = st.tabs(["Sessions", "Progress", "Uploads"])
     with sessions_tab:
         sessions_ui(hist, person)

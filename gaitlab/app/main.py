@@ -9,9 +9,11 @@ same from a checkout and from an installed wheel.
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import streamlit as st
 
-from gaitlab.app import common
+from gaitlab.app import auth, common
 from gaitlab.app.pages import (
     ANALYSE_PAGE,
     GUIDE_PAGE,
@@ -47,11 +49,30 @@ def _pages() -> list[st.Page]:
     ]
 
 
+@st.cache_resource
+def favicon() -> bytes:
+    """A footprint (a sole and five toes), drawn here: Streamlit fetches a ``:material/…:``
+    page icon from Google's servers, and the app asks nothing of another computer."""
+    size = 64
+    rgba = np.zeros((size, size, 4), np.uint8)
+    colour = (31, 119, 180, 255)  # the charts' blue
+    cv2.ellipse(rgba, (34, 40), (13, 21), -12, 0, 360, colour, -1, cv2.LINE_AA)
+    for (x, y), r in (((22, 12), 5), ((31, 8), 4), ((39, 8), 4), ((46, 11), 3), ((51, 16), 3)):
+        cv2.circle(rgba, (x, y), r, colour, -1, cv2.LINE_AA)
+    ok, png = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA))
+    assert ok  # a 64×64 image always encodes
+    return png.tobytes()
+
+
 def main() -> None:
     """Lay out the app: page navigation on top, the person picker in the sidebar."""
-    st.set_page_config(page_title="gaitlab", page_icon=":material/footprint:", layout="wide")
+    st.set_page_config(page_title="gaitlab", page_icon=favicon(), layout="wide")
+    account = auth.gate()  # with accounts, nothing below runs before someone signs in
     page = st.navigation(_pages(), position="top")
     common.take_task_param()
+    if account is not None:
+        with st.sidebar:
+            auth.account_ui(account)
     if page.url_path != "history":
         with st.sidebar:
             common.person_picker_ui("sidebar_person")

@@ -19,6 +19,7 @@ import streamlit as st
 
 from gaitlab.app import common
 from gaitlab.app.pages import ANALYSE_PAGE, HISTORY_PAGE, LIVE_PAGE
+from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.programme import (
     DOSE_NOTE,
@@ -49,7 +50,6 @@ ENDED_KEY = "programme-ended"
 #: What "Log as done" did, by exercise key: ``{"session_id", "person"}`` or ``{"error"}``.
 SAVED_KEY = "programme-saved"
 TICK = timedelta(milliseconds=500)
-
 
 
 def _schedule(ex: Exercise, settings: dict[str, Any]) -> Schedule:
@@ -263,10 +263,11 @@ def log_ui(ex: Exercise, person: Person | None) -> None:
         return
     outcome = st.session_state.get(SAVED_KEY, {}).get(ex.key)
     if outcome is not None and outcome.get("error"):
-        st.error(f"Not saved to the history: {outcome['error']}")
+        st.error(f"Not saved to the history: {md(outcome['error'])}")
     elif outcome is not None:
         st.success(
-            f"Saved to the history for {outcome['person']} as session #{outcome['session_id']}.",
+            f"Saved to the history for {md(outcome['person'])} as session "
+            f"#{outcome['session_id']}.",
             icon=":material/check_circle:",
         )
         st.page_link(HISTORY_PAGE, label="See it in the history", icon=":material/history:")

@@ -31,6 +31,7 @@ from gaitlab.app.common import SEX_LABELS, TASK_LABELS, live_summary_ui
 from gaitlab.app.guide import task_picker_ui
 from gaitlab.app.pages import HISTORY_PAGE
 from gaitlab.app.results import save_live_session
+from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.live import LIVE_TASKS, LiveProcessor
 from gaitlab.store import Person
@@ -217,11 +218,11 @@ def _new_session(task: str) -> None:
 
 def saved_ui(outcome: dict[str, Any]) -> None:
     if outcome.get("error"):
-        st.error(f"The session could not be saved to the history: {outcome['error']}")
+        st.error(f"The session could not be saved to the history: {md(outcome['error'])}")
     elif outcome.get("session_id") is None:
         st.caption("Nobody was seen in this session: nothing was saved.")
     else:
-        who = f" for {outcome['person']}" if outcome.get("person") else ""
+        who = f" for {md(outcome['person'])}" if outcome.get("person") else ""
         st.success(f"Saved to the history{who} as session #{outcome['session_id']}.")
         st.page_link(HISTORY_PAGE, label="See it in the history", icon="🗂️")
 
@@ -233,7 +234,7 @@ def render() -> None:
     person = common.current_person()
     about = "About you (optional)"
     if person is not None:
-        about = f"About {person.name} (from their profile unless entered here)"
+        about = f"About {md(person.name)} (from their profile unless entered here)"
     with st.expander(about):
         c1, c2 = st.columns(2)
         height = c1.number_input(

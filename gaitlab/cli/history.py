@@ -13,7 +13,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gaitlab.cli import history_care, person_ref
 from gaitlab.cli.outputs import check_out_file
+from gaitlab.cli.person_ref import add_person_options, chosen_person, person_named
 from gaitlab.cli.terminal import safe
 
 if TYPE_CHECKING:
@@ -82,12 +84,13 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from gaitlab.store import Store  # heavy: see gaitlab.cli.main
 
     with Store.open() as store:
-        found = store.sessions(args.person, limit=args.limit)
+        person = chosen_person(store, args)
+        found = store.sessions(person, limit=args.limit)
     if args.json:
         print(json.dumps([s.to_dict() for s in found], indent=2))
         return 0
     if not found:
-        who = f" for {safe(args.person)}" if args.person else ""
+        who = f" for {safe(person.name)}" if person else ""
         print(f"no sessions{who} yet: analyse a video with gaitlab analyze VIDEO --out DIR")
         return 0
     rows = [
@@ -209,23 +212,11 @@ def _cmd_person_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _person_named(store: Store, name: str) -> Person:
-    """The person called exactly ``name``: a name of digits is a name too (ids go by --id)."""
-    from gaitlab.store import NotFoundError  # heavy: see gaitlab.cli.main
-
-    wanted = name.strip()
-    for p in store.persons():
-        if p.name == wanted:
-            return p
-    hint = f" (for the person with id {wanted}: --id {wanted})" if wanted.isdigit() else ""
-    raise NotFoundError(f"no person named {name!r}{hint}: see gaitlab person list")
-
-
 def _cmd_person_delete(args: argparse.Namespace) -> int:
     from gaitlab.store import Store, StoreError  # heavy: see gaitlab.cli.main
 
     with Store.open() as store:
-        p = store.person(args.id) if args.id is not None else _person_named(store, args.name)
+        p = store.person(args.id) if args.id is not None else person_named(store, args.name, "--id")
         n = len(store.sessions(p))
         if not args.yes:
             raise StoreError(
@@ -240,10 +231,13 @@ def _cmd_person_delete(args: argparse.Namespace) -> int:
 def add_commands(sub: Any) -> None:
     """Register history, report, export, delete and person on the ``gaitlab`` parser."""
     p = sub.add_parser("history", help="list saved sessions, newest first")
-    p.add_argument("--person", default=None, help="only this person's sessions (name or id)")
+    add_person_options(p, "only this person's sessions")
     p.add_argument("--limit", type=int, default=None, help="at most this many sessions")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_history)
+    history_care.add_commands(
+        p.add_subparsers(dest="history_command", metavar="{doctor,backup,restore}")
+    )
 
     p = sub.add_parser("report", help="write a PDF report of a saved session")
     p.add_argument("session", help=SESSION_HELP)
@@ -298,11 +292,10 @@ def add_commands(sub: Any) -> None:
 # -- gaitlab analyze ----------------------------------------------------------------------------
 def add_analyze_options(p: argparse.ArgumentParser) -> None:
     """``--person`` and ``--no-save`` for ``gaitlab analyze``."""
-    p.add_argument(
-        "--person",
-        default=None,
-        help="whose video it is (a name from gaitlab person list): saved under them, and "
-        "their sex and height are used unless --sex/--height-cm are given",
+    add_person_options(
+        p,
+        "whose video it is (saved under them; their sex and height are used unless "
+        "--sex/--height-cm are given)",
     )
     p.add_argument(
         "--no-save",
@@ -322,14 +315,13 @@ class AnalyzeHistory:
 
     @classmethod
     def open(cls, args: argparse.Namespace) -> AnalyzeHistory:
-        name = getattr(args, "person", None)
-        if getattr(args, "no_save", False) and name is None:
+        if getattr(args, "no_save", False) and not person_ref.given(args):
             return cls(None, None)
         from gaitlab.store import Store  # heavy: see gaitlab.cli.main
 
         store = Store.open()
         try:
-            person = store.person(name) if name is not None else None
+            person = chosen_person(store, args)
         except BaseException:
             store.close()
             raise

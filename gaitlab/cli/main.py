@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from gaitlab import __version__
-from gaitlab.cli import analyze, app, footprint, history, info, live, programme
+from gaitlab.cli import analyze, app, footprint, history, info, live, programme, users
 from gaitlab.cli.terminal import safe
 from gaitlab.core.errors import GaitlabError
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gaitlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (analyze, footprint, info, live, app):
+    for command in (analyze, footprint, info, live, app, users):
         command.add_command(sub)
     history.add_commands(sub)  # history, report, export, delete, person
     programme.add_programme_command(sub)  # list, show, do, log

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
+from gaitlab.cli import person_ref
+from gaitlab.cli.person_ref import add_person_options, chosen_person
 from gaitlab.cli.terminal import safe
 from gaitlab.programme import (
     DOSE_NOTE,
@@ -272,8 +274,8 @@ class _History:
             return cls(None, None)
         store = Store.open()
         try:
-            if args.person is not None:
-                return cls(store, store.person(args.person))
+            if person_ref.given(args):
+                return cls(store, chosen_person(store, args))
             people = store.persons()
             if len(people) == 1:
                 return cls(store, people[0])
@@ -340,12 +342,7 @@ def add_programme_command(sub: Any) -> None:
     q.add_argument(
         "--ready", metavar="S", help="seconds to get into position first (default 5; 0: none)"
     )
-    q.add_argument(
-        "--person",
-        default=None,
-        metavar="NAME",
-        help="whose session (default: the only person in the history)",
-    )
+    add_person_options(q, "whose session (default: the only person in the history)")
     q.add_argument("--notes", default=None, metavar="TEXT", help="a note ('easier on the left')")
     q.add_argument("--no-save", action="store_true", help="do not save it to the history")
     q.set_defaults(func=_cmd_do)
@@ -353,11 +350,6 @@ def add_programme_command(sub: Any) -> None:
     q = cmds.add_parser("log", help="log a session done without the timer")
     q.add_argument("exercise", help=name_help)
     q.add_argument("--minutes", metavar="M", required=True, help="how long it took")
-    q.add_argument(
-        "--person",
-        default=None,
-        metavar="NAME",
-        help="whose session (default: the only person in the history)",
-    )
+    add_person_options(q, "whose session (default: the only person in the history)")
     q.add_argument("--notes", default=None, metavar="TEXT", help="a note for the history")
     q.set_defaults(func=_cmd_log)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from gaitlab import __version__
 from gaitlab.store import files as session_files
-from gaitlab.store import migrations, progress
+from gaitlab.store import ids, migrations, progress
 from gaitlab.store.db import (
     NotFoundError,
     StoreError,
@@ -75,6 +75,7 @@ class Store:
         home: str | os.PathLike[str] | None = None,
         *,
         migrate: bool = True,
+        lost_ok: bool = False,
     ) -> Store:
         """Open (and create or upgrade) the history.
 
@@ -91,11 +92,16 @@ class Store:
         migrate
             Bring the schema to the latest version (default). ``False`` is for tests that
             build an old database.
+        lost_ok
+            Open a database that holds no session beside session folders (what
+            ``gaitlab history doctor`` repairs); by default that is refused, since saving
+            into it would start a second history over the first.
 
         Raises
         ------
         StoreError
-            Bad URL, unreachable database, or a database written by a newer gaitlab.
+            Bad URL, unreachable database, a database written by a newer gaitlab, or an
+            empty database beside session folders.
         """
         home_path = gaitlab_home(home)
         try:
@@ -107,6 +113,7 @@ class Store:
         store = cls(engine, home_path, resolved)
         if migrate:
             try:
+                migrations.backup_before_upgrade(engine)
                 migrations.migrate(engine)
             except exc.SQLAlchemyError as err:
                 engine.dispose()
@@ -116,6 +123,16 @@ class Store:
             except BaseException:
                 engine.dispose()
                 raise
+        if migrate and not lost_ok:
+            try:
+                with store._read() as conn:
+                    lost = ids.lost_index_message(conn, store.sessions_root, safe_url(resolved))
+            except BaseException:
+                engine.dispose()
+                raise
+            if lost:
+                engine.dispose()
+                raise StoreError(lost)
         session_files.sweep_stale(store.sessions_root)
         return store
 
@@ -305,24 +322,22 @@ class Store:
         target: Path | None = None
         try:
             with self._write() as conn:
-                person_id = self._person(conn, person).id if person is not None else None
-                sid = int(
-                    conn.execute(
-                        sessions.insert().values(
-                            person_id=person_id,
-                            **analysis_values(summary, source, recorded_at, notes),
-                        )
-                    ).inserted_primary_key[0]
+                who = self._person(conn, person) if person is not None else None
+                sid = ids.take_session_id(conn, self.sessions_root)
+                values = analysis_values(summary, source, recorded_at, notes)
+                conn.execute(
+                    sessions.insert().values(id=sid, person_id=who.id if who else None, **values)
                 )
                 rows = migrations.metric_rows(sid, summary.get("metrics") or {})
                 if rows:
                     conn.execute(session_metrics.insert(), rows)
+                session_files.write_record(stage, values, who)
                 target = self.home / session_folder(sid)
-                if target.exists():
-                    # A folder for an id that is being handed out now belongs to no row: a
-                    # process was killed between its rename and its commit (SQLite reuses
-                    # the ids of rolled-back rows).
-                    shutil.rmtree(target)
+                if target.exists():  # ids are above every folder: never write into one
+                    raise StoreError(
+                        f"{target} already exists: a new session never replaces one "
+                        "(see: gaitlab history doctor)"
+                    )
                 os.rename(stage, target)
                 conn.execute(
                     sessions.update()
@@ -357,8 +372,10 @@ class Store:
         exercise = check_programme(exercise, duration_s, source)
         with self._write() as conn:
             person_id = self._person(conn, person).id
-            sid = conn.execute(
+            sid = ids.take_session_id(conn, self.sessions_root)
+            conn.execute(
                 sessions.insert().values(
+                    id=sid,
                     person_id=person_id,
                     kind="programme",
                     source=source,
@@ -369,8 +386,8 @@ class Store:
                     notes=notes,
                     gaitlab_version=__version__,
                 )
-            ).inserted_primary_key[0]
-        return int(sid)
+            )
+        return sid
 
     # -- reading ----------------------------------------------------------------------------
     def sessions(
@@ -481,10 +498,11 @@ class Store:
     def _trash(self, conn: Connection, rows: list[Row[Any]], moved: session_files.Moved) -> None:
         """Delete the rows and move their folders aside (noted in ``moved``, so the caller
         can put them back if the transaction fails)."""
-        ids = [int(r.id) for r in rows]
-        if ids:
-            conn.execute(session_metrics.delete().where(session_metrics.c.session_id.in_(ids)))
-            conn.execute(sessions.delete().where(sessions.c.id.in_(ids)))
+        gone = [int(r.id) for r in rows]
+        if gone:
+            ids.lock(conn)
+            conn.execute(session_metrics.delete().where(session_metrics.c.session_id.in_(gone)))
+            conn.execute(sessions.delete().where(sessions.c.id.in_(gone)))
         for r in rows:
             if r.files_dir:
                 session_files.move_aside(self.home / r.files_dir, int(r.id), moved)

@@ -29,6 +29,9 @@ from gaitlab.store.home import DB_NAME
 #: holds the write lock for milliseconds (files are copied before the transaction starts).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+#: What SQLite says of a file that is not (or no longer) a database.
+SQLITE_DAMAGED = ("file is not a database", "malformed", "disk image")
+
 #: Execution option that marks a connection's next transaction as a write transaction.
 WRITE_OPTION = "gaitlab_write"
 
@@ -144,8 +147,23 @@ def create_engine(url: URL) -> Engine:
             pass
     except exc.SQLAlchemyError as err:
         engine.dispose()
-        raise StoreError(f"cannot open the database {safe_url(url)}: {db_message(err)}") from None
+        why = db_message(err)
+        if url.get_backend_name() == "sqlite" and any(w in why for w in SQLITE_DAMAGED):
+            why += " (see: gaitlab history doctor)"
+        raise StoreError(f"cannot open the database {safe_url(url)}: {why}") from None
     return engine
+
+
+def sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy of ``source`` while other connections
+    read and write it."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def _first_line(err: BaseException) -> str:

@@ -21,10 +21,12 @@ from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, write_json
 from gaitlab.store.db import StoreError
 from gaitlab.store.home import LANDMARKS_NAME
 from gaitlab.store.landmarks import Landmarks
-from gaitlab.store.records import InputError
+from gaitlab.store.records import InputError, Person, iso
 
 #: Files of a result folder that a save keeps.
 RESULT_FILES = (SUMMARY_NAME, FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
+#: The session's row as saved (person included), so the folder alone can re-index it.
+RECORD_NAME = "record.json"
 #: Staging and trash folders older than this are left-overs of a killed process.
 STALE_AFTER_S = 24 * 3600
 
@@ -90,6 +92,19 @@ def stage_files(
             raise StoreError(f"cannot keep {src_path}: no such file")
         copy_in(src_path, stage / name, move)
     return read_summary(stage / SUMMARY_NAME)
+
+
+def write_record(stage: Path, values: Mapping[str, Any], person: Person | None) -> None:
+    """Write :data:`RECORD_NAME`: the session's columns (not the summary, which is beside it)
+    and its person, as saved, and the size of each file saved with it. With it
+    ``gaitlab history doctor`` finds a file lost or cut short, and ``--repair`` rebuilds the
+    session, person and all, after the database was lost."""
+    row = {k: v for k, v in values.items() if k != "summary_json"}
+    for key in ("recorded_at", "created_at"):
+        row[key] = iso(row.get(key))
+    sizes = {p.name: p.stat().st_size for p in sorted(stage.iterdir()) if p.is_file()}
+    record = {"session": row, "person": person.to_dict() if person else None, "files": sizes}
+    write_json(stage / RECORD_NAME, record)
 
 
 def read_summary(path: Path) -> dict[str, Any]:

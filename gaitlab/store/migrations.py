@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gaitlab.store.db import StoreError, transaction
+from gaitlab.store.db import StoreError, sqlite_copy, transaction
 from gaitlab.store.schema import LATEST_VERSION, schema_version
 
 #: Arbitrary constant naming gaitlab's PostgreSQL advisory lock for migrations.
@@ -145,6 +147,24 @@ def current_version(conn: Connection) -> int:
         return 0
     version = conn.execute(sa.select(schema_version.c.version)).scalar()
     return int(version or 0)
+
+
+def backup_before_upgrade(engine: Engine) -> Path | None:
+    """Copy a SQLite database that is about to be upgraded to
+    ``gaitlab.db.before-v<N>-<UTC time>`` beside it (SQLite's online backup API); returns
+    the copy, or None when there is nothing to upgrade. A PostgreSQL history is backed up
+    with pg_dump before upgrading gaitlab (README)."""
+    if engine.url.get_backend_name() != "sqlite" or not engine.url.database:
+        return None
+    with transaction(engine, write=False) as conn:
+        version = current_version(conn)
+    if not 0 < version < LATEST_VERSION:
+        return None
+    database = Path(engine.url.database)
+    stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    copy = database.with_name(f"{database.name}.before-v{LATEST_VERSION}-{stamp}")
+    sqlite_copy(database, copy)
+    return copy
 
 
 def migrate(engine: Engine, target: int | None = None) -> tuple[int, int]:

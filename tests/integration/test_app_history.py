@@ -4,6 +4,7 @@ verdicts), through Streamlit's AppTest with a private ``GAITLAB_HOME`` for this 
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -63,8 +64,14 @@ def app(page: str | None = None, person: int | None = None, **query: str) -> App
     return at.run()
 
 
+def shown(text: object) -> str:
+    """What the page shows for an element's markdown (user text goes in as character
+    references with word joiners: :mod:`gaitlab.app.safe_text`)."""
+    return html.unescape(str(text)).replace("\u2060", "")
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
-    return [str(e.value) for e in at.get(kind)]
+    return [shown(e.value) for e in at.get(kind)]
 
 
 def wait_done(root: Path, rid: str, timeout: float = 120):

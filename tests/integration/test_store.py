@@ -57,7 +57,7 @@ def store(db_url, home):
 
 def _session_dirs(home: Path) -> list[str]:
     root = home / "sessions"
-    return sorted(p.name for p in root.iterdir()) if root.exists() else []
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
 
 
 # -- create and list ------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_saves_a_real_result_with_its_files_and_deletes_them(
     s = store.session(sid)
     assert s.files_dir == home / "sessions" / str(sid)
     assert sorted(p.name for p in s.files_dir.iterdir()) == [
-        "annotated.mp4", "frames.csv", "landmarks.npz", "summary.json",
+        "annotated.mp4", "frames.csv", "landmarks.npz", "record.json", "summary.json",
     ]  # fmt: skip
     assert (s.files_dir / "frames.csv").read_bytes() == (out / "frames.csv").read_bytes()
     assert s.summary == json.loads((out / "summary.json").read_text())

@@ -42,7 +42,16 @@ def _top_modules_after(argv: list[str], home: os.PathLike[str]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--help"], ["analyze", "--help"], ["export", "--help"], ["history", "--help"]]
+    "argv",
+    [
+        ["--help"],
+        ["analyze", "--help"],
+        ["export", "--help"],
+        ["history", "--help"],
+        ["history", "doctor", "--help"],
+        ["users", "add", "--help"],
+        ["app", "--help"],
+    ],
 )
 def test_help_imports_no_heavy_library(argv, tmp_path):
     loaded = _top_modules_after(argv, tmp_path)
@@ -62,3 +71,10 @@ def test_export_choices_are_the_report_formats():
     from gaitlab.report.exports import EXPORT_FORMATS
 
     assert tuple(EXPORT_CHOICES) == tuple(EXPORT_FORMATS)
+
+
+def test_role_choices_are_the_account_roles():
+    from gaitlab.cli.users import ROLE_CHOICES
+    from gaitlab.store.accounts import ROLES
+
+    assert tuple(ROLE_CHOICES) == tuple(ROLES)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import common
+from gaitlab.app import common, timeline
 from gaitlab.app.charts import SEEK_SELECTION, signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
@@ -193,7 +194,7 @@ def video_ui(
     if not path.is_file():
         st.info("No annotated video was written for this result.")
         return
-    player(
+    at = player(
         path,
         marks=marks,
         fps=float(summary["video"].get("fps") or 30.0),
@@ -201,6 +202,34 @@ def video_ui(
         original=store.input_path(rid),
         seek=st.session_state.get(_seek_key(rid)),
     )
+    clip_ui(rid, frames, at)
+
+
+def clip_ui(rid: str, frames: pd.DataFrame, at: dict[str, Any] | None) -> None:
+    """A short clip around the frame the player is on, to share (faces blurred on request)."""
+    session_id = common.store().history(rid).get("session_id")
+    hist = common.history()
+    if session_id is None or hist is None or frames.empty:
+        return
+    row = int(at["frame"]) if at and at.get("frame") is not None else 0
+    t = frames["t_s"].to_numpy(dtype=float)
+    centre = float(t[min(max(row, 0), len(t) - 1)])
+    with st.expander("Clip of this moment"):
+        st.caption(
+            f"Around {centre:.2f} s, the frame the player is on: step or click a mark first."
+        )
+        c1, c2 = st.columns(2)
+        before = c1.number_input("Seconds before", 0.0, 10.0, 2.0, 0.5, key=f"clip-b-{rid}")
+        after = c2.number_input("Seconds after", 0.0, 10.0, 2.0, 0.5, key=f"clip-a-{rid}")
+        blur = st.toggle("Blur faces", value=True, key=f"clip-blur-{rid}")
+        clip_s = (max(centre - before, float(t[0])), min(centre + after, float(t[-1])))
+        st.download_button(
+            f"Download the clip ({clip_s[0]:.2f}–{clip_s[1]:.2f} s)",
+            data=partial(timeline.clip_mp4, hist, int(session_id), clip_s, blur),  # when asked
+            file_name=f"clip-{clip_s[0]:.2f}-{clip_s[1]:.2f}s.mp4",
+            mime="video/mp4",
+            key=f"clip-{rid}",
+        )
 
 
 def breakable(name: str) -> str:

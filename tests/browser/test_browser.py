@@ -14,6 +14,7 @@ import numpy as np
 from browserkit import DESKTOP, PHONE, screenshot, wait_app
 from playwright.sync_api import expect
 
+from gaitlab.io.video import probe
 from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR
 
 ANALYSIS_TIMEOUT_MS = 150_000
@@ -188,6 +189,19 @@ def review_in_the_player(page, annotated: Path, summary: dict) -> None:
     viewport = page.viewport_size
     assert box["y"] < viewport["height"] and box["y"] + box["height"] > 0  # brought into view
     screenshot(page, "analyse-player", DESKTOP)
+
+    # a clip of this moment: one second around the flag, faces blurred, as an MP4
+    page.get_by_text("Clip of this moment").click()
+    for label in ("Seconds before", "Seconds after"):
+        field = page.get_by_label(label)
+        field.fill("0.5")
+        field.press("Enter")
+        wait_app(page)
+    page.get_by_text(f"Around {flag['start_s']:.2f} s").wait_for()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name=re.compile(r"^Download the clip")).click()
+    clip = Path(download.value.path())
+    assert 55 <= probe(clip).frames <= 65  # 1 s at 59.7 fps
 
     player.get_by_role("button", name="Overlay on").click()  # the upload itself, 1920×1080
     page.wait_for_function(

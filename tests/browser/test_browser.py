@@ -198,8 +198,12 @@ def review_in_the_player(page, annotated: Path, summary: dict) -> None:
         field.press("Enter")
         wait_app(page)
     page.get_by_text(f"Around {flag['start_s']:.2f} s").wait_for()
-    with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("button", name=re.compile(r"^Download the clip")).click()
+    span = f"{flag['start_s'] - 0.5:.2f}–{flag['start_s'] + 0.5:.2f} s"
+    button = page.get_by_role("button", name=f"Download the clip ({span})")
+    button.wait_for()  # both seconds taken in
+    wait_app(page)
+    with page.expect_download(timeout=300_000) as download:
+        button.click()
     clip = Path(download.value.path())
     assert 55 <= probe(clip).frames <= 65  # 1 s at 59.7 fps
 

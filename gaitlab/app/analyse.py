@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import auth, common
-from gaitlab.app.charts import signal_chart
+from gaitlab.app import auth, common, timeline
+from gaitlab.app.charts import SEEK_SELECTION, signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
+from gaitlab.app.player import player
 from gaitlab.app.results import VIDEO_TYPES
 from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
 from gaitlab.present.flags import flag_rows, rep_rows
+from gaitlab.present.marks import timeline_marks
 from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
 from gaitlab.present.thumbnails import crop_person
 
@@ -111,14 +114,14 @@ def result_ui(rid: str) -> None:
     overview_ui(summary, request)
     subject_ui(rid, summary)
     sections = measure_sections(summary, common.thresholds(), request.get("sex"))
+    flags = flag_rows(summary, frames, common.thresholds())
     left, right = st.columns(2)
     with left:
-        video_ui(rid, frames)
+        video_ui(rid, summary, frames, timeline_marks(summary, frames, flags))
     with right:
         metrics_ui(sections)
     all_measures_ui(sections)
-    flags = flag_rows(summary, frames, common.thresholds())
-    charts_ui(summary, frames, flags, request.get("sex"))
+    charts_ui(rid, summary, frames, flags, request.get("sex"))
     flags_ui(rid, flags)
     reps_ui(summary)
     events_ui(summary)
@@ -178,28 +181,56 @@ def subject_ui(rid: str, summary: dict[str, Any]) -> None:
                         st.rerun()
 
 
-def _start_key(rid: str) -> str:
-    return f"start-{rid}"
+def _seek_key(rid: str) -> str:
+    return f"seek-{rid}"
 
 
-def _frame_key(rid: str) -> str:
-    return f"frame-{rid}"
-
-
-def video_ui(rid: str, frames: pd.DataFrame) -> None:
+def video_ui(
+    rid: str, summary: dict[str, Any], frames: pd.DataFrame, marks: list[dict[str, Any]]
+) -> None:
+    """The review player: the annotated video, its speed, frame stepping, the overlay on or
+    off and the timeline of marks (a flag's "Show" button seeks it too)."""
     store = common.store()
     path = store.video_path(rid)
     if not path.is_file():
         st.info("No annotated video was written for this result.")
         return
-    st.video(str(path), start_time=int(st.session_state.get(_start_key(rid), 0)))
-    if st.toggle("Step through frames", key=f"viewer-{rid}"):
-        row = st.slider(
-            "Frame", 0, max(len(frames) - 1, 0), key=_frame_key(rid), label_visibility="collapsed"
+    at = player(
+        path,
+        marks=marks,
+        fps=float(summary["video"].get("fps") or 30.0),
+        key=f"player-{rid}",
+        original=store.input_path(rid),
+        seek=st.session_state.get(_seek_key(rid)),
+    )
+    clip_ui(rid, frames, at)
+
+
+def clip_ui(rid: str, frames: pd.DataFrame, at: dict[str, Any] | None) -> None:
+    """A short clip around the frame the player is on, to share (faces blurred on request)."""
+    session_id = common.store().history(rid).get("session_id")
+    hist = common.history()
+    if session_id is None or hist is None or frames.empty:
+        return
+    row = int(at["frame"]) if at and at.get("frame") is not None else 0
+    t = frames["t_s"].to_numpy(dtype=float)
+    centre = float(t[min(max(row, 0), len(t) - 1)])
+    with st.expander("Clip of this moment"):
+        st.caption(
+            f"Around {centre:.2f} s, the frame the player is on: step or click a mark first."
         )
-        image = common.frames_at(path, [row], 960).get(row)
-        if image is not None:
-            st.image(image, caption=f"frame {row} · {frames['t_s'].iloc[row]:.2f} s")
+        c1, c2 = st.columns(2)
+        before = c1.number_input("Seconds before", 0.0, 10.0, 2.0, 0.5, key=f"clip-b-{rid}")
+        after = c2.number_input("Seconds after", 0.0, 10.0, 2.0, 0.5, key=f"clip-a-{rid}")
+        blur = st.toggle("Blur faces", value=True, key=f"clip-blur-{rid}")
+        clip_s = (max(centre - before, float(t[0])), min(centre + after, float(t[-1])))
+        st.download_button(
+            f"Download the clip ({clip_s[0]:.2f}–{clip_s[1]:.2f} s)",
+            data=partial(timeline.clip_mp4, hist, int(session_id), clip_s, blur),  # when asked
+            file_name=f"clip-{clip_s[0]:.2f}-{clip_s[1]:.2f}s.mp4",
+            mime="video/mp4",
+            key=f"clip-{rid}",
+        )
 
 
 def breakable(name: str) -> str:
@@ -233,6 +264,7 @@ def all_measures_ui(sections: MeasureSections) -> None:
 
 
 def charts_ui(
+    rid: str,
     summary: dict[str, Any],
     frames: pd.DataFrame,
     flags: list[dict[str, Any]],
@@ -257,7 +289,14 @@ def charts_ui(
                 if data.threshold_label:
                     note += f" · dashed line: {data.threshold_label}"
                 st.caption(note)
-                st.altair_chart(signal_chart(data), width="stretch", key=f"chart-{data.group.key}")
+                event = st.altair_chart(
+                    signal_chart(data),
+                    width="stretch",
+                    key=f"chart-{data.group.key}",
+                    on_select="rerun",
+                    selection_mode=SEEK_SELECTION,
+                )
+                _seek_from_chart(rid, data.group.key, event, frames)
     if missing:
         lines = [
             f"- {title}: {reasons[0] if reasons else 'not measured in this recording'}"
@@ -299,15 +338,28 @@ def flags_ui(rid: str, flags: list[dict[str, Any]]) -> None:
                     f"Show at {f['t_s']:.2f} s",
                     key=f"jump-{i}",
                     on_click=_jump,
-                    args=(rid, f["t_s"], f["row"]),
+                    args=(rid, f["row"]),
                 )
 
 
-def _jump(rid: str, t_s: float, row: int | None) -> None:
-    st.session_state[_start_key(rid)] = int(t_s)
-    if row is not None:
-        st.session_state[f"viewer-{rid}"] = True
-        st.session_state[_frame_key(rid)] = int(row)
+def _seek_from_chart(rid: str, chart: str, event: Any, frames: pd.DataFrame) -> None:
+    """A click on a chart seeks the player to the nearest frame, once per new click."""
+    points = (event.get("selection") or {}).get(SEEK_SELECTION) or [] if event else []
+    times = [p["t_s"] for p in points if isinstance(p, dict) and p.get("t_s") is not None]
+    last_key = f"chart-seek-{rid}-{chart}"
+    if not times or st.session_state.get(last_key) == times[0] or frames.empty:
+        return
+    st.session_state[last_key] = times[0]
+    row = int((frames["t_s"] - float(times[0])).abs().to_numpy().argmin())
+    _jump(rid, row)
+    st.rerun()
+
+
+def _jump(rid: str, row: int | None) -> None:
+    if row is None:
+        return
+    previous = st.session_state.get(_seek_key(rid)) or {}
+    st.session_state[_seek_key(rid)] = {"frame": int(row), "nonce": previous.get("nonce", 0) + 1}
 
 
 def reps_ui(summary: dict[str, Any]) -> None:

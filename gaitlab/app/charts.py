@@ -12,17 +12,23 @@ from gaitlab.rules.names import unit_label
 #: (``gaitlab.render.overlay.LEFT_COLOUR`` / ``RIGHT_COLOUR``).
 SERIES_COLOURS = {"Left": "#00c8ff", "Right": "#ff8c00"}
 FLAG_COLOUR = "#eb2828"
+#: The selection a click on a chart makes: the time of the nearest point (it seeks the player).
+SEEK_SELECTION = "seek"
 AXIS_UNITS = {"deg": "degrees"}
 
 
 def signal_chart(data: ChartData, *, height: int = 220) -> alt.LayerChart:
     """Lines per side over time; flagged intervals shaded red with the worst frame marked
-    (tooltip: the flag's message); the threshold as a dashed line."""
+    (tooltip: the flag's message); the threshold as a dashed line. A click selects the
+    nearest point's time (:data:`SEEK_SELECTION`)."""
     unit = AXIS_UNITS.get(data.group.unit) or unit_label(data.group.unit)
     names = sorted(data.series["series"].unique())
     colours = [SERIES_COLOURS.get(n, "#9aa0a6") for n in names]
     base = alt.Chart(data.series).encode(
         x=alt.X("t_s:Q", title="time (s)"),
+    )
+    pick = alt.selection_point(
+        name=SEEK_SELECTION, fields=["t_s"], nearest=True, on="click", clear=False
     )
     lines = base.mark_line(strokeWidth=2).encode(
         y=alt.Y("value:Q", title=unit),
@@ -38,6 +44,8 @@ def signal_chart(data: ChartData, *, height: int = 220) -> alt.LayerChart:
             alt.Tooltip("value:Q", title=unit, format=".1f"),
         ],
     )
+    # invisible points under the lines carry the click selection (a line has no points)
+    targets = base.mark_point(opacity=0, size=60).encode(y="value:Q").add_params(pick)
     layers: list[alt.Chart] = []
     if data.flags:
         spans = pd.DataFrame(
@@ -62,7 +70,7 @@ def signal_chart(data: ChartData, *, height: int = 220) -> alt.LayerChart:
             .mark_point(color=FLAG_COLOUR, filled=True, size=70, shape="diamond")
             .encode(x="t_s:Q", y="value:Q", tooltip=["message:N"])
         )
-    layers.append(lines)
+    layers += [lines, targets]
     if data.threshold is not None:
         rule = pd.DataFrame({"y": [data.threshold], "label": [data.threshold_label]})
         layers.append(

@@ -125,9 +125,7 @@ def render() -> None:
         views_table_ui()
     st.caption(LIMITS)
     cols = st.columns(2)
-    cols[0].page_link(
-        ANALYSE_PAGE, label="Analyse a video →", icon=":material/analytics:"
-    )
+    cols[0].page_link(ANALYSE_PAGE, label="Analyse a video →", icon=":material/analytics:")
     if task in ("calf-raise", "balance"):
         cols[1].page_link(
             LIVE_PAGE, label="Do it live with the webcam →", icon=":material/sensors:"

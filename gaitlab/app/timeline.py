@@ -217,6 +217,22 @@ def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=height)
 
 
+def clip_mp4(store: Store, session_id: int, clip_s: tuple[float, float], blur_faces: bool) -> bytes:
+    """A few seconds of a saved analysis's annotated video as MP4 bytes
+    (:func:`gaitlab.report.exports.export_session` with a clip), faces blurred on request."""
+    from gaitlab.pose import MediaPipePose  # mediapipe: loaded only when faces are blurred
+    from gaitlab.report.exports import export_session
+
+    face_model = partial(MediaPipePose, num_poses=MAX_FACES)
+    with tempfile.TemporaryDirectory(prefix="gaitlab-clip-") as tmp:
+        out = Path(tmp) / "clip.mp4"
+        export_session(
+            store, session_id, "mp4", out, blur_faces=blur_faces, face_model=face_model,
+            clip_s=clip_s,
+        )  # fmt: skip
+        return out.read_bytes()
+
+
 def report_pdf(store: Store, session_id: int, blur_faces: bool = False) -> bytes:
     """The PDF report of a saved analysis (:func:`gaitlab.report.pdf.write_report`), as bytes:
     written to a temporary file that is removed again. Faces in a session saved without its

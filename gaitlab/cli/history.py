@@ -153,9 +153,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
             blur_faces=args.blur_faces,
             height_cm=args.height_cm,
             face_model=face_model(),
+            clip_s=_clip(args),
         )
     print(f"wrote {safe(path)} (session {sid}, {args.format})")
     return 0
+
+
+def _clip(args: argparse.Namespace) -> tuple[float, float] | None:
+    """``--from``/``--to`` as a clip's (start, end) in seconds; either may be left out."""
+    if args.clip_from is None and args.clip_to is None:
+        return None
+    start = args.clip_from if args.clip_from is not None else 0.0
+    return start, args.clip_to if args.clip_to is not None else float("inf")
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
@@ -256,6 +265,16 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, help="the file to write")
     p.add_argument("--blur-faces", action="store_true", help="blur faces (mp4)")
+    p.add_argument(
+        "--from",
+        dest="clip_from",
+        type=float,
+        metavar="SECONDS",
+        help="mp4: a clip starting at this time of the recording (as the result shows it)",
+    )
+    p.add_argument(
+        "--to", dest="clip_to", type=float, metavar="SECONDS", help="mp4: a clip ending here"
+    )
     p.add_argument(
         "--height-cm",
         type=float,

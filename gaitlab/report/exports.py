@@ -3,11 +3,14 @@ with faces blurred (:mod:`gaitlab.render.blur`) when asked."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from gaitlab.core.errors import GaitlabError
 from gaitlab.io.export import FRAMES_NAME, VIDEO_NAME, write_json
@@ -44,6 +47,7 @@ def export_session(
     blur_faces: bool = False,
     height_cm: float | None = None,
     face_model: Callable[[], PeopleModel] | None = None,
+    clip_s: tuple[float, float] | None = None,
 ) -> Path:
     """Write one session as ``fmt`` to ``out``; returns the path written.
 
@@ -51,7 +55,9 @@ def export_session(
     landmarks in pixels, every per-frame measure). ``trc``: the landmarks as an OpenSim
     marker file (metres when the person's height, or ``height_cm``, is known). ``mp4``: the
     annotated video, with faces blurred when ``blur_faces`` (from the session's stored
-    landmarks, else by the pose model ``face_model`` makes).
+    landmarks, else by the pose model ``face_model`` makes); ``clip_s`` = ``(from, to)``
+    keeps only the frames of that stretch of the recording (seconds, the session's time), as
+    a clip starting at 0 s.
 
     Raises
     ------
@@ -65,6 +71,10 @@ def export_session(
         raise ExportError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     if blur_faces and fmt != "mp4":
         raise ExportError(f"--blur-faces applies to pictures (mp4, report); {fmt} holds none")
+    if clip_s is not None and fmt != "mp4":
+        raise ExportError(f"a clip (--from/--to) is cut from the video (mp4), not from {fmt}")
+    if clip_s is not None and not clip_s[0] < clip_s[1]:
+        raise ExportError(f"a clip must end after it starts (from {clip_s[0]} s to {clip_s[1]} s)")
     if fmt == "json":
         tmp = out_path.with_name(f".{out_path.name}.partial")
         try:
@@ -88,9 +98,9 @@ def export_session(
         )
         return out_path
     video_path = _need(session, VIDEO_NAME)
-    if not blur_faces:
+    if not blur_faces and clip_s is None:
         return _copy(video_path, out_path)
-    _blurred_video(session, video_path, out_path, face_model)
+    _video_part(session, video_path, out_path, face_model if blur_faces else None, clip_s)
     return out_path
 
 
@@ -111,21 +121,42 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _blurred_video(
-    session: Session, src: Path, dst: Path, face_model: Callable[[], PeopleModel] | None
+def _row_times(session: Session) -> np.ndarray:
+    """The recording time (s) of each row of the session's frames.csv."""
+    with _need(session, FRAMES_NAME).open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        return np.array([float(row["t_s"]) for row in reader])
+
+
+def _video_part(
+    session: Session,
+    src: Path,
+    dst: Path,
+    face_model: Callable[[], PeopleModel] | None,
+    clip_s: tuple[float, float] | None,
 ) -> None:
+    """Re-encode ``src`` into ``dst``: faces blurred when ``face_model`` is given (the stored
+    landmarks first), only the frames within ``clip_s`` when given (times from 0 s)."""
     info = probe(src)
+    row_t_s = _row_times(session) if clip_s is not None else None
     blur: FaceBlurrer | None = None
     writer = None
     try:
         with VideoReader(src) as reader:
             for frame in reader:
+                if clip_s is not None and row_t_s is not None:
+                    # the annotated video's frame k is row k of frames.csv: its time there
+                    t = row_t_s[frame.index] if frame.index < len(row_t_s) else np.inf
+                    if not clip_s[0] - 1e-6 <= t <= clip_s[1] + 1e-6:
+                        continue
                 if writer is None:
                     h, w = frame.image.shape[:2]
                     writer = VideoWriter(dst, w, h, info.fps)
-                    blur = FaceBlurrer(session.file(LANDMARKS_NAME), w, face_model)
-                assert blur is not None
-                writer.write(blur(frame.image, frame.index, frame.t_s), t_s=frame.t_s)
+                    t0 = frame.t_s
+                    if face_model is not None:
+                        blur = FaceBlurrer(session.file(LANDMARKS_NAME), w, face_model)
+                image = frame.image if blur is None else blur(frame.image, frame.index, frame.t_s)
+                writer.write(image, t_s=frame.t_s - t0)
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -134,5 +165,6 @@ def _blurred_video(
         if blur is not None:
             blur.close()
     if writer is None:
-        raise ExportError(f"{src.name} has no frames to export")
+        where = "" if clip_s is None else f" between {clip_s[0]:g} s and {clip_s[1]:g} s"
+        raise ExportError(f"{src.name} has no frames{where} to export")
     writer.close()

@@ -8,12 +8,39 @@ import json
 import re
 from pathlib import Path
 
+import av
+import cv2
+import numpy as np
 from browserkit import DESKTOP, PHONE, screenshot, wait_app
 from playwright.sync_api import expect
 
+from gaitlab.io.video import probe
 from gaitlab.render.status import ACTION_COLOUR, OK_COLOUR
 
 ANALYSIS_TIMEOUT_MS = 150_000
+#: The review player (a component in its own frame).
+PLAYER = 'iframe[title*="gaitlab_player"]'
+PLAYER_READY_JS = f"""() => {{ const f = document.querySelector('{PLAYER}');
+  const v = f && f.contentDocument && f.contentDocument.querySelector('video');
+  return v && v.readyState >= 2; }}"""
+#: The player is paused on a decoded frame (not seeking).
+PLAYER_SETTLED_JS = f"""() => {{ const v = document.querySelector('{PLAYER}')
+  .contentDocument.querySelector('video');
+  return v.paused && !v.seeking && v.readyState >= 2; }}"""
+#: The shown picture in grey at 1/8 size (the same reduction the test applies to the file).
+GREY_PIXELS_JS = """(v) => {
+  const w = Math.floor(v.videoWidth / 8), h = Math.floor(v.videoHeight / 8);
+  const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext('2d'); g.drawImage(v, 0, 0);
+  const d = g.getImageData(0, 0, v.videoWidth, v.videoHeight).data;
+  const out = new Array(w * h).fill(0);
+  for (let y = 0; y < h * 8; y++) for (let x = 0; x < w * 8; x++) {
+    const i = 4 * (y * v.videoWidth + x);
+    out[Math.floor(y / 8) * w + Math.floor(x / 8)] +=
+      (0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]) / 64;
+  }
+  return {w: w, h: h, data: out};
+}"""
 
 #: The bottom-right pixel of the playing video (the status bar's plain end), and its size.
 CORNER_PIXEL_JS = """(v) => {
@@ -63,11 +90,9 @@ def test_upload_a_clip_review_the_result_and_play_the_annotated_video(page, walk
     summary = json.loads(Path(download.value.path()).read_text())
     assert summary["task"] == "walk" and summary["video"]["frames"] == 135
 
-    video = page.locator('[data-testid="stMain"] video')
-    page.wait_for_function(
-        "() => { const v = document.querySelector('[data-testid=\"stMain\"] video');"
-        " return v && v.readyState >= 2; }"
-    )
+    player = page.frame_locator(PLAYER)
+    video = player.locator("video")
+    page.wait_for_function(PLAYER_READY_JS)
     info = video.evaluate(
         """async (v) => { v.muted = true; await v.play();
              await new Promise(r => setTimeout(r, 700));
@@ -78,6 +103,9 @@ def test_upload_a_clip_review_the_result_and_play_the_annotated_video(page, walk
     assert abs(info["duration"] - 2.26) < 0.1  # the whole clip, 135 frames at 59.7 fps
     assert info["t"] > 0.2  # it plays
     assert (info["w"], info["h"]) == (960, 540)  # H.264 at the inference size, decoded
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Annotated video (MP4)").click()
+    review_in_the_player(page, Path(download.value.path()), summary)
     screenshot(page, "analyse-result", DESKTOP)
     screenshot(page, "analyse-result", PHONE)
 
@@ -88,6 +116,107 @@ def test_upload_a_clip_review_the_result_and_play_the_annotated_video(page, walk
     page.goto("/history")
     wait_app(page)
     page.get_by_text("walk_side_outdoor_60fps.mp4").first.wait_for()
+
+
+def _shown_frame(page) -> tuple[int, np.ndarray]:
+    """The player's frame number and the picture it shows (grey, 1/8 size)."""
+    player = page.frame_locator(PLAYER)
+    page.wait_for_function(PLAYER_SETTLED_JS)
+    frame = int(player.locator("#where").get_attribute("data-frame"))
+    px = player.locator("video").evaluate(GREY_PIXELS_JS)
+    return frame, np.asarray(px["data"], float).reshape(px["h"], px["w"])
+
+
+def _video_frames(path: Path) -> list[np.ndarray]:
+    """Every frame of ``path`` as the browser test sees it (grey, 1/8 size)."""
+    out = []
+    with av.open(str(path)) as container:
+        for f in container.decode(video=0):
+            grey = cv2.cvtColor(f.to_ndarray(format="rgb24"), cv2.COLOR_RGB2GRAY)
+            out.append(
+                cv2.resize(grey, (f.width // 8, f.height // 8), interpolation=cv2.INTER_AREA)
+            )
+    return out
+
+
+def review_in_the_player(page, annotated: Path, summary: dict) -> None:
+    """Speed, frame-accurate stepping (the picture checked against the file's frames), keys,
+    timeline marks and a flag's "Show" button seeking, the overlay off and on."""
+    player = page.frame_locator(PLAYER)
+    video = player.locator("video")
+    decoded = _video_frames(annotated)
+    assert len(decoded) == summary["video"]["frames"] == 135
+
+    player.locator("#speed").select_option("0.25")
+    assert video.evaluate("v => v.playbackRate") == 0.25
+    player.locator("#play").click()  # pause
+    strikes = [e for e in summary["events"] if e["type"] == "heel_strike"]
+    marks = player.locator(".mark.k-step")
+    assert marks.count() == len(strikes) >= 3
+    marks.nth(1).click()
+    frame, picture = _shown_frame(page)
+    assert frame == strikes[1]["frame"]  # rows are source frames here: nothing was skipped
+    for step in range(3):
+        player.get_by_role("button", name="One frame forward").click()
+        frame, picture = _shown_frame(page)
+        assert frame == strikes[1]["frame"] + step + 1
+        errors = [np.abs(picture - d).mean() for d in decoded]
+        assert int(np.argmin(errors)) == frame, (frame, np.argsort(errors)[:3])
+    player.locator("#wrap").press("ArrowLeft")
+    assert _shown_frame(page)[0] == strikes[1]["frame"] + 2
+
+    # a click on a chart goes to the nearest frame
+    before = _shown_frame(page)[0]
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.6)
+    page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').contentDocument"
+        f".querySelector('#where').dataset.frame !== '{before}'",
+        timeout=30_000,
+    )
+    assert _shown_frame(page)[0] > 67  # about 80 % along the 135 frames
+
+    flag = summary["flags"][-1]
+    page.locator("body").evaluate("() => window.scrollTo(0, 0)")
+    page.get_by_role("button", name=f"Show at {flag['start_s']:.2f} s").click()
+    page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').contentDocument"
+        f".querySelector('#where').dataset.frame === '{flag['frame']}'"
+    )
+    box = page.locator(PLAYER).bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] < viewport["height"] and box["y"] + box["height"] > 0  # brought into view
+    screenshot(page, "analyse-player", DESKTOP)
+
+    # a clip of this moment: one second around the flag, faces blurred, as an MP4
+    page.get_by_text("Clip of this moment").click()
+    for label in ("Seconds before", "Seconds after"):
+        field = page.get_by_label(label)
+        field.fill("0.5")
+        field.press("Enter")
+        wait_app(page)
+    page.get_by_text(f"Around {flag['start_s']:.2f} s").wait_for()
+    span = f"{flag['start_s'] - 0.5:.2f}–{flag['start_s'] + 0.5:.2f} s"
+    button = page.get_by_role("button", name=f"Download the clip ({span})")
+    button.wait_for()  # both seconds taken in
+    wait_app(page)
+    with page.expect_download(timeout=300_000) as download:
+        button.click()
+    clip = Path(download.value.path())
+    assert 55 <= probe(clip).frames <= 65  # 1 s at 59.7 fps
+
+    player.get_by_role("button", name="Overlay on").click()  # the upload itself, 1920×1080
+    page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').contentDocument"
+        ".querySelector('video').videoWidth === 1920"
+    )
+    player.get_by_role("button", name="Overlay off").click()
+    page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').contentDocument"
+        ".querySelector('video').videoWidth === 960"
+    )
 
 
 def _metric(page, label: str) -> str:

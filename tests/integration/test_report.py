@@ -10,13 +10,14 @@ import subprocess
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 from storekit import walk_analysis
 
 from gaitlab.cli.history import save_after_analyze
 from gaitlab.cli.main import main
 from gaitlab.core.landmarks import Landmark
-from gaitlab.io.video import probe, read_frames
+from gaitlab.io.video import VideoReader, probe, read_frames
 from gaitlab.present.values import format_value
 from gaitlab.report import ReportError, choose_key_rows, key_frames, write_report
 from gaitlab.report.exports import ExportError, export_session
@@ -190,6 +191,39 @@ def test_exported_video_has_faces_blurred(history, tmp_path):
     assert sharpness(b) < 0.3 * sharpness(a)
     far = (slice(a.shape[0] - 60, a.shape[0] - 10), slice(10, 60))  # floor, bottom-left
     assert np.abs(a[far].astype(int) - b[far].astype(int)).mean() < 4  # only codec noise
+
+
+def test_a_clip_of_a_moment_holds_those_frames_from_0_s(history, tmp_path, monkeypatch, capsys):
+    store, plain, _flagged, _p = history
+    session = store.session(plain)
+    original = session.file("annotated.mp4")
+    t = pd.read_csv(session.file("frames.csv"))["t_s"].to_numpy()
+    out = export_session(store, plain, "mp4", tmp_path / "clip.mp4", clip_s=(t[40], t[69]))
+    assert probe(out).frames == 30  # rows 40..69
+    with VideoReader(out) as reader:
+        first = next(iter(reader))
+    assert first.t_s == 0.0
+    a, b = read_frames(original, [40])[40], read_frames(out, [0])[0]
+    assert np.abs(a.astype(int) - b.astype(int)).mean() < 3  # the same picture, re-encoded
+    for bad, message in (
+        (dict(clip_s=(1.0, 0.5)), "must end after it starts"),
+        (dict(clip_s=(50.0, 60.0)), "no frames between 50 s and 60 s"),
+    ):
+        with pytest.raises(ExportError, match=message):
+            export_session(store, plain, "mp4", tmp_path / "bad.mp4", **bad)
+    with pytest.raises(ExportError, match="cut from the video"):
+        export_session(store, plain, "csv", tmp_path / "x.csv", clip_s=(0.0, 1.0))
+    assert not list(tmp_path.glob(".*partial")) and not (tmp_path / "bad.mp4").exists()
+
+    monkeypatch.setenv("GAITLAB_HOME", str(store.home))
+    monkeypatch.delenv("GAITLAB_DB_URL", raising=False)
+    args = ["export", str(plain), "--format", "mp4", "--from", "0.5", "--to", "1.0"]
+    assert main([*args, "--out", str(tmp_path / "cli.mp4")]) == 0
+    assert probe(tmp_path / "cli.mp4").frames == int(((t >= 0.5) & (t <= 1.0)).sum())
+    assert main(["export", str(plain), "--format", "mp4", "--to", "1.0", "--out",
+                 str(tmp_path / "half.mp4")]) == 0  # fmt: skip
+    assert probe(tmp_path / "half.mp4").frames == int((t <= 1.0).sum())
+    capsys.readouterr()
 
 
 def test_report_command_and_bad_input(history, tmp_path, monkeypatch, capsys):

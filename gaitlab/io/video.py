@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +35,8 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from gaitlab.core.errors import ShapeError, VideoError
+from gaitlab.io.timeline import MIN_FRAME_INTERVAL_S, TimelineReport
+from gaitlab.io.timeline import Timeline as _Timeline
 
 __all__ = [
     "Frame",
@@ -53,8 +55,6 @@ _STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
 # How many packets probe() reads looking for a first decodable frame before giving up.
 _PROBE_MAX_PACKETS = 600
-# Frames held back while waiting for the next good timestamp to interpolate between.
-_MAX_PENDING = 16
 _CV2_ROTATE = {
     90: cv2.ROTATE_90_CLOCKWISE,
     180: cv2.ROTATE_180,
@@ -66,12 +66,15 @@ _CV2_ROTATE = {
 class VideoInfo:
     """What a video file holds, as found by :func:`probe`.
 
-    ``width``/``height`` are the upright (displayed) size, after ``rotation_deg`` is applied;
-    ``coded_width``/``coded_height`` are the picture size as stored in the file.
-    ``rotation_deg`` is the clockwise rotation (0, 90, 180, 270) that makes the stored
-    picture upright. ``fps`` is the average frame rate as a float (29.97 stays 29.97).
-    ``frames`` comes from the container when it records it (mp4), otherwise it is
-    ``round(duration_s * fps)``.
+    ``width``/``height`` are the upright (displayed) size, after ``rotation_deg`` and
+    ``turn_deg`` are applied; ``coded_width``/``coded_height`` are the picture size as stored
+    in the file. ``rotation_deg`` is the clockwise rotation (0, 90, 180, 270) that the file's
+    metadata asks for; ``turn_deg`` a further clockwise turn found from the filmed body
+    (a phone held upside down or sideways without rotation metadata, see
+    :meth:`turned`). ``fps`` is the average frame rate as a float (29.97 stays 29.97); a
+    container rate no camera records (frames under ``MIN_FRAME_INTERVAL_S`` apart) gives
+    way to the rate the video stream itself states. ``frames`` comes from the container when
+    it records it (mp4), otherwise it is ``round(duration_s * fps)``.
     """
 
     path: str
@@ -85,6 +88,19 @@ class VideoInfo:
     frames: int
     duration_s: float
     pix_fmt: str
+    turn_deg: int = 0
+
+    def turned(self, turn_deg: int) -> VideoInfo:
+        """This video turned a further ``turn_deg`` (0, 90, 180 or 270) clockwise."""
+        if turn_deg not in _CV2_ROTATE and turn_deg != 0:
+            raise ValueError(f"turn_deg must be 0, 90, 180 or 270, got {turn_deg!r}")
+        quarter = turn_deg in (90, 270)
+        return replace(
+            self,
+            width=self.height if quarter else self.width,
+            height=self.width if quarter else self.height,
+            turn_deg=(self.turn_deg + turn_deg) % 360,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``video`` block of ``summary.json``."""
@@ -96,6 +112,7 @@ class VideoInfo:
             "width": self.width,
             "height": self.height,
             "rotation_deg": self.rotation_deg,
+            "turn_deg": self.turn_deg,
             "codec": self.codec,
         }
 
@@ -222,8 +239,12 @@ def _rotation_cw(frame: av.VideoFrame) -> int:
 
 
 def _rate(stream: av.VideoStream) -> Fraction | None:
-    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate:
+    """The first frame rate a camera could have recorded at: the container's average, its
+    guess, its base rate, then the rate the coded stream states (an H.264/HEVC header keeps
+    the encoder's rate when a muxer wrote sub-millisecond timestamps)."""
+    stated = stream.codec_context.framerate if stream.codec_context is not None else None
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate, stated):
+        if rate and 1 / float(rate) >= MIN_FRAME_INTERVAL_S:
             return rate
     return None
 
@@ -272,9 +293,12 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
             frames = int(stream.frames)
         else:
             frames = int(round(duration * fps)) if fps > 0 else 0
-        if fps <= 0 and frames_known and duration > 0:
+        # A duration under a millisecond a frame comes from damaged timestamps, not a camera:
+        # the frames are re-timed at the stated rate when read, so describe them that way.
+        believable = frames > 0 and duration >= frames * MIN_FRAME_INTERVAL_S
+        if fps <= 0 and frames_known and duration > 0 and believable:
             fps = frames / duration
-        if duration <= 0 and frames > 0 and fps > 0:
+        if (duration <= 0 or not believable) and frames > 0 and fps > 0:
             duration = frames / fps
 
         info = VideoInfo(
@@ -312,70 +336,6 @@ def probe(path: os.PathLike[str] | str) -> VideoInfo:
 
 
 # --------------------------------------------------------------------------------------
-# timestamps
-
-
-class _Timeline:
-    """Turn decoder timestamps (seconds or None) into strictly increasing times from 0.
-
-    A frame whose pts is missing or not after the previous one is held back (at most
-    ``max_pending`` of them) and placed evenly between its good neighbours; when no good
-    timestamp comes in time, held frames are spaced at the nominal frame duration.
-    ``push``/``finish`` return ``(t_s, item)`` pairs in decode order.
-    """
-
-    def __init__(self, nominal_dt: float, max_pending: int = _MAX_PENDING) -> None:
-        self.dt = nominal_dt if nominal_dt > 0 and math.isfinite(nominal_dt) else 1 / 30
-        self.max_pending = max_pending
-        self.repaired = 0
-        self._last: float | None = None
-        self._t0: float | None = None
-        self._pending: list[Any] = []
-
-    def push(self, t: float | None, item: Any) -> list[tuple[float, Any]]:
-        if t is not None and math.isfinite(t) and (self._last is None or t > self._last):
-            out = self._place_pending(t)
-            out.append((t, item))
-            self._last = t
-            return self._relative(out)
-        self.repaired += 1
-        self._pending.append(item)
-        if len(self._pending) > self.max_pending:
-            return self._relative(self._extrapolate())
-        return []
-
-    def finish(self) -> list[tuple[float, Any]]:
-        return self._relative(self._extrapolate())
-
-    def _place_pending(self, t_next: float) -> list[tuple[float, Any]]:
-        n = len(self._pending)
-        if n == 0:
-            return []
-        if self._last is None:
-            times = [t_next - (n - k) * self.dt for k in range(n)]
-        else:
-            step = (t_next - self._last) / (n + 1)
-            times = [self._last + step * (k + 1) for k in range(n)]
-        out = list(zip(times, self._pending, strict=True))
-        self._pending = []
-        return out
-
-    def _extrapolate(self) -> list[tuple[float, Any]]:
-        base = self._last if self._last is not None else -self.dt
-        out = [(base + self.dt * (k + 1), item) for k, item in enumerate(self._pending)]
-        if out:
-            self._last = out[-1][0]
-        self._pending = []
-        return out
-
-    def _relative(self, out: list[tuple[float, Any]]) -> list[tuple[float, Any]]:
-        if out and self._t0 is None:
-            self._t0 = out[0][0]
-        t0 = self._t0 or 0.0
-        return [(t - t0, item) for t, item in out]
-
-
-# --------------------------------------------------------------------------------------
 # reading
 
 
@@ -400,6 +360,9 @@ class VideoReader:
         models look at ~256 px crops, so decoding a 4K phone clip at full size only costs
         time; ~960 keeps enough detail for small landmarks such as toes.
     threads : let FFmpeg decode with frame+slice threads ("AUTO").
+    turn_deg : a further clockwise turn (0, 90, 180, 270) on top of the file's rotation
+        metadata: for a video filmed upside down or sideways without metadata saying so
+        (``reader.info`` describes the turned picture).
 
     Each ``iter(reader)`` decodes the file from the start. After (or during) an iteration,
     ``warnings`` holds plain-language notes on degraded data (truncation, damaged packets,
@@ -418,6 +381,7 @@ class VideoReader:
         *,
         max_side: int | None = None,
         threads: bool = True,
+        turn_deg: int = 0,
     ) -> None:
         if max_side is not None and (not isinstance(max_side, int) or max_side < 16):
             raise ValueError(f"max_side must be an int >= 16 or None, got {max_side!r}")
@@ -425,7 +389,7 @@ class VideoReader:
         self.max_side = max_side
         self.threads = threads
         probed = _probe(path)
-        self.info: VideoInfo = probed.info
+        self.info: VideoInfo = probed.info.turned(turn_deg)
         self._frames_known = probed.frames_known
         self.warnings: list[str] = []
         self._container: av.container.InputContainer | None = None
@@ -496,7 +460,7 @@ class VideoReader:
             dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
             timeline = _Timeline(dt)
             reformatter = VideoReformatter()
-            rotate = _CV2_ROTATE.get(info.rotation_deg)
+            rotate = _CV2_ROTATE.get((info.rotation_deg + info.turn_deg) % 360)
             problems: dict[str, int] = {}
             corrupt = 0
             n_in = 0
@@ -539,7 +503,7 @@ class VideoReader:
                 raise VideoError(
                     f"{name}: no frames could be decoded (the video data is damaged or truncated)"
                 )
-            self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.repaired)
+            self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.report)
         finally:
             container.close()
             if self._container is container:
@@ -551,7 +515,7 @@ class VideoReader:
         decoded_end_s: float,
         problems: dict[str, int],
         corrupt: int,
-        repaired: int,
+        timing: TimelineReport,
     ) -> None:
         info = self.info
         dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
@@ -573,11 +537,31 @@ class VideoReader:
             self.warnings.append(
                 f"{corrupt} frame(s) decoded with errors and may show garbled pictures"
             )
-        if repaired:
-            self.warnings.append(
-                f"{repaired} frame(s) had missing or out-of-order timestamps; "
-                "their times were interpolated"
-            )
+        self.warnings += _timing_warnings(timing, info.fps)
+
+
+def _timing_warnings(timing: TimelineReport, fps: float) -> list[str]:
+    """Plain-language notes on the timestamps :class:`~gaitlab.io.timeline.Timeline` fixed."""
+    out = []
+    rate = f"the {fps:.4g} fps frame rate" if fps > 0 else "an assumed 30 fps"
+    for frame, t_s in timing.restarts:
+        out.append(
+            f"the timestamps start again at frame {frame} ({t_s:.2f} s): the file joins "
+            f"recordings end to end; the later one was re-timed to follow on at {rate}"
+        )
+    if timing.too_close:
+        out.append(
+            f"{timing.too_close} frame(s) came less than {MIN_FRAME_INTERVAL_S * 1000:g} ms "
+            f"after the previous one (duplicated or damaged timestamps); they were re-timed "
+            f"from {rate}"
+        )
+    other = timing.repaired - timing.too_close
+    if other:
+        out.append(
+            f"{other} frame(s) had missing or out-of-order timestamps; "
+            "their times were interpolated"
+        )
+    return out
 
 
 def read_frames(
@@ -585,6 +569,7 @@ def read_frames(
     indices: Iterable[int],
     *,
     max_side: int | None = None,
+    turn_deg: int = 0,
 ) -> dict[int, np.ndarray]:
     """Grab a few frames by index (thumbnails of flagged frames).
 
@@ -592,6 +577,9 @@ def read_frames(
     container seeking, which is unreliable on VFR clips). Decoding runs from the start up
     to the largest index; only the wanted frames are converted to RGB. Indices past the
     end are absent from the result.
+
+    ``turn_deg`` is :class:`VideoReader`'s: the ``video.turn_deg`` of the analysis, so the
+    pictures match its landmarks.
 
     Returns
     -------
@@ -604,7 +592,7 @@ def read_frames(
         raise ValueError(f"frame indices must be >= 0, got {min(wanted)}")
     last = max(wanted)
     out: dict[int, np.ndarray] = {}
-    with VideoReader(path, max_side=max_side) as reader:
+    with VideoReader(path, max_side=max_side, turn_deg=turn_deg) as reader:
         # The Timeline keeps decode order, so the n-th decoded frame is the n-th emitted.
         for index, _t, image in reader._decode(want=wanted.__contains__):
             if image is not None:

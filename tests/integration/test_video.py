@@ -87,6 +87,7 @@ def test_probe_fields(tmp_path, codec, name, pix_fmt, expected_codec):
         "width": 64,
         "height": 48,
         "rotation_deg": 0,
+        "turn_deg": 0,
         "codec": expected_codec,
     }
     frames, warnings = _read_all(path)

@@ -13,14 +13,14 @@ import threading
 import warnings as warnings_module
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.core.errors import GaitlabError, NoSubjectError
+from gaitlab.core.errors import GaitlabError, NoSubjectError, VideoError
 from gaitlab.core.thresholds import load_thresholds
 from gaitlab.core.types import Event, Flag, PoseSequence, Signals
 from gaitlab.io.export import (
@@ -40,6 +40,7 @@ from gaitlab.pose import (
     select_subject,
     track_people,
 )
+from gaitlab.pose.orientation import N_SAMPLES, pose_samples, upright_turn
 from gaitlab.pose.tracking import NOBODY_MESSAGE, SubjectSelection
 from gaitlab.render.overlay import annotate_frame
 from gaitlab.rules.sustained import evaluate_rules
@@ -74,6 +75,13 @@ MIN_FRAMES_PER_WORKER = 60
 #: Minimum fraction of frames with the subject detected before a warning is raised.
 MIN_DETECTED_FRACTION = 0.5
 
+#: A clip shorter than this is refused before anything is measured: one step at an ordinary
+#: cadence (100–120 steps/min) takes 0.5–0.6 s, and no step, rep or hold fits in less.
+MIN_CLIP_S = 0.5
+#: ... or with fewer frames than this: the signal filters need about ten samples to run
+#: (zero-phase filtering pads each end with up to 9 samples, signals.clean).
+MIN_CLIP_FRAMES = 10
+
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -101,6 +109,7 @@ class AnalyzeOptions:
     write_video: bool = True
     max_side: int = INFERENCE_MAX_SIDE
     num_poses: int = 4
+    turn_deg: int | None = None  # clockwise turn to make the picture upright; None: find it
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -113,6 +122,8 @@ class AnalyzeOptions:
             raise GaitlabError(f"body mass {self.body_mass_kg} kg is not plausible (10–400 kg)")
         if self.sex not in (None, "female", "male"):
             raise GaitlabError(f"sex must be 'female' or 'male', got {self.sex!r}")
+        if self.turn_deg not in (None, 0, 90, 180, 270):
+            raise GaitlabError(f"turn must be 0, 90, 180 or 270 degrees, got {self.turn_deg!r}")
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,58 @@ def _prefetch(it: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
                 thread.join(timeout=0.05)
 
 
+# --------------------------------------------------------------------------------------
+# pre-analysis: what the video is, before and after every frame is posed
+
+
+def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo, list[str]]:
+    """Probe the video, refuse one too short to measure, and find which way up it is.
+
+    Returns the video as it will be analysed (turned upright, :meth:`VideoInfo.turned`)
+    and the warnings for ``quality.warnings``. The turn is ``options.turn_deg`` when given,
+    else found from the people in a few sample frames (:mod:`gaitlab.pose.orientation`).
+
+    Raises
+    ------
+    VideoError
+        A bad file (see :func:`~gaitlab.io.video.probe`) or one too short to analyse.
+    """
+    info = probe(path)
+    refuse_too_short(Path(path).name, info.frames, info.duration_s)
+    if options.turn_deg is not None:
+        return info.turned(options.turn_deg), []
+    with (
+        VideoReader(path, max_side=options.max_side) as reader,
+        MediaPipePose(resolve_bundle(), num_poses=1) as estimator,
+    ):
+        orientation = upright_turn(pose_samples(reader.sample(N_SAMPLES), estimator))
+    message = orientation.message()
+    return info.turned(orientation.turn_deg), [message] if message else []
+
+
+def refuse_too_short(name: str, frames: int, duration_s: float) -> None:
+    """Raise :class:`VideoError` for a clip with too few frames or seconds to measure."""
+    if frames < MIN_CLIP_FRAMES or duration_s < MIN_CLIP_S:
+        raise VideoError(
+            f"{name} is too short to analyse ({frames} frame(s), {duration_s:.2f} s): "
+            f"record at least {MIN_CLIP_S:g} s and {MIN_CLIP_FRAMES} frames of the movement"
+        )
+
+
+def as_analysed(people: PeopleTrack) -> PeopleTrack:
+    """``people`` with its ``video`` frame count and duration those of the frames actually
+    decoded and posed (a container's own count can be wrong: joined recordings, damaged
+    timestamps, a truncated file); too few of them to measure is refused."""
+    t_s = np.asarray(people.t_s, dtype=float)
+    info = people.info
+    step = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0 / max(info.fps, 1.0)
+    duration = float(t_s[-1] - t_s[0]) + step if len(t_s) else 0.0
+    refuse_too_short(Path(info.path).name or "the video", len(t_s), duration)
+    if len(t_s) == info.frames and abs(duration - info.duration_s) <= step:
+        return people
+    return replace(people, info=replace(info, frames=len(t_s), duration_s=round(duration, 6)))
+
+
 def _segments(n_frames: int, workers: int) -> list[tuple[int, int | None]]:
     """Split ``[0, n_frames)`` into contiguous ``(start, stop)`` pieces; the last runs to the
     end of the file (``None``) so a frame count that was only estimated loses nothing."""
@@ -228,7 +291,7 @@ def estimate_people(
     tracking runs afterwards over the joined result. Setting ``cancel`` stops every segment
     before its next frame (:class:`AnalysisCancelled`).
     """
-    info = probe(path)
+    info, notes = prepare_video(path, options)  # pre-analysis: length, which way up
     bundle = resolve_bundle()
     n_workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
     segments = _segments(info.frames, n_workers)
@@ -241,7 +304,7 @@ def estimate_people(
     def work(k: int) -> None:
         start, stop = segments[k]
         with (
-            VideoReader(path, max_side=options.max_side) as reader,
+            VideoReader(path, max_side=options.max_side, turn_deg=info.turn_deg) as reader,
             MediaPipePose(bundle, num_poses=options.num_poses) as estimator,
         ):
             for frame in reader.frames(start, stop):
@@ -268,7 +331,7 @@ def estimate_people(
         persons=[r[2] for r in rows],
         t_s=np.asarray([r[1] for r in rows]),
         frame_index=np.asarray([r[0] for r in rows]),
-        warnings=[w for ws in reader_warnings for w in ws],
+        warnings=notes + [w for ws in reader_warnings for w in ws],
         bundle_origin=bundle.origin,
     )
 
@@ -290,6 +353,7 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
 
 
 def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -> Analysis:
+    people = as_analysed(people)
     info = people.info
     tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)
     selection = _select(tracks, people, options, source)
@@ -451,7 +515,7 @@ def render_video(
     table = np.stack([analysis.signals.values[n] for n in names], axis=1) if names else None
     writer: VideoWriter | None = None
     try:
-        with VideoReader(video_path, max_side=max_side) as reader:
+        with VideoReader(video_path, max_side=max_side, turn_deg=analysis.info.turn_deg) as reader:
             for frame in _prefetch(iter(reader)):
                 _stop_if_cancelled(cancel)
                 row = row_of.get(frame.index)

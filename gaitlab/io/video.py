@@ -53,6 +53,9 @@ _TEXT_FORMATS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 _STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
+# Sampling decodes forward to a target up to this far ahead rather than seek: a seek lands
+# on the keyframe before the target and decodes from there, often seconds of video anyway.
+_SEEK_AHEAD_S = 5.0
 # How many packets probe() reads looking for a first decodable frame before giving up.
 _PROBE_MAX_PACKETS = 600
 _CV2_ROTATE = {
@@ -439,6 +442,65 @@ class VideoReader:
             if index >= start and image is not None:
                 yield Frame(index=index, t_s=t_s, image=image, scale=self.scale)
 
+    def _converter(self) -> Callable[[av.VideoFrame], np.ndarray]:
+        """Decoded frame -> upright (rotation and turn applied), downscaled RGB array."""
+        reformatter = VideoReformatter()
+        rotate = _CV2_ROTATE.get((self.info.rotation_deg + self.info.turn_deg) % 360)
+
+        def convert(vf: av.VideoFrame) -> np.ndarray:
+            rgb = reformatter.reformat(
+                vf,
+                width=self._target_w,
+                height=self._target_h,
+                format="rgb24",
+                interpolation="AREA",
+            ).to_ndarray()
+            if rotate is not None:
+                return cv2.rotate(rgb, rotate)
+            return np.ascontiguousarray(rgb)
+
+        return convert
+
+    def sample(self, n: int) -> list[np.ndarray]:
+        """Up to ``n`` upright pictures spread evenly over the video, found by seeking.
+
+        The k-th is the first frame at or after ``(k + 0.5) / n`` of the duration, reached
+        by a seek to the keyframe before it, so a ten-minute video costs ``n`` short decodes,
+        not one long one. Pictures for a look at the whole video (which way up it is), not
+        tied to frame indices. A file that cannot seek gives its first ``n`` frames.
+        """
+        if n < 1:
+            return []
+        info = self.info
+        container = _open_input(self.path)
+        images: list[np.ndarray] = []
+        try:
+            stream = _video_stream(container, _clean(self.path))
+            tb = float(stream.time_base) if stream.time_base else 0.0
+            start = stream.start_time or 0
+            to_rgb = self._converter()
+            half_frame_s = 0.5 / max(info.fps, 1.0)
+            decoded: Iterator[av.VideoFrame] | None = None
+            at_s = -math.inf
+            for k in range(n if tb > 0 and info.duration_s > 0 else 0):
+                target_s = info.duration_s * (k + 0.5) / n
+                if decoded is None or target_s - at_s > _SEEK_AHEAD_S:
+                    try:
+                        container.seek(start + int(target_s / tb), stream=stream, backward=True)
+                    except av.FFmpegError:
+                        break
+                    decoded = _iter_decoded(container, stream)
+                for vf in decoded:
+                    at_s = (vf.pts - start) * tb if vf.pts is not None else at_s
+                    if vf.pts is None or at_s >= target_s - half_frame_s:
+                        images.append(to_rgb(vf))
+                        break
+        finally:
+            container.close()
+        if len(images) < n:  # no index to seek in: the first frames are better than none
+            images = [f.image for _, f in zip(range(n), self, strict=False)]
+        return images
+
     def _decode(
         self, want: Callable[[int], bool] | None
     ) -> Iterator[tuple[int, float, np.ndarray | None]]:
@@ -459,25 +521,12 @@ class VideoReader:
             tb = float(stream.time_base) if stream.time_base else 0.0
             dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
             timeline = _Timeline(dt)
-            reformatter = VideoReformatter()
-            rotate = _CV2_ROTATE.get((info.rotation_deg + info.turn_deg) % 360)
+            to_rgb = self._converter()
             problems: dict[str, int] = {}
             corrupt = 0
             n_in = 0
             n_out = 0
             last_t = 0.0
-
-            def convert(vf: av.VideoFrame) -> np.ndarray:
-                rgb = reformatter.reformat(
-                    vf,
-                    width=self._target_w,
-                    height=self._target_h,
-                    format="rgb24",
-                    interpolation="AREA",
-                ).to_ndarray()
-                if rotate is not None:
-                    return cv2.rotate(rgb, rotate)
-                return np.ascontiguousarray(rgb)
 
             def emit(
                 pairs: list[tuple[float, np.ndarray | None]],
@@ -493,7 +542,7 @@ class VideoReader:
                     return
                 if vf.is_corrupt:
                     corrupt += 1
-                image = convert(vf) if want is None or want(n_in) else None
+                image = to_rgb(vf) if want is None or want(n_in) else None
                 n_in += 1
                 t = vf.pts * tb if vf.pts is not None and tb > 0 else None
                 yield from emit(timeline.push(t, image))

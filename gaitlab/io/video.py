@@ -601,8 +601,8 @@ def _timing_warnings(timing: TimelineReport, fps: float) -> list[str]:
     if timing.too_close:
         out.append(
             f"{timing.too_close} frame(s) came less than {MIN_FRAME_INTERVAL_S * 1000:g} ms "
-            f"after the previous one (duplicated or damaged timestamps); they were re-timed "
-            f"from {rate}"
+            f"after the previous one (duplicated frames or damaged timestamps); they were "
+            f"re-timed from the frames around them and {rate}"
         )
     other = timing.repaired - timing.too_close
     if other:

@@ -52,6 +52,29 @@ class TimelineReport:
     too_close: int = 0
     restarts: list[tuple[int, float]] = field(default_factory=list)
 
+    def warnings(self, fps: float) -> list[str]:
+        """Plain-language notes on what was repaired; ``fps`` is the nominal rate used."""
+        out = []
+        rate = f"the {fps:.4g} fps frame rate" if fps > 0 else "an assumed 30 fps"
+        for frame, t_s in self.restarts:
+            out.append(
+                f"the timestamps start again at frame {frame} ({t_s:.2f} s): the file joins "
+                f"recordings end to end; the later one was re-timed to follow on at {rate}"
+            )
+        if self.too_close:
+            out.append(
+                f"{self.too_close} frame(s) came less than {MIN_FRAME_INTERVAL_S * 1000:g} ms "
+                f"after the previous one (duplicated frames or damaged timestamps); they were "
+                f"re-timed from the frames around them and {rate}"
+            )
+        other = self.repaired - self.too_close
+        if other:
+            out.append(
+                f"{other} frame(s) had missing or out-of-order timestamps; "
+                "their times were interpolated"
+            )
+        return out
+
 
 class Timeline:
     """Turn decoder timestamps (seconds or None) into strictly increasing times from 0.

@@ -586,31 +586,7 @@ class VideoReader:
             self.warnings.append(
                 f"{corrupt} frame(s) decoded with errors and may show garbled pictures"
             )
-        self.warnings += _timing_warnings(timing, info.fps)
-
-
-def _timing_warnings(timing: TimelineReport, fps: float) -> list[str]:
-    """Plain-language notes on the timestamps :class:`~gaitlab.io.timeline.Timeline` fixed."""
-    out = []
-    rate = f"the {fps:.4g} fps frame rate" if fps > 0 else "an assumed 30 fps"
-    for frame, t_s in timing.restarts:
-        out.append(
-            f"the timestamps start again at frame {frame} ({t_s:.2f} s): the file joins "
-            f"recordings end to end; the later one was re-timed to follow on at {rate}"
-        )
-    if timing.too_close:
-        out.append(
-            f"{timing.too_close} frame(s) came less than {MIN_FRAME_INTERVAL_S * 1000:g} ms "
-            f"after the previous one (duplicated frames or damaged timestamps); they were "
-            f"re-timed from the frames around them and {rate}"
-        )
-    other = timing.repaired - timing.too_close
-    if other:
-        out.append(
-            f"{other} frame(s) had missing or out-of-order timestamps; "
-            "their times were interpolated"
-        )
-    return out
+        self.warnings += timing.warnings(info.fps)
 
 
 def read_frames(

@@ -230,7 +230,9 @@ def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo,
         A bad file (see :func:`~gaitlab.io.video.probe`) or one too short to analyse.
     """
     info = probe(path)
-    refuse_too_short(Path(path).name, info.frames, info.duration_s)
+    if _too_short(info.frames, info.duration_s):
+        # a container's count can be short (no frame count, damaged times): count for real
+        refuse_too_short(Path(path).name, *_decoded_length(path))
     if options.turn_deg is not None:
         return info.turned(options.turn_deg), []
     with (
@@ -242,9 +244,24 @@ def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo,
     return info.turned(orientation.turn_deg), [message] if message else []
 
 
+def _too_short(frames: int, duration_s: float) -> bool:
+    return frames < MIN_CLIP_FRAMES or duration_s < MIN_CLIP_S
+
+
+def _decoded_length(path: str | Path) -> tuple[int, float]:
+    """Frames decoded and their duration, counted until the clip is long enough."""
+    frames, step, last_s = 0, 0.0, 0.0
+    with VideoReader(path, max_side=64) as reader:  # tiny pictures: only the count matters
+        for frame in reader:
+            frames, step, last_s = frames + 1, frame.t_s - last_s, frame.t_s
+            if not _too_short(frames, last_s + step):
+                break
+    return frames, last_s + (step or 1.0 / max(reader.info.fps, 1.0))
+
+
 def refuse_too_short(name: str, frames: int, duration_s: float) -> None:
     """Raise :class:`VideoError` for a clip with too few frames or seconds to measure."""
-    if frames < MIN_CLIP_FRAMES or duration_s < MIN_CLIP_S:
+    if _too_short(frames, duration_s):
         raise VideoError(
             f"{name} is too short to analyse ({frames} frame(s), {duration_s:.2f} s): "
             f"record at least {MIN_CLIP_S:g} s and {MIN_CLIP_FRAMES} frames of the movement"

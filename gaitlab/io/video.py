@@ -53,9 +53,6 @@ _TEXT_FORMATS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 _STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
-# Sampling decodes forward to a target up to this far ahead rather than seek: a seek lands
-# on the keyframe before the target and decodes from there, often seconds of video anyway.
-_SEEK_AHEAD_S = 5.0
 # How many packets probe() reads looking for a first decodable frame before giving up.
 _PROBE_MAX_PACKETS = 600
 _CV2_ROTATE = {
@@ -229,6 +226,14 @@ def _iter_decoded(
             yield from stream.decode(None)
         except av.FFmpegError:
             pass
+
+
+def _decode_packet(stream: av.VideoStream, packet: av.Packet) -> list[av.VideoFrame]:
+    """The frames one packet gives; none for a packet the decoder rejects."""
+    try:
+        return stream.decode(packet)
+    except av.FFmpegError:
+        return []
 
 
 def _rotation_cw(frame: av.VideoFrame) -> int:
@@ -462,43 +467,64 @@ class VideoReader:
         return convert
 
     def sample(self, n: int) -> list[np.ndarray]:
-        """Up to ``n`` upright pictures spread evenly over the video, found by seeking.
+        """Up to ``n`` upright pictures spread evenly over the video, decoding little.
 
-        The k-th is the first frame at or after ``(k + 0.5) / n`` of the duration, reached
-        by a seek to the keyframe before it, so a ten-minute video costs ``n`` short decodes,
-        not one long one. Pictures for a look at the whole video (which way up it is), not
-        tied to frame indices. A file that cannot seek gives its first ``n`` frames.
+        The k-th is the first frame at or after ``(k + 0.5) / n`` of the duration. Packets
+        are read without decoding until one reaches a target time; only that group of
+        pictures is decoded, from its keyframe on (a phone keyframes every second or two),
+        so a long video costs a read of the file and ``n`` short decodes. Pictures for a
+        look at the whole video (which way up it is), not tied to frame indices. When fewer
+        than ``n`` are found that way (damaged timestamps), the first ``n`` frames.
         """
         if n < 1:
             return []
-        info = self.info
         container = _open_input(self.path)
-        images: list[np.ndarray] = []
         try:
             stream = _video_stream(container, _clean(self.path))
-            tb = float(stream.time_base) if stream.time_base else 0.0
-            start = stream.start_time or 0
-            to_rgb = self._converter()
-            half_frame_s = 0.5 / max(info.fps, 1.0)
-            decoded: Iterator[av.VideoFrame] | None = None
-            at_s = -math.inf
-            for k in range(n if tb > 0 and info.duration_s > 0 else 0):
-                target_s = info.duration_s * (k + 0.5) / n
-                if decoded is None or target_s - at_s > _SEEK_AHEAD_S:
-                    try:
-                        container.seek(start + int(target_s / tb), stream=stream, backward=True)
-                    except av.FFmpegError:
-                        break
-                    decoded = _iter_decoded(container, stream)
-                for vf in decoded:
-                    at_s = (vf.pts - start) * tb if vf.pts is not None else at_s
-                    if vf.pts is None or at_s >= target_s - half_frame_s:
-                        images.append(to_rgb(vf))
-                        break
+            # no frame threads: their delayed output gets out of step across flush_buffers
+            images = self._sample_groups(container, stream, n)
         finally:
             container.close()
-        if len(images) < n:  # no index to seek in: the first frames are better than none
-            images = [f.image for _, f in zip(range(n), self, strict=False)]
+        if len(images) < n:
+            first = [f.image for _, f in zip(range(n), self, strict=False)]
+            images = first if len(first) > len(images) else images
+        return images
+
+    def _sample_groups(
+        self, container: av.container.InputContainer, stream: av.VideoStream, n: int
+    ) -> list[np.ndarray]:
+        info = self.info
+        tb = float(stream.time_base) if stream.time_base else 0.0
+        if tb <= 0 or info.duration_s <= 0:
+            return []
+        start = stream.start_time or 0
+        half_frame_s = 0.5 / max(info.fps, 1.0)
+        targets = [info.duration_s * (k + 0.5) / n - half_frame_s for k in range(n)]
+        to_rgb = self._converter()
+        images: list[np.ndarray] = []
+        group: list[av.Packet] = []  # packets since the last keyframe, not yet decoded
+        live = False  # the decoder holds this group from its keyframe on
+        try:
+            for packet in container.demux(stream):
+                if packet.is_keyframe:
+                    group = []
+                    if live:
+                        stream.codec_context.flush_buffers()
+                        live = False
+                group.append(packet)
+                due = packet.pts is not None and (packet.pts - start) * tb >= targets[0]
+                if not (live or due):
+                    continue
+                live = True
+                for vf in (f for p in group for f in _decode_packet(stream, p)):
+                    if targets and (vf.pts is None or (vf.pts - start) * tb >= targets[0]):
+                        images.append(to_rgb(vf))
+                        targets.pop(0)
+                group = []
+                if not targets:
+                    break
+        except av.FFmpegError:  # damaged or truncated: what was found so far
+            pass
         return images
 
     def _decode(

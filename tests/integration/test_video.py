@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from videogen import (
     MARKER,
+    frame_image,
     index_level,
     set_mp4_rotation,
     truncate,
@@ -299,6 +300,45 @@ def test_read_frames_returns_the_requested_frames(tmp_path):
         # After 180 degrees the index block (stored bottom-right) is top-left.
         assert image.shape == (48, 64, 3)
         assert abs(float(image[2:8, 2:10].mean()) - index_level(i)) < 4
+
+
+def _clip_with_keyframes_every(path: Path, frames: int, gop: int) -> Path:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(
+            "libx264", rate=30, options={"preset": "ultrafast", "g": str(gop)}
+        )
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(frames):
+            image = frame_image(i, 64, 48)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(("gop", "rotation"), [(5, 0), (250, 0), (5, 90)])
+def test_sample_spreads_pictures_over_the_video(tmp_path, gop, rotation):
+    path = _clip_with_keyframes_every(tmp_path / "gop.mp4", 48, gop)
+    if rotation:
+        set_mp4_rotation(path, rotation)
+    with VideoReader(path) as reader:
+        images = reader.sample(4)
+        assert reader.sample(0) == []
+    # targets at 1/8, 3/8, 5/8, 7/8 of 48 frames: frames 6, 18, 30, 42
+    assert len(images) == 4
+    for image, i in zip(images, (6, 18, 30, 42), strict=True):
+        assert image.shape == ((64, 48, 3) if rotation else (48, 64, 3))
+        block = np.rot90(image, 1) if rotation else image  # back to stored orientation
+        assert abs(float(block[-8:-2, -10:-2].mean()) - index_level(i % 24)) < 4
+
+
+def test_sample_of_a_video_without_usable_times_gives_its_first_frames(tmp_path):
+    times = [k * 1e-5 for k in range(10)]
+    path = write_clip(tmp_path / "tenus.mkv", times_s=times, time_base=Fraction(1, 1000))
+    with VideoReader(path) as reader:
+        images = reader.sample(3)
+    assert [
+        abs(float(im[-8:-2, -10:-2].mean()) - index_level(i)) < 4 for i, im in enumerate(images)
+    ] == [True] * 3
 
 
 def test_threads_off_gives_the_same_frames(tmp_path):

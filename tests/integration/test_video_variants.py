@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from videogen import set_mp4_rotation
 
-from gaitlab.core.errors import VideoError
+from gaitlab.cli.main import build_parser
+from gaitlab.core.errors import GaitlabError, VideoError
 from gaitlab.io.video import VideoReader, probe
 from gaitlab.pipeline import (
     Analysis,
@@ -226,3 +227,15 @@ def test_too_short_clip_cli_one_line_nothing_written_nothing_saved(clips, tmp_pa
     ]
     assert "saved" not in proc.stdout
     assert not (out / "summary.json").exists()
+
+
+def test_turn_given_by_the_user_wins_and_is_checked(clips):
+    info, notes = prepare_video(clips["upright"], AnalyzeOptions(turn_deg=90))
+    assert (info.turn_deg, info.width, info.height, notes) == (90, SIZE[1], SIZE[0], [])
+    with VideoReader(clips["upright"], turn_deg=90) as reader:
+        assert next(iter(reader)).image.shape == (SIZE[0], SIZE[1], 3)
+    with pytest.raises(GaitlabError, match="turn must be 0, 90, 180 or 270 degrees, got 45"):
+        AnalyzeOptions(turn_deg=45)
+    args = build_parser().parse_args(["analyze", "v.mp4", "--out", "o", "--turn", "180"])
+    assert args.turn == "180"
+    assert build_parser().parse_args(["analyze", "v.mp4", "--out", "o"]).turn == "auto"

@@ -142,19 +142,18 @@ class Timeline:
     def _restarted(self) -> bool:
         if self._last is None or len(self._pending) < RESTART_RUN:
             return False
-        times = [t for t, _, _ in self._pending]
-        if any(t is None for t in times):
+        times = [t for t, _, _ in self._pending if t is not None]
+        if len(times) < len(self._pending):
             return False
-        steps = [b - a for a, b in zip(times, times[1:], strict=False)]  # type: ignore[operator]
-        return all(s >= self.min_dt for s in steps) and times[0] < self._last  # type: ignore[operator]
+        steps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        return all(s >= self.min_dt for s in steps) and times[0] < self._last
 
     def _restart(self) -> list[tuple[float, Any]]:
         assert self._last is not None
-        first = self._pending[0][0]
-        assert first is not None
-        shift = self._last + self.dt - first
+        times = [t for t, _, _ in self._pending if t is not None]  # all set: _restarted()
+        shift = self._last + self.dt - times[0]
         self._shift += shift
-        out = [(t + shift, item) for t, item, _ in self._pending]  # type: ignore[operator]
+        out = [(t + shift, item) for t, (_, item, _) in zip(times, self._pending, strict=True)]
         self._pending = []
         self._last = out[-1][0]
         self._prev = self._last

@@ -31,6 +31,7 @@ from gaitlab.io.export import (
     staged_output,
     write_json,
 )
+from gaitlab.io.sampling import sample_pictures
 from gaitlab.io.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
 from gaitlab.pose import (
     MediaPipePose,
@@ -239,7 +240,7 @@ def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo,
         VideoReader(path, max_side=options.max_side) as reader,
         MediaPipePose(resolve_bundle(), num_poses=1) as estimator,
     ):
-        orientation = upright_turn(pose_samples(reader.sample(N_SAMPLES), estimator))
+        orientation = upright_turn(pose_samples(sample_pictures(reader, N_SAMPLES), estimator))
     message = orientation.message()
     return info.turned(orientation.turn_deg), [message] if message else []
 

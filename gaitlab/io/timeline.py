@@ -19,7 +19,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
+
+import av
+import numpy as np
 
 #: Frames held back while waiting for the next good timestamp to interpolate between.
 MAX_PENDING = 16
@@ -28,6 +32,9 @@ MAX_PENDING = 16
 #: modes record 240 fps (4.2 ms apart) and the fastest consumer modes 960 fps (1.04 ms), so a
 #: sub-millisecond step is a damaged or duplicated timestamp.
 MIN_FRAME_INTERVAL_S = 0.001
+
+#: Packets whose timestamps :func:`clock_damaged` looks at.
+CLOCK_PACKETS = 12
 
 #: A run of this many frames with increasing times of their own, all before the last good
 #: time, is a clock that restarted (a second recording), not a few frames out of order.
@@ -188,3 +195,33 @@ class Timeline:
         t0 = self._t0 or 0.0
         self._count += len(out)
         return [(t - t0, item) for t, item in out]
+
+
+def frame_rate(stream: av.VideoStream, damaged_clock: bool) -> Fraction | None:
+    """The first frame rate a camera could have recorded at: the container's average, its
+    guess, its base rate, then the rate the coded stream states. When the timestamps are
+    sub-millisecond apart the container's rates come from them, so only the stated rate
+    counts (an H.264/HEVC header keeps the encoder's rate whatever the muxer wrote)."""
+    stated = stream.codec_context.framerate if stream.codec_context is not None else None
+    candidates = (stream.average_rate, stream.guessed_rate, stream.base_rate)
+    for rate in (stated,) if damaged_clock else (*candidates, stated):
+        if rate and 1 / float(rate) >= MIN_FRAME_INTERVAL_S:
+            return rate
+    return None
+
+
+def clock_damaged(
+    container: av.container.InputContainer, stream: av.VideoStream, pts: list[int]
+) -> bool:
+    """Whether the first packets' timestamps step by under ``MIN_FRAME_INTERVAL_S``
+    (``pts``: those read so far; a few more are read)."""
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None:
+                pts.append(packet.pts)
+            if len(pts) >= CLOCK_PACKETS:
+                break
+    except av.FFmpegError:
+        pass
+    steps = np.diff(np.unique(pts)) * float(stream.time_base or 0)
+    return len(steps) >= 3 and float(np.median(steps)) < MIN_FRAME_INTERVAL_S

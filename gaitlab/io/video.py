@@ -35,7 +35,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from gaitlab.core.errors import ShapeError, VideoError
-from gaitlab.io.timeline import MIN_FRAME_INTERVAL_S, TimelineReport
+from gaitlab.io.timeline import MIN_FRAME_INTERVAL_S, TimelineReport, clock_damaged, frame_rate
 from gaitlab.io.timeline import Timeline as _Timeline
 
 __all__ = [
@@ -228,14 +228,6 @@ def _iter_decoded(
             pass
 
 
-def _decode_packet(stream: av.VideoStream, packet: av.Packet) -> list[av.VideoFrame]:
-    """The frames one packet gives; none for a packet the decoder rejects."""
-    try:
-        return stream.decode(packet)
-    except av.FFmpegError:
-        return []
-
-
 def _rotation_cw(frame: av.VideoFrame) -> int:
     """Clockwise rotation (0/90/180/270) that makes ``frame`` upright.
 
@@ -246,17 +238,6 @@ def _rotation_cw(frame: av.VideoFrame) -> int:
     return int((-round(ccw / 90.0) * 90) % 360)
 
 
-def _rate(stream: av.VideoStream) -> Fraction | None:
-    """The first frame rate a camera could have recorded at: the container's average, its
-    guess, its base rate, then the rate the coded stream states (an H.264/HEVC header keeps
-    the encoder's rate when a muxer wrote sub-millisecond timestamps)."""
-    stated = stream.codec_context.framerate if stream.codec_context is not None else None
-    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate, stated):
-        if rate and 1 / float(rate) >= MIN_FRAME_INTERVAL_S:
-            return rate
-    return None
-
-
 def _probe(path: os.PathLike[str] | str) -> _Probe:
     name = _clean(path)
     container = _open_input(path)
@@ -264,9 +245,12 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         stream = _video_stream(container, name)
         first: av.VideoFrame | None = None
         packets = 0
+        pts: list[int] = []
         try:
             for packet in container.demux(stream):
                 packets += 1
+                if packet.pts is not None:
+                    pts.append(packet.pts)
                 try:
                     decoded = stream.decode(packet)
                 except av.FFmpegError:
@@ -288,7 +272,8 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         coded_w, coded_h = first.width, first.height
         width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
 
-        rate = _rate(stream)
+        damaged = clock_damaged(container, stream, pts)
+        rate = frame_rate(stream, damaged)
         fps = float(rate) if rate else 0.0
         if stream.duration and stream.time_base:
             duration = float(stream.duration * stream.time_base)
@@ -303,7 +288,7 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
             frames = int(round(duration * fps)) if fps > 0 else 0
         # A duration under a millisecond a frame comes from damaged timestamps, not a camera:
         # the frames are re-timed at the stated rate when read, so describe them that way.
-        believable = frames > 0 and duration >= frames * MIN_FRAME_INTERVAL_S
+        believable = not damaged and frames > 0 and duration >= frames * MIN_FRAME_INTERVAL_S
         if fps <= 0 and frames_known and duration > 0 and believable:
             fps = frames / duration
         if (duration <= 0 or not believable) and frames > 0 and fps > 0:
@@ -447,7 +432,7 @@ class VideoReader:
             if index >= start and image is not None:
                 yield Frame(index=index, t_s=t_s, image=image, scale=self.scale)
 
-    def _converter(self) -> Callable[[av.VideoFrame], np.ndarray]:
+    def converter(self) -> Callable[[av.VideoFrame], np.ndarray]:
         """Decoded frame -> upright (rotation and turn applied), downscaled RGB array."""
         reformatter = VideoReformatter()
         rotate = _CV2_ROTATE.get((self.info.rotation_deg + self.info.turn_deg) % 360)
@@ -465,67 +450,6 @@ class VideoReader:
             return np.ascontiguousarray(rgb)
 
         return convert
-
-    def sample(self, n: int) -> list[np.ndarray]:
-        """Up to ``n`` upright pictures spread evenly over the video, decoding little.
-
-        The k-th is the first frame at or after ``(k + 0.5) / n`` of the duration. Packets
-        are read without decoding until one reaches a target time; only that group of
-        pictures is decoded, from its keyframe on (a phone keyframes every second or two),
-        so a long video costs a read of the file and ``n`` short decodes. Pictures for a
-        look at the whole video (which way up it is), not tied to frame indices. When fewer
-        than ``n`` are found that way (damaged timestamps), the first ``n`` frames.
-        """
-        if n < 1:
-            return []
-        container = _open_input(self.path)
-        try:
-            stream = _video_stream(container, _clean(self.path))
-            # no frame threads: their delayed output gets out of step across flush_buffers
-            images = self._sample_groups(container, stream, n)
-        finally:
-            container.close()
-        if len(images) < n:
-            first = [f.image for _, f in zip(range(n), self, strict=False)]
-            images = first if len(first) > len(images) else images
-        return images
-
-    def _sample_groups(
-        self, container: av.container.InputContainer, stream: av.VideoStream, n: int
-    ) -> list[np.ndarray]:
-        info = self.info
-        tb = float(stream.time_base) if stream.time_base else 0.0
-        if tb <= 0 or info.duration_s <= 0:
-            return []
-        start = stream.start_time or 0
-        half_frame_s = 0.5 / max(info.fps, 1.0)
-        targets = [info.duration_s * (k + 0.5) / n - half_frame_s for k in range(n)]
-        to_rgb = self._converter()
-        images: list[np.ndarray] = []
-        group: list[av.Packet] = []  # packets since the last keyframe, not yet decoded
-        live = False  # the decoder holds this group from its keyframe on
-        try:
-            for packet in container.demux(stream):
-                if packet.is_keyframe:
-                    group = []
-                    if live:
-                        stream.codec_context.flush_buffers()
-                        live = False
-                group.append(packet)
-                due = packet.pts is not None and (packet.pts - start) * tb >= targets[0]
-                if not (live or due):
-                    continue
-                live = True
-                for vf in (f for p in group for f in _decode_packet(stream, p)):
-                    if targets and (vf.pts is None or (vf.pts - start) * tb >= targets[0]):
-                        images.append(to_rgb(vf))
-                        targets.pop(0)
-                group = []
-                if not targets:
-                    break
-        except av.FFmpegError:  # damaged or truncated: what was found so far
-            pass
-        return images
 
     def _decode(
         self, want: Callable[[int], bool] | None
@@ -547,7 +471,7 @@ class VideoReader:
             tb = float(stream.time_base) if stream.time_base else 0.0
             dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
             timeline = _Timeline(dt)
-            to_rgb = self._converter()
+            to_rgb = self.converter()
             problems: dict[str, int] = {}
             corrupt = 0
             n_in = 0
@@ -577,6 +501,13 @@ class VideoReader:
             if n_out == 0:
                 raise VideoError(
                     f"{name}: no frames could be decoded (the video data is damaged or truncated)"
+                )
+            if info.fps <= 0 and 2 * timeline.report.too_close >= n_out > 2:
+                raise VideoError(
+                    f"{name}: {timeline.report.too_close} of {n_out} frames are less than "
+                    f"{MIN_FRAME_INTERVAL_S * 1000:g} ms apart and the video states no frame "
+                    "rate, so its timing cannot be recovered: export it again from the phone "
+                    "or the editing app"
                 )
             self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.report)
         finally:

@@ -23,6 +23,7 @@ from videogen import (
 )
 
 from gaitlab.core.errors import ShapeError, VideoError
+from gaitlab.io.sampling import sample_pictures
 from gaitlab.io.video import (
     Frame,
     VideoInfo,
@@ -321,8 +322,8 @@ def test_sample_spreads_pictures_over_the_video(tmp_path, gop, rotation):
     if rotation:
         set_mp4_rotation(path, rotation)
     with VideoReader(path) as reader:
-        images = reader.sample(4)
-        assert reader.sample(0) == []
+        images = sample_pictures(reader, 4)
+        assert sample_pictures(reader, 0) == []
     # targets at 1/8, 3/8, 5/8, 7/8 of 48 frames: frames 6, 18, 30, 42
     assert len(images) == 4
     for image, i in zip(images, (6, 18, 30, 42), strict=True):
@@ -335,7 +336,7 @@ def test_sample_of_a_video_without_usable_times_gives_its_first_frames(tmp_path)
     times = [k * 1e-5 for k in range(10)]
     path = write_clip(tmp_path / "tenus.mkv", times_s=times, time_base=Fraction(1, 1000))
     with VideoReader(path) as reader:
-        images = reader.sample(3)
+        images = sample_pictures(reader, 3)
     assert [
         abs(float(im[-8:-2, -10:-2].mean()) - index_level(i)) < 4 for i, im in enumerate(images)
     ] == [True] * 3

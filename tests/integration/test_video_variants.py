@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from videogen import set_mp4_rotation
+from videogen import frame_image, set_mp4_rotation
 
 from gaitlab.cli.main import build_parser
 from gaitlab.core.errors import GaitlabError, VideoError
@@ -176,6 +176,34 @@ def test_sub_millisecond_timestamps_are_re_timed_from_the_stated_rate(clips):
         "damaged timestamps); they were re-timed from the frames around them and the 60 fps "
         "frame rate"
     ]
+
+
+def test_sub_millisecond_timestamps_without_a_stated_rate_are_refused(tmp_path):
+    """Motion JPEG states no rate, and the container's average comes from the damaged times
+    (12 frames in 33 ms looks like 359 fps): no honest timing exists, so say so."""
+    path = tmp_path / "mjpeg.mp4"
+    tb = Fraction(1, 1_000_000)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        stream.codec_context.time_base = tb
+        for i in range(12):
+            frame = av.VideoFrame.from_ndarray(frame_image(i, 64, 48), format="rgb24")
+            frame.pts, frame.time_base = 10 * i, tb
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    assert probe(path).fps == 0.0
+    message = (
+        "mjpeg.mp4: 11 of 12 frames are less than 1 ms apart and the video states no frame "
+        "rate, so its timing cannot be recovered: export it again from the phone or the "
+        "editing app"
+    )
+    with pytest.raises(VideoError) as err:
+        _times(path)
+    assert str(err.value).endswith(message)
+    with pytest.raises(VideoError) as err:
+        analyze_video(path, options=OPTIONS)
+    assert str(err.value).endswith(message)
 
 
 def test_duplicated_frames_are_re_timed_with_a_warning(clips):

@@ -13,7 +13,11 @@ Conventions
   Mirroring in the display matrix is not applied (phones mirror the pixels themselves).
 - Time. ``Frame.t_s`` is ``pts * time_base`` relative to the first decoded frame, so a
   variable-frame-rate phone clip keeps its real timing. Frames without a usable pts are
-  given interpolated times and a warning; times are strictly increasing.
+  given interpolated times and a warning; times are strictly increasing. A clock that
+  starts again (recordings joined end to end) is shifted to follow on, and frames under
+  1 ms apart are re-timed, each with a warning (:mod:`gaitlab.io.timeline`).
+- Turn. ``turn_deg`` turns the picture further, for a video filmed upside down or on its
+  side with no metadata saying so (found from the body: :mod:`gaitlab.pose.orientation`).
 - Size. ``max_side`` caps the longer upright side; swscale resizes while it converts to
   RGB, which is much cheaper than converting a 4K frame and resizing it afterwards.
 """

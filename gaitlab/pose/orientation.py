@@ -144,8 +144,8 @@ def upright_turn(samples: Sequence[Sequence[PersonPose]]) -> Orientation:
 
 
 def pose_samples(images: Sequence[np.ndarray], estimator: PoseEstimator) -> list[list[PersonPose]]:
-    """Pose each sample image on its own (1 s apart for a video-mode landmarker, so each
-    is detected afresh rather than tracked from the previous sample)."""
+    """Pose each sample image; they go to the landmarker 1 s apart (a video-mode landmarker
+    needs increasing times; the samples are seconds apart in the video too)."""
     out = []
     for k, image in enumerate(images):
         h, w = image.shape[:2]

@@ -79,13 +79,16 @@ class Orientation:
         )
 
 
-def body_up_deg(person: PersonPose, min_visibility: float = MIN_AXIS_VISIBILITY) -> float | None:
+def body_up_deg(
+    person: PersonPose, min_visibility: float = MIN_AXIS_VISIBILITY, *, trunk: bool = False
+) -> float | None:
     """Direction of a body's feet-to-head axis in the picture.
 
     Degrees clockwise from straight up the image, in (-180, 180]: 0 for an upright person,
     90 when the head points to the right of the picture, 180 upside down, -90 head to the
     left. The axis runs from the ankles' midpoint to the shoulders' midpoint, or from the
-    hips' when the ankles are not seen. None when shoulders and hips are not both seen.
+    hips' when the ankles are not seen or ``trunk`` is asked for. None when shoulders and
+    hips are not both seen.
     """
     vis = person.visibility
     top = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
@@ -93,12 +96,22 @@ def body_up_deg(person: PersonPose, min_visibility: float = MIN_AXIS_VISIBILITY)
     ankles = [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
     if min(vis[top].min(), vis[hips].min()) < min_visibility:
         return None
-    bottom = ankles if vis[ankles].min() >= min_visibility else hips
+    bottom = hips if trunk or vis[ankles].min() < min_visibility else ankles
     up = person.xy[top].mean(axis=0) - person.xy[bottom].mean(axis=0)
     if not np.all(np.isfinite(up)) or float(np.hypot(*up)) < 1.0:
         return None
     # image y grows downwards: "up" is -y; clockwise angle from -y towards +x
     return math.degrees(math.atan2(float(up[0]), float(-up[1])))
+
+
+def _vote(person: PersonPose) -> int | None:
+    """The quarter turn a body points to, when its whole body and its trunk agree on it (a
+    person sitting with legs out, or bent over, points two ways and proves nothing)."""
+    body, trunk = body_up_deg(person), body_up_deg(person, trunk=True)
+    if body is None or trunk is None:
+        return None
+    way = _snap(body)
+    return way if way is not None and way == _snap(trunk) else None
 
 
 def _snap(angle_deg: float) -> int | None:
@@ -129,9 +142,8 @@ def upright_turn(samples: Sequence[Sequence[PersonPose]]) -> Orientation:
         largest = max(
             persons, key=lambda p: float(np.linalg.norm(p.shoulder_center - p.hip_center))
         )
-        angle = body_up_deg(largest)
-        if angle is not None:
-            votes.append(_snap(angle))
+        if body_up_deg(largest, trunk=True) is not None:
+            votes.append(_vote(largest))
     counted = [v for v in votes if v is not None]
     if len(votes) < MIN_AXES or not counted:
         return Orientation(turn_deg=0, axes=len(votes), agreeing=0)

@@ -86,6 +86,22 @@ def test_hidden_trunk_gives_no_axis_and_hidden_ankles_use_the_hips(walkers):
     assert abs(abs(body_up_deg(PersonPose(xy=p.xy, visibility=vis))) - 180) < 20
 
 
+def test_sitting_with_legs_out_is_not_a_turned_video(walkers):
+    """Trunk upright, legs along the floor: the whole-body axis leans ~60° but the trunk
+    does not agree, so nothing is turned."""
+    sitting = []
+    for p in walkers:
+        xy = p.xy.copy()
+        hip = p.hip_center
+        leg = float(np.linalg.norm(p.xy[Landmark.LEFT_ANKLE] - p.xy[Landmark.LEFT_HIP]))
+        for lm in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE):
+            xy[lm] = hip + np.array([leg, 0.0])
+        sitting.append([PersonPose(xy=xy, visibility=p.visibility)])
+    assert abs(body_up_deg(sitting[0][0]) + 60) < 20  # the whole body leans ~60°...
+    assert abs(body_up_deg(sitting[0][0], trunk=True)) < 15  # ...the trunk does not
+    assert upright_turn(sitting) == Orientation(turn_deg=0, axes=6, agreeing=0)
+
+
 def test_largest_person_in_a_frame_votes(walkers):
     # a small upside-down reflection beside a large upright subject
     big = walkers[0]

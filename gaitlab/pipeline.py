@@ -218,7 +218,9 @@ def _prefetch(it: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
 # pre-analysis: what the video is, before and after every frame is posed
 
 
-def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo, list[str]]:
+def prepare_video(
+    path: str | Path, options: AnalyzeOptions, cancel: threading.Event | None = None
+) -> tuple[VideoInfo, list[str]]:
     """Probe the video, refuse one too short to measure, and find which way up it is.
 
     Returns the video as it will be analysed (turned upright, :meth:`VideoInfo.turned`)
@@ -240,7 +242,9 @@ def prepare_video(path: str | Path, options: AnalyzeOptions) -> tuple[VideoInfo,
         VideoReader(path, max_side=options.max_side) as reader,
         MediaPipePose(resolve_bundle(), num_poses=1) as estimator,
     ):
-        orientation = upright_turn(pose_samples(sample_pictures(reader, N_SAMPLES), estimator))
+        pictures = sample_pictures(reader, N_SAMPLES)
+        _stop_if_cancelled(cancel)
+        orientation = upright_turn(pose_samples(pictures, estimator))
     message = orientation.message()
     return info.turned(orientation.turn_deg), [message] if message else []
 
@@ -269,18 +273,29 @@ def refuse_too_short(name: str, frames: int, duration_s: float) -> None:
         )
 
 
+def _analysed_length(people: PeopleTrack) -> tuple[int, float, float]:
+    """Frames posed, their duration and the median step between them."""
+    t_s = np.asarray(people.t_s, dtype=float)
+    step = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0 / max(people.info.fps, 1.0)
+    return len(t_s), float(t_s[-1] - t_s[0]) + step if len(t_s) else 0.0, step
+
+
 def as_analysed(people: PeopleTrack) -> PeopleTrack:
     """``people`` with its ``video`` frame count and duration those of the frames actually
     decoded and posed (a container's own count can be wrong: joined recordings, damaged
-    timestamps, a truncated file); too few of them to measure is refused."""
-    t_s = np.asarray(people.t_s, dtype=float)
+    timestamps, a truncated file)."""
+    frames, duration, step = _analysed_length(people)
     info = people.info
-    step = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0 / max(info.fps, 1.0)
-    duration = float(t_s[-1] - t_s[0]) + step if len(t_s) else 0.0
-    refuse_too_short(Path(info.path).name or "the video", len(t_s), duration)
-    if len(t_s) == info.frames and abs(duration - info.duration_s) <= step:
+    if frames == info.frames and abs(duration - info.duration_s) <= step:
         return people
-    return replace(people, info=replace(info, frames=len(t_s), duration_s=round(duration, 6)))
+    return replace(people, info=replace(info, frames=frames, duration_s=round(duration, 6)))
+
+
+def refuse_too_few_posed(people: PeopleTrack) -> None:
+    """Refuse a file whose container promised more frames than decoded (checked after pose
+    estimation; a live session that was stopped early is analysed as it is)."""
+    frames, duration, _ = _analysed_length(people)
+    refuse_too_short(Path(people.info.path).name or "the video", frames, duration)
 
 
 def _segments(n_frames: int, workers: int) -> list[tuple[int, int | None]]:
@@ -309,7 +324,7 @@ def estimate_people(
     tracking runs afterwards over the joined result. Setting ``cancel`` stops every segment
     before its next frame (:class:`AnalysisCancelled`).
     """
-    info, notes = prepare_video(path, options)  # pre-analysis: length, which way up
+    info, notes = prepare_video(path, options, cancel)  # pre-analysis: length, which way up
     bundle = resolve_bundle()
     n_workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
     segments = _segments(info.frames, n_workers)
@@ -607,6 +622,7 @@ def analyze_video(
     options = options or AnalyzeOptions()
     people = estimate_people(path, options, progress, cancel=cancel)
     _stop_if_cancelled(cancel)
+    refuse_too_few_posed(people)
     analysis = analyze_people(people, options, source=str(path))
     _stop_if_cancelled(cancel)
     if out_dir is not None:

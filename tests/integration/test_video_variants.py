@@ -25,9 +25,10 @@ from gaitlab.pipeline import (
     Analysis,
     AnalyzeOptions,
     PeopleTrack,
-    analyze_people,
     analyze_video,
+    as_analysed,
     prepare_video,
+    refuse_too_few_posed,
 )
 
 SIZE = (480, 270)
@@ -224,7 +225,8 @@ def test_too_short_clip_is_refused_before_posing(clips):
 
 def test_too_few_frames_decoded_is_refused_after_posing(clips):
     """A container that promises more frames than decode (a damaged file) is caught on the
-    frames actually posed, before anything is measured."""
+    frames actually posed, before anything is measured; a live session stopped after a few
+    frames is still analysed (only its length is corrected)."""
     info = probe(clips["upright"])
     assert info.frames == 135
     people = PeopleTrack(
@@ -236,7 +238,9 @@ def test_too_few_frames_decoded_is_refused_after_posing(clips):
         bundle_origin="none",
     )
     with pytest.raises(VideoError, match=r"upright.mp4 is too short to analyse \(4 frame"):
-        analyze_people(people, OPTIONS)
+        refuse_too_few_posed(people)
+    assert as_analysed(people).info.frames == 4
+    assert as_analysed(people).info.duration_s == pytest.approx(4 / 60, abs=1e-6)
 
 
 def test_too_short_clip_cli_one_line_nothing_written_nothing_saved(clips, tmp_path):

@@ -13,14 +13,14 @@ import threading
 import warnings as warnings_module
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.core.errors import GaitlabError, NoSubjectError
+from gaitlab.core.errors import GaitlabError, NoSubjectError, VideoError
 from gaitlab.core.thresholds import load_thresholds
 from gaitlab.core.types import Event, Flag, PoseSequence, Signals
 from gaitlab.io.export import (
@@ -31,6 +31,7 @@ from gaitlab.io.export import (
     staged_output,
     write_json,
 )
+from gaitlab.io.sampling import sample_pictures
 from gaitlab.io.video import Frame, VideoInfo, VideoReader, VideoWriter, probe
 from gaitlab.pose import (
     FollowSubject,
@@ -42,6 +43,7 @@ from gaitlab.pose import (
     track_people,
     unfollowed_fraction,
 )
+from gaitlab.pose.orientation import N_SAMPLES, pose_samples, upright_turn
 from gaitlab.pose.tracking import NOBODY_MESSAGE, SubjectSelection
 from gaitlab.render.overlay import annotate_frame
 from gaitlab.rules.sustained import evaluate_rules
@@ -82,6 +84,13 @@ MAX_UNFOLLOWED_FRACTION = 0.02
 #: Minimum fraction of frames with the subject detected before a warning is raised.
 MIN_DETECTED_FRACTION = 0.5
 
+#: A clip shorter than this is refused before anything is measured: one step at an ordinary
+#: cadence (100–120 steps/min) takes 0.5–0.6 s, and no step, rep or hold fits in less.
+MIN_CLIP_S = 0.5
+#: ... or with fewer frames than this: the signal filters need about ten samples to run
+#: (zero-phase filtering pads each end with up to 9 samples, signals.clean).
+MIN_CLIP_FRAMES = 10
+
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -109,6 +118,7 @@ class AnalyzeOptions:
     write_video: bool = True
     max_side: int = INFERENCE_MAX_SIDE
     num_poses: int = 4
+    turn_deg: int | None = None  # clockwise turn to make the picture upright; None: find it
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -121,6 +131,8 @@ class AnalyzeOptions:
             raise GaitlabError(f"body mass {self.body_mass_kg} kg is not plausible (10–400 kg)")
         if self.sex not in (None, "female", "male"):
             raise GaitlabError(f"sex must be 'female' or 'male', got {self.sex!r}")
+        if self.turn_deg not in (None, 0, 90, 180, 270):
+            raise GaitlabError(f"turn must be 0, 90, 180 or 270 degrees, got {self.turn_deg!r}")
 
 
 @dataclass(frozen=True)
@@ -210,6 +222,90 @@ def _prefetch(it: Iterator[Frame], depth: int = 8) -> Iterator[Frame]:
                 thread.join(timeout=0.05)
 
 
+# --------------------------------------------------------------------------------------
+# pre-analysis: what the video is, before and after every frame is posed
+
+
+def prepare_video(
+    path: str | Path, options: AnalyzeOptions, cancel: threading.Event | None = None
+) -> tuple[VideoInfo, list[str]]:
+    """Probe the video, refuse one too short to measure, and find which way up it is.
+
+    Returns the video as it will be analysed (turned upright, :meth:`VideoInfo.turned`)
+    and the warnings for ``quality.warnings``. The turn is ``options.turn_deg`` when given,
+    else found from the people in a few sample frames (:mod:`gaitlab.pose.orientation`).
+
+    Raises
+    ------
+    VideoError
+        A bad file (see :func:`~gaitlab.io.video.probe`) or one too short to analyse.
+    """
+    info = probe(path)
+    if _too_short(info.frames, info.duration_s):
+        # a container's count can be short (no frame count, damaged times): count for real
+        refuse_too_short(Path(path).name, *_decoded_length(path))
+    if options.turn_deg is not None:
+        return info.turned(options.turn_deg), []
+    with (
+        VideoReader(path, max_side=options.max_side) as reader,
+        MediaPipePose(resolve_bundle(), num_poses=1) as estimator,
+    ):
+        pictures = sample_pictures(reader, N_SAMPLES)
+        _stop_if_cancelled(cancel)
+        orientation = upright_turn(pose_samples(pictures, estimator))
+    message = orientation.message()
+    return info.turned(orientation.turn_deg), [message] if message else []
+
+
+def _too_short(frames: int, duration_s: float) -> bool:
+    return frames < MIN_CLIP_FRAMES or duration_s < MIN_CLIP_S
+
+
+def _decoded_length(path: str | Path) -> tuple[int, float]:
+    """Frames decoded and their duration, counted until the clip is long enough."""
+    frames, step, last_s = 0, 0.0, 0.0
+    with VideoReader(path, max_side=64) as reader:  # tiny pictures: only the count matters
+        for frame in reader:
+            frames, step, last_s = frames + 1, frame.t_s - last_s, frame.t_s
+            if not _too_short(frames, last_s + step):
+                break
+    return frames, last_s + (step or 1.0 / max(reader.info.fps, 1.0))
+
+
+def refuse_too_short(name: str, frames: int, duration_s: float) -> None:
+    """Raise :class:`VideoError` for a clip with too few frames or seconds to measure."""
+    if _too_short(frames, duration_s):
+        raise VideoError(
+            f"{name} is too short to analyse ({frames} frame(s), {duration_s:.2f} s): "
+            f"record at least {MIN_CLIP_S:g} s and {MIN_CLIP_FRAMES} frames of the movement"
+        )
+
+
+def _analysed_length(people: PeopleTrack) -> tuple[int, float, float]:
+    """Frames posed, their duration and the median step between them."""
+    t_s = np.asarray(people.t_s, dtype=float)
+    step = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0 / max(people.info.fps, 1.0)
+    return len(t_s), float(t_s[-1] - t_s[0]) + step if len(t_s) else 0.0, step
+
+
+def as_analysed(people: PeopleTrack) -> PeopleTrack:
+    """``people`` with its ``video`` frame count and duration those of the frames actually
+    decoded and posed (a container's own count can be wrong: joined recordings, damaged
+    timestamps, a truncated file)."""
+    frames, duration, step = _analysed_length(people)
+    info = people.info
+    if frames == info.frames and abs(duration - info.duration_s) <= step:
+        return people
+    return replace(people, info=replace(info, frames=frames, duration_s=round(duration, 6)))
+
+
+def refuse_too_few_posed(people: PeopleTrack) -> None:
+    """Refuse a file whose container promised more frames than decoded (checked after pose
+    estimation; a live session that was stopped early is analysed as it is)."""
+    frames, duration, _ = _analysed_length(people)
+    refuse_too_short(Path(people.info.path).name or "the video", frames, duration)
+
+
 def _segments(n_frames: int, workers: int) -> list[tuple[int, int | None]]:
     """Split ``[0, n_frames)`` into contiguous ``(start, stop)`` pieces; the last runs to the
     end of the file (``None``) so a frame count that was only estimated loses nothing."""
@@ -248,15 +344,18 @@ def estimate_people(
     tracking runs afterwards over the joined result. Setting ``cancel`` stops every segment
     before its next frame (:class:`AnalysisCancelled`).
     """
+    info, notes = prepare_video(path, options, cancel)  # pre-analysis: length, which way up
     follow = follow and options.subject == "auto" and options.num_poses > 1
-    people = _estimate(path, options, progress, workers, cancel, follow=follow)
+    people = _estimate(path, info, notes, options, progress, workers, cancel, follow=follow)
     if follow and unfollowed_fraction(people.persons, people.t_s) > MAX_UNFOLLOWED_FRACTION:
-        people = _estimate(path, options, progress, workers, cancel, follow=False)
+        people = _estimate(path, info, notes, options, progress, workers, cancel, follow=False)
     return people
 
 
 def _estimate(
     path: str | Path,
+    info: VideoInfo,
+    notes: list[str],
     options: AnalyzeOptions,
     progress: ProgressFn | None,
     workers: int | None,
@@ -264,7 +363,6 @@ def _estimate(
     *,
     follow: bool,
 ) -> PeopleTrack:
-    info = probe(path)
     bundle = resolve_bundle()
     n_workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
     segments = _segments(info.frames, n_workers)
@@ -277,7 +375,7 @@ def _estimate(
     def work(k: int) -> None:
         start, stop = segments[k]
         with (
-            VideoReader(path, max_side=options.max_side) as reader,
+            VideoReader(path, max_side=options.max_side, turn_deg=info.turn_deg) as reader,
             (
                 FollowSubject(bundle, num_poses=options.num_poses)
                 if follow
@@ -308,7 +406,7 @@ def _estimate(
         persons=[r[2] for r in rows],
         t_s=np.asarray([r[1] for r in rows]),
         frame_index=np.asarray([r[0] for r in rows]),
-        warnings=[w for ws in reader_warnings for w in ws],
+        warnings=notes + [w for ws in reader_warnings for w in ws],
         bundle_origin=bundle.origin,
     )
 
@@ -330,6 +428,7 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
 
 
 def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -> Analysis:
+    people = as_analysed(people)
     info = people.info
     tracks = track_people(people.persons, people.t_s, frame_index=people.frame_index)
     selection = _select(tracks, people, options, source)
@@ -491,7 +590,7 @@ def render_video(
     table = np.stack([analysis.signals.values[n] for n in names], axis=1) if names else None
     writer: VideoWriter | None = None
     try:
-        with VideoReader(video_path, max_side=max_side) as reader:
+        with VideoReader(video_path, max_side=max_side, turn_deg=analysis.info.turn_deg) as reader:
             for frame in _prefetch(iter(reader)):
                 _stop_if_cancelled(cancel)
                 row = row_of.get(frame.index)
@@ -565,6 +664,7 @@ def analyze_video(
     options = options or AnalyzeOptions()
     people = estimate_people(path, options, progress, cancel=cancel)
     _stop_if_cancelled(cancel)
+    refuse_too_few_posed(people)
     analysis = analyze_people(people, options, source=str(path))
     _stop_if_cancelled(cancel)
     if out_dir is not None:

@@ -156,7 +156,8 @@ def subject_ui(rid: str, summary: dict[str, Any]) -> None:
         return
     current = summary["quality"].get("subject_track")
     size = (summary["video"]["width"], summary["video"]["height"])
-    images = common.frames_at(store.input_path(rid), [p["frame"] for p in persons], 640)
+    turn = summary["video"].get("turn_deg", 0)
+    images = common.frames_at(store.input_path(rid), [p["frame"] for p in persons], 640, turn)
     with st.expander(f"{len(persons)} people were seen: is the right person analysed?"):
         st.caption(
             "gaitlab follows the person seen most completely, longest and largest. "

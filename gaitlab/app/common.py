@@ -254,13 +254,17 @@ def load_frames(path: Path) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64)
-def _frames_at(path: str, mtime: float, indices: tuple[int, ...], max_side: int):
-    return read_frames(path, indices, max_side=max_side)
+def _frames_at(path: str, mtime: float, indices: tuple[int, ...], max_side: int, turn_deg: int):
+    return read_frames(path, indices, max_side=max_side, turn_deg=turn_deg)
 
 
-def frames_at(path: Path, indices: list[int], max_side: int) -> dict[int, np.ndarray]:
-    """Decoded frames by index (thumbnails, the frame viewer), cached per file version."""
-    return _frames_at(str(path), _mtime(path), tuple(sorted(set(indices))), max_side)
+def frames_at(
+    path: Path, indices: list[int], max_side: int, turn_deg: int = 0
+) -> dict[int, np.ndarray]:
+    """Decoded frames by index (thumbnails), cached per file version; ``turn_deg`` turns an
+    upload the analysis found upside down or on its side (``video.turn_deg``) upright."""
+    key = tuple(sorted(set(indices)))
+    return _frames_at(str(path), _mtime(path), key, max_side, int(turn_deg or 0))
 
 
 def download_ui(label: str, path: Path, file_name: str, mime: str, key: str) -> None:

@@ -62,6 +62,14 @@ def add_command(sub: Any) -> None:
         action="store_true",
         help="calf raises: single-leg heel-rise test to fatigue, compared with norms",
     )
+    p.add_argument(
+        "--turn",
+        default="auto",
+        choices=["auto", "0", "90", "180", "270"],
+        help="turn the picture this many degrees clockwise before analysis (default: auto, "
+        "found from the people in it when a phone was held upside down or sideways and the "
+        "file says nothing; rotation metadata is always applied first)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_analyze_options(p)
     p.set_defaults(func=run)
@@ -78,6 +86,7 @@ def _options(args: argparse.Namespace, history: AnalyzeHistory) -> Any:
         sex=history.sex(args.sex),
         write_video=not args.no_video,
         heel_rise_test=args.heel_rise_test,
+        turn_deg=None if args.turn == "auto" else int(args.turn),
         **{  # age and body mass: the command line wins over what --person knows
             **history.person_options(),
             **{

@@ -13,7 +13,11 @@ Conventions
   Mirroring in the display matrix is not applied (phones mirror the pixels themselves).
 - Time. ``Frame.t_s`` is ``pts * time_base`` relative to the first decoded frame, so a
   variable-frame-rate phone clip keeps its real timing. Frames without a usable pts are
-  given interpolated times and a warning; times are strictly increasing.
+  given interpolated times and a warning; times are strictly increasing. A clock that
+  starts again (recordings joined end to end) is shifted to follow on, and frames under
+  1 ms apart are re-timed, each with a warning (:mod:`gaitlab.io.timeline`).
+- Turn. ``turn_deg`` turns the picture further, for a video filmed upside down or on its
+  side with no metadata saying so (found from the body: :mod:`gaitlab.pose.orientation`).
 - Size. ``max_side`` caps the longer upright side; swscale resizes while it converts to
   RGB, which is much cheaper than converting a 4K frame and resizing it afterwards.
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +39,8 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from gaitlab.core.errors import ShapeError, VideoError
+from gaitlab.io.timeline import MIN_FRAME_INTERVAL_S, TimelineReport, clock_damaged, frame_rate
+from gaitlab.io.timeline import Timeline as _Timeline
 
 __all__ = [
     "Frame",
@@ -53,8 +59,6 @@ _STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
 # How many packets probe() reads looking for a first decodable frame before giving up.
 _PROBE_MAX_PACKETS = 600
-# Frames held back while waiting for the next good timestamp to interpolate between.
-_MAX_PENDING = 16
 _CV2_ROTATE = {
     90: cv2.ROTATE_90_CLOCKWISE,
     180: cv2.ROTATE_180,
@@ -66,12 +70,15 @@ _CV2_ROTATE = {
 class VideoInfo:
     """What a video file holds, as found by :func:`probe`.
 
-    ``width``/``height`` are the upright (displayed) size, after ``rotation_deg`` is applied;
-    ``coded_width``/``coded_height`` are the picture size as stored in the file.
-    ``rotation_deg`` is the clockwise rotation (0, 90, 180, 270) that makes the stored
-    picture upright. ``fps`` is the average frame rate as a float (29.97 stays 29.97).
-    ``frames`` comes from the container when it records it (mp4), otherwise it is
-    ``round(duration_s * fps)``.
+    ``width``/``height`` are the upright (displayed) size, after ``rotation_deg`` and
+    ``turn_deg`` are applied; ``coded_width``/``coded_height`` are the picture size as stored
+    in the file. ``rotation_deg`` is the clockwise rotation (0, 90, 180, 270) that the file's
+    metadata asks for; ``turn_deg`` a further clockwise turn found from the filmed body
+    (a phone held upside down or sideways without rotation metadata, see
+    :meth:`turned`). ``fps`` is the average frame rate as a float (29.97 stays 29.97); a
+    container rate no camera records (frames under ``MIN_FRAME_INTERVAL_S`` apart) gives
+    way to the rate the video stream itself states. ``frames`` comes from the container when
+    it records it (mp4), otherwise it is ``round(duration_s * fps)``.
     """
 
     path: str
@@ -85,6 +92,19 @@ class VideoInfo:
     frames: int
     duration_s: float
     pix_fmt: str
+    turn_deg: int = 0
+
+    def turned(self, turn_deg: int) -> VideoInfo:
+        """This video turned a further ``turn_deg`` (0, 90, 180 or 270) clockwise."""
+        if turn_deg not in _CV2_ROTATE and turn_deg != 0:
+            raise ValueError(f"turn_deg must be 0, 90, 180 or 270, got {turn_deg!r}")
+        quarter = turn_deg in (90, 270)
+        return replace(
+            self,
+            width=self.height if quarter else self.width,
+            height=self.width if quarter else self.height,
+            turn_deg=(self.turn_deg + turn_deg) % 360,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``video`` block of ``summary.json``."""
@@ -96,6 +116,7 @@ class VideoInfo:
             "width": self.width,
             "height": self.height,
             "rotation_deg": self.rotation_deg,
+            "turn_deg": self.turn_deg,
             "codec": self.codec,
         }
 
@@ -221,13 +242,6 @@ def _rotation_cw(frame: av.VideoFrame) -> int:
     return int((-round(ccw / 90.0) * 90) % 360)
 
 
-def _rate(stream: av.VideoStream) -> Fraction | None:
-    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate:
-            return rate
-    return None
-
-
 def _probe(path: os.PathLike[str] | str) -> _Probe:
     name = _clean(path)
     container = _open_input(path)
@@ -235,9 +249,12 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         stream = _video_stream(container, name)
         first: av.VideoFrame | None = None
         packets = 0
+        pts: list[int] = []
         try:
             for packet in container.demux(stream):
                 packets += 1
+                if packet.pts is not None:
+                    pts.append(packet.pts)
                 try:
                     decoded = stream.decode(packet)
                 except av.FFmpegError:
@@ -259,7 +276,8 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         coded_w, coded_h = first.width, first.height
         width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
 
-        rate = _rate(stream)
+        damaged = clock_damaged(container, stream, pts)
+        rate = frame_rate(stream, damaged)
         fps = float(rate) if rate else 0.0
         if stream.duration and stream.time_base:
             duration = float(stream.duration * stream.time_base)
@@ -272,9 +290,12 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
             frames = int(stream.frames)
         else:
             frames = int(round(duration * fps)) if fps > 0 else 0
-        if fps <= 0 and frames_known and duration > 0:
+        # A duration under a millisecond a frame comes from damaged timestamps, not a camera:
+        # the frames are re-timed at the stated rate when read, so describe them that way.
+        believable = not damaged and frames > 0 and duration >= frames * MIN_FRAME_INTERVAL_S
+        if fps <= 0 and frames_known and duration > 0 and believable:
             fps = frames / duration
-        if duration <= 0 and frames > 0 and fps > 0:
+        if (duration <= 0 or not believable) and frames > 0 and fps > 0:
             duration = frames / fps
 
         info = VideoInfo(
@@ -312,70 +333,6 @@ def probe(path: os.PathLike[str] | str) -> VideoInfo:
 
 
 # --------------------------------------------------------------------------------------
-# timestamps
-
-
-class _Timeline:
-    """Turn decoder timestamps (seconds or None) into strictly increasing times from 0.
-
-    A frame whose pts is missing or not after the previous one is held back (at most
-    ``max_pending`` of them) and placed evenly between its good neighbours; when no good
-    timestamp comes in time, held frames are spaced at the nominal frame duration.
-    ``push``/``finish`` return ``(t_s, item)`` pairs in decode order.
-    """
-
-    def __init__(self, nominal_dt: float, max_pending: int = _MAX_PENDING) -> None:
-        self.dt = nominal_dt if nominal_dt > 0 and math.isfinite(nominal_dt) else 1 / 30
-        self.max_pending = max_pending
-        self.repaired = 0
-        self._last: float | None = None
-        self._t0: float | None = None
-        self._pending: list[Any] = []
-
-    def push(self, t: float | None, item: Any) -> list[tuple[float, Any]]:
-        if t is not None and math.isfinite(t) and (self._last is None or t > self._last):
-            out = self._place_pending(t)
-            out.append((t, item))
-            self._last = t
-            return self._relative(out)
-        self.repaired += 1
-        self._pending.append(item)
-        if len(self._pending) > self.max_pending:
-            return self._relative(self._extrapolate())
-        return []
-
-    def finish(self) -> list[tuple[float, Any]]:
-        return self._relative(self._extrapolate())
-
-    def _place_pending(self, t_next: float) -> list[tuple[float, Any]]:
-        n = len(self._pending)
-        if n == 0:
-            return []
-        if self._last is None:
-            times = [t_next - (n - k) * self.dt for k in range(n)]
-        else:
-            step = (t_next - self._last) / (n + 1)
-            times = [self._last + step * (k + 1) for k in range(n)]
-        out = list(zip(times, self._pending, strict=True))
-        self._pending = []
-        return out
-
-    def _extrapolate(self) -> list[tuple[float, Any]]:
-        base = self._last if self._last is not None else -self.dt
-        out = [(base + self.dt * (k + 1), item) for k, item in enumerate(self._pending)]
-        if out:
-            self._last = out[-1][0]
-        self._pending = []
-        return out
-
-    def _relative(self, out: list[tuple[float, Any]]) -> list[tuple[float, Any]]:
-        if out and self._t0 is None:
-            self._t0 = out[0][0]
-        t0 = self._t0 or 0.0
-        return [(t - t0, item) for t, item in out]
-
-
-# --------------------------------------------------------------------------------------
 # reading
 
 
@@ -400,6 +357,9 @@ class VideoReader:
         models look at ~256 px crops, so decoding a 4K phone clip at full size only costs
         time; ~960 keeps enough detail for small landmarks such as toes.
     threads : let FFmpeg decode with frame+slice threads ("AUTO").
+    turn_deg : a further clockwise turn (0, 90, 180, 270) on top of the file's rotation
+        metadata: for a video filmed upside down or sideways without metadata saying so
+        (``reader.info`` describes the turned picture).
 
     Each ``iter(reader)`` decodes the file from the start. After (or during) an iteration,
     ``warnings`` holds plain-language notes on degraded data (truncation, damaged packets,
@@ -418,6 +378,7 @@ class VideoReader:
         *,
         max_side: int | None = None,
         threads: bool = True,
+        turn_deg: int = 0,
     ) -> None:
         if max_side is not None and (not isinstance(max_side, int) or max_side < 16):
             raise ValueError(f"max_side must be an int >= 16 or None, got {max_side!r}")
@@ -425,7 +386,7 @@ class VideoReader:
         self.max_side = max_side
         self.threads = threads
         probed = _probe(path)
-        self.info: VideoInfo = probed.info
+        self.info: VideoInfo = probed.info.turned(turn_deg)
         self._frames_known = probed.frames_known
         self.warnings: list[str] = []
         self._container: av.container.InputContainer | None = None
@@ -475,6 +436,25 @@ class VideoReader:
             if index >= start and image is not None:
                 yield Frame(index=index, t_s=t_s, image=image, scale=self.scale)
 
+    def converter(self) -> Callable[[av.VideoFrame], np.ndarray]:
+        """Decoded frame -> upright (rotation and turn applied), downscaled RGB array."""
+        reformatter = VideoReformatter()
+        rotate = _CV2_ROTATE.get((self.info.rotation_deg + self.info.turn_deg) % 360)
+
+        def convert(vf: av.VideoFrame) -> np.ndarray:
+            rgb = reformatter.reformat(
+                vf,
+                width=self._target_w,
+                height=self._target_h,
+                format="rgb24",
+                interpolation="AREA",
+            ).to_ndarray()
+            if rotate is not None:
+                return cv2.rotate(rgb, rotate)
+            return np.ascontiguousarray(rgb)
+
+        return convert
+
     def _decode(
         self, want: Callable[[int], bool] | None
     ) -> Iterator[tuple[int, float, np.ndarray | None]]:
@@ -495,25 +475,12 @@ class VideoReader:
             tb = float(stream.time_base) if stream.time_base else 0.0
             dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
             timeline = _Timeline(dt)
-            reformatter = VideoReformatter()
-            rotate = _CV2_ROTATE.get(info.rotation_deg)
+            to_rgb = self.converter()
             problems: dict[str, int] = {}
             corrupt = 0
             n_in = 0
             n_out = 0
             last_t = 0.0
-
-            def convert(vf: av.VideoFrame) -> np.ndarray:
-                rgb = reformatter.reformat(
-                    vf,
-                    width=self._target_w,
-                    height=self._target_h,
-                    format="rgb24",
-                    interpolation="AREA",
-                ).to_ndarray()
-                if rotate is not None:
-                    return cv2.rotate(rgb, rotate)
-                return np.ascontiguousarray(rgb)
 
             def emit(
                 pairs: list[tuple[float, np.ndarray | None]],
@@ -529,7 +496,7 @@ class VideoReader:
                     return
                 if vf.is_corrupt:
                     corrupt += 1
-                image = convert(vf) if want is None or want(n_in) else None
+                image = to_rgb(vf) if want is None or want(n_in) else None
                 n_in += 1
                 t = vf.pts * tb if vf.pts is not None and tb > 0 else None
                 yield from emit(timeline.push(t, image))
@@ -539,7 +506,14 @@ class VideoReader:
                 raise VideoError(
                     f"{name}: no frames could be decoded (the video data is damaged or truncated)"
                 )
-            self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.repaired)
+            if info.fps <= 0 and 2 * timeline.report.too_close >= n_out > 2:
+                raise VideoError(
+                    f"{name}: {timeline.report.too_close} of {n_out} frames are less than "
+                    f"{MIN_FRAME_INTERVAL_S * 1000:g} ms apart and the video states no frame "
+                    "rate, so its timing cannot be recovered: export it again from the phone "
+                    "or the editing app"
+                )
+            self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.report)
         finally:
             container.close()
             if self._container is container:
@@ -551,7 +525,7 @@ class VideoReader:
         decoded_end_s: float,
         problems: dict[str, int],
         corrupt: int,
-        repaired: int,
+        timing: TimelineReport,
     ) -> None:
         info = self.info
         dt = 1.0 / info.fps if info.fps > 0 else 1 / 30
@@ -573,11 +547,7 @@ class VideoReader:
             self.warnings.append(
                 f"{corrupt} frame(s) decoded with errors and may show garbled pictures"
             )
-        if repaired:
-            self.warnings.append(
-                f"{repaired} frame(s) had missing or out-of-order timestamps; "
-                "their times were interpolated"
-            )
+        self.warnings += timing.warnings(info.fps)
 
 
 def read_frames(
@@ -585,6 +555,7 @@ def read_frames(
     indices: Iterable[int],
     *,
     max_side: int | None = None,
+    turn_deg: int = 0,
 ) -> dict[int, np.ndarray]:
     """Grab a few frames by index (thumbnails of flagged frames).
 
@@ -592,6 +563,9 @@ def read_frames(
     container seeking, which is unreliable on VFR clips). Decoding runs from the start up
     to the largest index; only the wanted frames are converted to RGB. Indices past the
     end are absent from the result.
+
+    ``turn_deg`` is :class:`VideoReader`'s: the ``video.turn_deg`` of the analysis, so the
+    pictures match its landmarks.
 
     Returns
     -------
@@ -604,7 +578,7 @@ def read_frames(
         raise ValueError(f"frame indices must be >= 0, got {min(wanted)}")
     last = max(wanted)
     out: dict[int, np.ndarray] = {}
-    with VideoReader(path, max_side=max_side) as reader:
+    with VideoReader(path, max_side=max_side, turn_deg=turn_deg) as reader:
         # The Timeline keeps decode order, so the n-th decoded frame is the n-th emitted.
         for index, _t, image in reader._decode(want=wanted.__contains__):
             if image is not None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from videogen import (
     MARKER,
+    frame_image,
     index_level,
     set_mp4_rotation,
     truncate,
@@ -22,6 +23,7 @@ from videogen import (
 )
 
 from gaitlab.core.errors import ShapeError, VideoError
+from gaitlab.io.sampling import sample_pictures
 from gaitlab.io.video import (
     Frame,
     VideoInfo,
@@ -87,6 +89,7 @@ def test_probe_fields(tmp_path, codec, name, pix_fmt, expected_codec):
         "width": 64,
         "height": 48,
         "rotation_deg": 0,
+        "turn_deg": 0,
         "codec": expected_codec,
     }
     frames, warnings = _read_all(path)
@@ -222,6 +225,71 @@ def test_timeline_backward_jump_stays_strictly_increasing():
     assert np.all(np.diff(times) > 0)
 
 
+def test_timeline_restarted_clock_follows_on_with_its_own_spacing():
+    # two 30 fps recordings joined end to end: the second clock starts again at 0
+    first = [k / 30 for k in range(6)]
+    second = [k / 30 for k in range(5)]
+    line = _Timeline(nominal_dt=1 / 30)
+    out = []
+    for t in first + second:
+        out += line.push(t, t)
+    out += line.finish()
+    assert [t for t, _ in out] == pytest.approx([k / 30 for k in range(11)])
+    assert line.report.restarts == [(6, pytest.approx(6 / 30))]
+    assert line.repaired == 0
+
+
+def test_timeline_overlapping_clock_and_vfr_spacing_kept():
+    # the second recording's clock starts 0.1 s before the first one ended, at its own 25 fps
+    first = [0.0, 0.04, 0.08, 0.12, 0.16]
+    second = [0.06 + k * 0.04 for k in range(4)]
+    line = _Timeline(nominal_dt=0.04)
+    out = [p for t in first + second for p in line.push(t, t)] + line.finish()
+    times = [t for t, _ in out]
+    assert times == pytest.approx([0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24, 0.28, 0.32])
+    assert len(line.report.restarts) == 1
+
+
+def test_timeline_sub_millisecond_frames_are_spaced_at_the_frame_rate():
+    line = _Timeline(nominal_dt=1 / 60, max_pending=4)
+    out = [p for k in range(20) for p in line.push(k * 10e-6, k)] + line.finish()
+    assert [item for _, item in out] == list(range(20))
+    assert [t for t, _ in out] == pytest.approx([k / 60 for k in range(20)])
+    assert line.report.too_close == 19 and line.repaired == 19
+    assert line.report.restarts == []
+
+
+def test_timeline_never_calls_a_real_240_fps_clip_too_close():
+    line = _Timeline(nominal_dt=1 / 240)
+    out = [p for k in range(10) for p in line.push(k / 240, k)] + line.finish()
+    assert [t for t, _ in out] == pytest.approx([k / 240 for k in range(10)])
+    assert line.repaired == 0
+
+
+def test_sub_millisecond_container_rate_gives_way_to_the_stated_one(tmp_path):
+    """A muxer that wrote frames 10 µs apart: the H.264 header still says 30 fps."""
+    src = write_clip(tmp_path / "ok.mp4", frames=12, rate=30)
+    bad = tmp_path / "tenus.mp4"
+    with av.open(str(src)) as ic, av.open(str(bad), "w") as oc:
+        ist = ic.streams.video[0]
+        ost = oc.add_stream_from_template(ist)
+        ost.time_base = Fraction(1, 1_000_000)
+        for k, packet in enumerate(p for p in ic.demux(ist) if p.size):
+            packet.pts = packet.dts = 10 * k
+            packet.time_base, packet.stream = Fraction(1, 1_000_000), ost
+            oc.mux(packet)
+    info = probe(bad)
+    assert info.fps == pytest.approx(30)
+    assert info.duration_s == pytest.approx(12 / 30)  # not 0.00012 s
+    frames, warnings = _read_all(bad)
+    assert [f.t_s for f in frames] == pytest.approx([k / 30 for k in range(12)])
+    assert warnings == [
+        "11 frame(s) came less than 1 ms after the previous one (duplicated frames or "
+        "damaged timestamps); they were re-timed from the frames around them and the 30 fps "
+        "frame rate"
+    ]
+
+
 # -------------------------------------------------------------------- thumbnails etc
 
 
@@ -233,6 +301,45 @@ def test_read_frames_returns_the_requested_frames(tmp_path):
         # After 180 degrees the index block (stored bottom-right) is top-left.
         assert image.shape == (48, 64, 3)
         assert abs(float(image[2:8, 2:10].mean()) - index_level(i)) < 4
+
+
+def _clip_with_keyframes_every(path: Path, frames: int, gop: int) -> Path:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(
+            "libx264", rate=30, options={"preset": "ultrafast", "g": str(gop)}
+        )
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(frames):
+            image = frame_image(i, 64, 48)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(("gop", "rotation"), [(5, 0), (250, 0), (5, 90)])
+def test_sample_spreads_pictures_over_the_video(tmp_path, gop, rotation):
+    path = _clip_with_keyframes_every(tmp_path / "gop.mp4", 48, gop)
+    if rotation:
+        set_mp4_rotation(path, rotation)
+    with VideoReader(path) as reader:
+        images = sample_pictures(reader, 4)
+        assert sample_pictures(reader, 0) == []
+    # targets at 1/8, 3/8, 5/8, 7/8 of 48 frames: frames 6, 18, 30, 42
+    assert len(images) == 4
+    for image, i in zip(images, (6, 18, 30, 42), strict=True):
+        assert image.shape == ((64, 48, 3) if rotation else (48, 64, 3))
+        block = np.rot90(image, 1) if rotation else image  # back to stored orientation
+        assert abs(float(block[-8:-2, -10:-2].mean()) - index_level(i % 24)) < 4
+
+
+def test_sample_of_a_video_without_usable_times_gives_its_first_frames(tmp_path):
+    times = [k * 1e-5 for k in range(10)]
+    path = write_clip(tmp_path / "tenus.mkv", times_s=times, time_base=Fraction(1, 1000))
+    with VideoReader(path) as reader:
+        images = sample_pictures(reader, 3)
+    assert [
+        abs(float(im[-8:-2, -10:-2].mean()) - index_level(i)) < 4 for i, im in enumerate(images)
+    ] == [True] * 3
 
 
 def test_threads_off_gives_the_same_frames(tmp_path):

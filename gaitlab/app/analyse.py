@@ -201,7 +201,8 @@ def video_ui(
         marks=marks,
         fps=float(summary["video"].get("fps") or 30.0),
         key=f"player-{rid}",
-        original=store.input_path(rid),
+        # an upload the analysis had to turn upright plays the wrong way up on its own
+        original=None if summary["video"].get("turn_deg") else store.input_path(rid),
         seek=st.session_state.get(_seek_key(rid)),
     )
     clip_ui(rid, frames, at)

@@ -10,12 +10,18 @@ Each clip is posed once per module. Every truth event counts: those gaitlab leav
 from __future__ import annotations
 
 import csv
+import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from storekit import walk_analysis
 
+from gaitlab.io.export import STEP_COLUMNS
 from gaitlab.pipeline import Analysis, AnalyzeOptions, analyze_video
+from gaitlab.report.pdf import render_report
 
 TRUTH_CSV = Path(__file__).resolve().parents[1] / "data" / "gait_events_truth.csv"
 
@@ -113,8 +119,14 @@ def test_older_adult_walk_and_the_reversed_footage_after_the_turn(older_adult):
 
 
 @pytest.fixture(scope="module")
-def outdoor(walk_side_clip) -> Analysis:
-    return analyze_video(walk_side_clip, options=AnalyzeOptions(task="walk", write_video=False))
+def outdoor_result(tmp_path_factory, walk_side_clip) -> tuple[Analysis, Path]:
+    """The outdoor walk and its result folder, shared with the store and report tests."""
+    return walk_analysis(tmp_path_factory, walk_side_clip)
+
+
+@pytest.fixture(scope="module")
+def outdoor(outdoor_result) -> Analysis:
+    return outdoor_result[0]
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +177,22 @@ def test_older_adult_events_against_the_truth(older_adult):
     assert np.mean(errors <= 1) >= 21 / 27, errors.tolist()
     truth = truth_cadence_spm("walk_side_turn_older_adult", 30.0)
     assert older_adult.metrics["cadence_spm"] == pytest.approx(truth, abs=3.0)
+
+
+def test_steps_csv_and_the_report_list_the_steps(outdoor_result, tmp_path):
+    """steps.csv is written beside summary.json with the same rows; the report's step table
+    lists them. The outdoor walk's two steps read off the frames: 32→66 and 66→99 (33–34
+    frames, 0.56 s)."""
+    analysis, out = outdoor_result
+    table = pd.read_csv(out / "steps.csv")
+    assert tuple(table.columns) == STEP_COLUMNS
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(table) == len(summary["steps"]) == len(analysis.steps) >= 2
+    assert table["included"].all()
+    assert np.allclose(table["duration_s"], 0.56, atol=0.03)
+    assert ((table["length_legs"] > 0.5) & (table["length_legs"] < 1.3)).all()
+    pdf = render_report(tmp_path / "report.pdf", summary)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Steps ({len(table)} of {len(table)} counted in the timing)" in text

@@ -24,9 +24,10 @@ from gaitlab.tasks.walk.frontal import frontal_measures
 from gaitlab.tasks.walk.passes import WalkPass, find_passes
 from gaitlab.tasks.walk.rearfoot import rearfoot_trend
 from gaitlab.tasks.walk.sagittal import sagittal_measures
-from gaitlab.tasks.walk.series import row_at
+from gaitlab.tasks.walk.series import interp_at, row_at
 from gaitlab.tasks.walk.sides import SideEvents
 from gaitlab.tasks.walk.stances import Stance, stance_signal, stances_of
+from gaitlab.tasks.walk.steps import pass_steps
 from gaitlab.tasks.walk.timing import temporal_metrics
 
 #: Above this share of a stride per frame (%), running stance/flight percentages get a
@@ -54,13 +55,15 @@ class _Timing:
     stances: list[Stance] = field(default_factory=list)
     speeds_legs: list[float] = field(default_factory=list)
     gaits: list[str] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _pass_events(
     sub: PoseSequence, p: WalkPass, unit_leg: float
-) -> tuple[dict[str, SideEvents], float, str]:
-    """Events of one pass (:func:`detect_gait_events`) on its forward coordinates; front and
-    back views low-pass the depth again and use the depth refinement levels."""
+) -> tuple[dict[str, SideEvents], float, str, dict[str, np.ndarray]]:
+    """Events of one pass (:func:`detect_gait_events`) on its forward coordinates, and those
+    coordinates; front and back views low-pass the depth again and use the depth refinement
+    levels."""
     raw = raw_forward(sub, p.axis)
     forward = {key: v * p.direction for key, v in raw.items()}
     fractions = {}
@@ -71,7 +74,15 @@ def _pass_events(
             "to_onset_frac": TO_ONSET_FRAC_DEPTH,
         }
     # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema.
-    return detect_gait_events(sub.t_s, forward, unit_leg, refine=not p.backwards, **fractions)
+    ev, speed, gait = detect_gait_events(
+        sub.t_s, forward, unit_leg, refine=not p.backwards, **fractions
+    )
+    return ev, speed, gait, forward
+
+
+def _position_at(t: np.ndarray, x: np.ndarray):
+    """A function of time giving ``x`` interpolated over its finite samples (NaN outside)."""
+    return lambda te: interp_at(t, x, te)
 
 
 def _time_passes(
@@ -83,8 +94,16 @@ def _time_passes(
     timing = _Timing()
     for k, p in enumerate(passes):
         sub = pose[p.rows]
-        ev, speed, gait = _pass_events(sub, p, leg_m if p.axis == "world" else leg_px)
+        unit_leg = leg_m if p.axis == "world" else leg_px
+        ev, speed, gait, forward = _pass_events(sub, p, unit_leg)
         timing.per_pass.append(ev)
+        timing.steps += pass_steps(
+            ev,
+            k,
+            {s: _position_at(sub.t_s, forward[f"{s}_heel"] / unit_leg) for s in SIDES},
+            lambda te, sub=sub, p=p: pose.frame_index[p.start + row_at(sub.t_s, te)],
+            gait,
+        )
         timing.gaits.append(gait)
         if np.isfinite(speed) and p.axis == "image_x":
             timing.speeds_legs.append(speed / leg_px)
@@ -152,7 +171,9 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     :func:`~.rearfoot.rearfoot_trend`), ``walking_passes``, ``walking_time_s``. None where no pass
     supports a measure, with the reason in ``warnings``.
 
-    Events: ``heel_strike`` / ``toe_off`` with side, time and source frame. Signals:
+    Events: ``heel_strike`` / ``toe_off`` with side, time and source frame. Steps: every
+    step of every pass (:func:`~.steps.pass_steps`), those left out of the timing with the
+    reason. Signals:
     ``stance_left`` / ``stance_right`` (1 in stance, 0 in swing, NaN outside the analysed
     passes), ``pelvic_drop_deg`` (single support, + = swing-side hip lower),
     ``foot_angle_left_deg`` / ``_right_deg`` and ``heel_ahead_left_legs`` /
@@ -179,4 +200,5 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
         flags=sorted(flags, key=lambda f: f.start_s),
         warnings=list(dict.fromkeys(result_warnings)),
         signals=signals,
+        steps=timing.steps,
     )

@@ -42,7 +42,7 @@ def test_excluded_steps_say_why() -> None:
     by_t = {r["t_s"]: r for r in rows}
     assert [r["t_s"] for r in rows] == [0.6, 1.2, 1.8, 2.4, 2.7, 5.5]
     assert all(by_t[t]["included"] for t in (0.6, 1.2, 1.8, 2.4))
-    assert "× the pass's typical step" in by_t[2.7]["excluded_reason"]  # 0.3 s of 0.6
+    assert "× this foot's typical step" in by_t[2.7]["excluded_reason"]  # 0.3 s of 0.6
     assert "pause" in by_t[5.5]["excluded_reason"]
     assert by_t[5.5]["frame"] == 165
     assert by_t[0.6]["length_legs"] == 0.0

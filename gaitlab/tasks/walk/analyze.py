@@ -111,7 +111,10 @@ def _time_passes(
             for kind, times in (("heel_strike", ev[side].hs), ("toe_off", ev[side].to)):
                 for te in times:
                     row = p.start + row_at(sub.t_s, te)
-                    timing.events.append(Event(kind, float(te), int(pose.frame_index[row]), side))
+                    conf = ev[side].confidence.get(te)
+                    timing.events.append(
+                        Event(kind, float(te), int(pose.frame_index[row]), side, conf)
+                    )
         timing.stances += stances_of(ev, k)
         for side in SIDES:
             signals[f"stance_{side}"][p.rows] = stance_signal(t[p.rows], ev[side])

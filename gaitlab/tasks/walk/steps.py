@@ -9,6 +9,7 @@ import numpy as np
 from gaitlab.core.landmarks import SIDES
 from gaitlab.tasks.walk.events import MAX_STEP_S, STEP_RANGE
 from gaitlab.tasks.walk.sides import SideEvents
+from gaitlab.tasks.walk.timing import typical_steps
 
 
 def _exclusion(s0: str, s1: str, duration_s: float, typical_s: float) -> str | None:
@@ -21,7 +22,7 @@ def _exclusion(s0: str, s1: str, duration_s: float, typical_s: float) -> str | N
     lo, hi = STEP_RANGE
     if np.isfinite(typical_s) and not lo * typical_s <= duration_s <= hi * typical_s:
         return (
-            f"{duration_s / typical_s:.2f} × the pass's typical step (outside {lo}–{hi}): "
+            f"{duration_s / typical_s:.2f} × this foot's typical step (outside {lo}–{hi}): "
             "a missed or a spurious heel strike"
         )
     return None
@@ -61,18 +62,18 @@ def pass_steps(
     lands level with the other (a length near 0).
     """
     hs = sorted((h, s) for s in SIDES for h in ev[s].hs)
-    durations = [
-        t1 - t0
+    valid = [
+        (s1, t1 - t0)
         for (t0, s0), (t1, s1) in zip(hs[:-1], hs[1:], strict=True)
         if s0 != s1 and t1 - t0 <= MAX_STEP_S
     ]
-    typical = float(np.median(durations)) if durations else float("nan")
+    typical = typical_steps(valid) if valid else {s: float("nan") for s in SIDES}
     rows = []
     for (t0, s0), (t1, s1) in zip(hs[:-1], hs[1:], strict=True):
         length = abs(float(heel_at[SIDES[0]](t1) - heel_at[SIDES[1]](t1)))
         if gait == "running":
             length = float("nan")
-        reason = _exclusion(s0, s1, t1 - t0, typical)
+        reason = _exclusion(s0, s1, t1 - t0, typical[s1])
         rows.append(
             {
                 "pass": pass_index,

@@ -169,12 +169,12 @@ def test_side_view_events_within_one_frame_of_the_truth(request, name, clip, fps
 
 
 def test_older_adult_events_against_the_truth(older_adult):
-    """Her 27 read events: all those inside gaitlab's passes are within one frame; the 6 it
-    misses lie in the last second before she reaches the left edge and turns (frames
-    136–140) and the last second before she leaves on the right (310–326), where the view
-    label changes and the turn trim removes them."""
+    """Her 27 read events: 25 within one frame (22 before side and oblique view labels of a
+    straight walk were joined: the last second before she leaves on the right, frames
+    310-326, was cut off as a turn); the 2 missed lie in the last half second before she
+    reaches the left edge and turns (frames 136-140)."""
     errors = np.array(frame_errors(older_adult, "walk_side_turn_older_adult"))
-    assert np.mean(errors <= 1) >= 21 / 27, errors.tolist()
+    assert np.mean(errors <= 1) >= 24 / 27, errors.tolist()
     truth = truth_cadence_spm("walk_side_turn_older_adult", 30.0)
     assert older_adult.metrics["cadence_spm"] == pytest.approx(truth, abs=3.0)
 

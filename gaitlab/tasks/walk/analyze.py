@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gaitlab.core.geometry import leg_length_px
-from gaitlab.core.landmarks import SIDES
+from gaitlab.core.landmarks import SIDES, side_landmark
 from gaitlab.core.types import Event, Flag, PoseSequence
 from gaitlab.signals.clean import lowpass_signal
 from gaitlab.tasks.base import TaskContext, TaskResult
@@ -30,6 +30,10 @@ from gaitlab.tasks.walk.stances import Stance, stance_signal, stances_of
 from gaitlab.tasks.walk.steps import pass_steps
 from gaitlab.tasks.walk.timing import temporal_metrics
 
+#: A gait event whose foot is within this many leg lengths of the picture's left or right
+#: edge (or beyond it) is not seen and is dropped (see _drop_unseen): a foot is ~0.2 leg
+#: lengths long, so its far end may already be out.
+EDGE_MARGIN_LEGS = 0.2
 #: Above this share of a stride per frame (%), running stance/flight percentages get a
 #: precision warning (30 fps at 170 steps/min: 4.7 %).
 STANCE_FRAME_PCT_WARN = 3.0
@@ -80,6 +84,21 @@ def _pass_events(
     return ev, speed, gait, forward
 
 
+def _drop_unseen(sub: PoseSequence, ev: dict[str, SideEvents], margin_px: float) -> None:
+    """Remove, in place, the events whose foot (heel or toe) is beyond the picture's left or
+    right edge or within ``margin_px`` of it: the pose model guesses a foot leaving the frame,
+    and a contact there is not seen. (The bottom edge is often just below the feet: a foot
+    there is seen.)"""
+    width = sub.frame_size[0]
+    for side, e in ev.items():
+        x = np.stack([sub.point(side_landmark(side, k))[:, 0] for k in ("heel", "foot_index")])
+        for times in (e.hs, e.to):
+            for te in list(times):
+                at = x[:, row_at(sub.t_s, te)]
+                if not (np.all(at >= margin_px) and np.all(at <= width - margin_px)):
+                    times.remove(te)
+
+
 def _position_at(t: np.ndarray, x: np.ndarray):
     """A function of time giving ``x`` interpolated over its finite samples (NaN outside)."""
     return lambda te: interp_at(t, x, te)
@@ -96,6 +115,7 @@ def _time_passes(
         sub = pose[p.rows]
         unit_leg = leg_m if p.axis == "world" else leg_px
         ev, speed, gait, forward = _pass_events(sub, p, unit_leg)
+        _drop_unseen(sub, ev, EDGE_MARGIN_LEGS * leg_px)
         timing.per_pass.append(ev)
         timing.steps += pass_steps(
             ev,

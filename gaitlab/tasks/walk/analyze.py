@@ -77,9 +77,16 @@ def _pass_events(
             "hs_arrest_frac": HS_ARREST_FRAC_DEPTH,
             "to_onset_frac": TO_ONSET_FRAC_DEPTH,
         }
-    # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema.
+    # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema. Each
+    # foot's own contact is used in side views only: the world landmarks' depth jitters
+    # (~3 cm a frame) as much as a slow foot moves, and it was checked on real side views only.
     ev, speed, gait = detect_gait_events(
-        sub.t_s, forward, unit_leg, refine=not p.backwards, **fractions
+        sub.t_s,
+        forward,
+        unit_leg,
+        refine=not p.backwards,
+        contact=p.axis == "image_x",
+        **fractions,
     )
     return ev, speed, gait, forward
 

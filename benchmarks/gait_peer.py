@@ -72,6 +72,7 @@ def run_gaitlab(video: Path, out: Path) -> tuple[float | None, float]:
         + ["--out", str(out), "--no-video", "--no-save", "--quiet"],
         check=True,
         cwd=REPO,
+        capture_output=True,
     )
     wall = time.perf_counter() - start
     summary = json.loads((out / "summary.json").read_text())

@@ -25,10 +25,12 @@ from gaitlab.core.thresholds import load_thresholds
 from gaitlab.core.types import Event, Flag, PoseSequence, Signals
 from gaitlab.io.export import (
     FRAMES_NAME,
+    STEPS_NAME,
     SUMMARY_NAME,
     VIDEO_NAME,
     frames_table,
     staged_output,
+    steps_table,
     write_json,
 )
 from gaitlab.io.sampling import sample_pictures
@@ -165,6 +167,7 @@ class Analysis:
     events: list[Event]
     flags: list[Flag]
     reps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)  # the walk's step table
     row_track: np.ndarray | None = None  # (T,) subject's track id per frame, -1 = absent
     others: list[list[np.ndarray]] = field(default_factory=list)  # bystanders per frame
 
@@ -182,6 +185,7 @@ class Analysis:
             "unavailable": dict(self.signals.unavailable),
             "events": [e.to_dict() for e in self.events],
             "reps": self.reps,
+            "steps": self.steps,
             "flags": [f.to_dict() for f in self.flags],
         }
 
@@ -449,6 +453,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         warnings.append(reason)
     events = _view_change_events(pose, view_summary.segments)
     reps: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
     analyzer = ANALYZERS.get(task)
     if analyzer is not None:
         context = TaskContext(
@@ -466,6 +471,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         metrics.update(result.metrics)
         events = sorted(events + result.events, key=lambda e: e.t_s)
         reps = result.reps
+        steps = result.steps
         flags = sorted(flags + result.flags, key=lambda f: f.start_s)
         warnings += [w for w in result.warnings if w not in warnings]
         signals = _with_task_signals(signals, result.signals)
@@ -496,6 +502,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
         metrics=metrics,
         events=events,
         reps=reps,
+        steps=steps,
         flags=flags,
         row_track=selection.row_track,
         others=_others_per_frame(tracks, selection.track_ids, len(pose)),
@@ -631,7 +638,8 @@ def write_outputs(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> dict[str, Path]:
-    """Write summary.json, frames.csv and (optionally) annotated.mp4 atomically into out_dir;
+    """Write summary.json, frames.csv, steps.csv (a walk with steps) and (optionally)
+    annotated.mp4 atomically into out_dir;
     once ``cancel`` is set nothing reaches out_dir (:class:`AnalysisCancelled`)."""
     out_dir = Path(out_dir)
     with staged_output(out_dir) as stage:
@@ -640,9 +648,13 @@ def write_outputs(
         ).to_csv(stage / FRAMES_NAME, index=False)
         if write_video:
             render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress, cancel=cancel)
+        if analysis.steps:
+            steps_table(analysis.steps).to_csv(stage / STEPS_NAME, index=False)
         write_json(stage / SUMMARY_NAME, analysis.summary())
         _stop_if_cancelled(cancel)
     written = {"summary": out_dir / SUMMARY_NAME, "frames": out_dir / FRAMES_NAME}
+    if analysis.steps:
+        written["steps"] = out_dir / STEPS_NAME
     if write_video:
         written["video"] = out_dir / VIDEO_NAME
     return written

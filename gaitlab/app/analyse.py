@@ -24,7 +24,7 @@ from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
-from gaitlab.present.flags import flag_rows, rep_rows
+from gaitlab.present.flags import flag_rows, rep_rows, step_rows
 from gaitlab.present.marks import timeline_marks
 from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
 from gaitlab.present.thumbnails import crop_person
@@ -124,6 +124,7 @@ def result_ui(rid: str) -> None:
     charts_ui(rid, summary, frames, flags, request.get("sex"))
     flags_ui(rid, flags)
     reps_ui(summary)
+    steps_ui(summary)
     events_ui(summary)
     downloads_ui(rid)
 
@@ -369,6 +370,14 @@ def reps_ui(summary: dict[str, Any]) -> None:
     if rows:
         st.subheader(f"Reps ({len(rows)})")
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def steps_ui(summary: dict[str, Any]) -> None:
+    rows = step_rows(summary)
+    if rows:
+        counted = sum(r["counted"] == "yes" for r in rows)
+        with st.expander(f"Steps ({counted} of {len(rows)} counted in the timing)"):
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def events_ui(summary: dict[str, Any]) -> None:

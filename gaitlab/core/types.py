@@ -154,14 +154,19 @@ class Event:
     t_s: float
     frame: int
     side: str | None = None
+    #: How sure the detector is of the event, 0–1 (gait events); None where not judged.
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": self.type,
             "side": self.side,
             "t_s": round(self.t_s, 4),
             "frame": self.frame,
         }
+        if self.confidence is not None:
+            out["confidence"] = round(float(self.confidence), 3)
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Write an analysis to disk: summary.json, frames.csv (and the annotated video via render).
+"""Write an analysis to disk: summary.json, frames.csv, steps.csv (and the annotated video via
+render).
 
 Writes are atomic per output directory: files are written into a hidden staging folder and
 moved into place only when all of them are complete, so a failed run never leaves something
@@ -26,6 +27,18 @@ from gaitlab.core.types import PoseSequence, Signals
 SUMMARY_NAME = "summary.json"
 FRAMES_NAME = "frames.csv"
 VIDEO_NAME = "annotated.mp4"
+STEPS_NAME = "steps.csv"
+#: The step table's columns, in order (the rows of ``summary.json``'s ``steps``).
+STEP_COLUMNS = (
+    "pass",
+    "t_s",
+    "frame",
+    "side",
+    "duration_s",
+    "length_legs",
+    "included",
+    "excluded_reason",
+)
 
 
 def jsonable(x: Any) -> Any:
@@ -74,6 +87,13 @@ def frames_table(
     return pd.DataFrame(cols)
 
 
+def steps_table(steps: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per step (the walk's step table): when it ended (``t_s``, source ``frame``),
+    the ``side`` whose heel strike ended it, ``duration_s``, ``length_legs`` (empty where a
+    heel was not seen), whether it counts in the timing (``included``) and if not, why."""
+    return pd.DataFrame([{c: s.get(c) for c in STEP_COLUMNS} for s in steps], columns=STEP_COLUMNS)
+
+
 @contextmanager
 def staged_output(out_dir: Path) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out_dir``, on error delete it.
@@ -90,7 +110,7 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     produced = {item.name for item in stage.iterdir()}
-    for name in (SUMMARY_NAME, FRAMES_NAME, VIDEO_NAME):
+    for name in (SUMMARY_NAME, FRAMES_NAME, STEPS_NAME, VIDEO_NAME):
         if name not in produced and (out_dir / name).exists():
             (out_dir / name).unlink()
     for item in stage.iterdir():

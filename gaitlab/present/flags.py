@@ -98,3 +98,23 @@ def rep_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 row[k] = v
         rows.append(row)
     return rows
+
+
+def step_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The walk's step table (``summary["steps"]``) for a page or a report: number, time,
+    side, duration, length in leg lengths, and whether the step counts in the timing (if
+    not, why)."""
+    rows = []
+    for i, step in enumerate(summary.get("steps") or [], start=1):
+        length = step.get("length_legs")
+        rows.append(
+            {
+                "step": i,
+                "time_s": round(float(step["t_s"]), 2),
+                "side": step.get("side") or "",
+                "duration_s": round(float(step["duration_s"]), 2),
+                "length_legs": round(float(length), 2) if length is not None else None,
+                "counted": "yes" if step.get("included") else f"no: {step.get('excluded_reason')}",
+            }
+        )
+    return rows

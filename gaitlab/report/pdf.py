@@ -74,6 +74,7 @@ def render_report(
             summary, thresholds, person.sex if person else None, sources, st, width
         ),
         *sections.flag_list(summary, frames, thresholds, sources, st),
+        *sections.step_table(summary, st, width),
         *sections.recording_notes(summary, st),
         *sections.caveats_and_sources(sources, st),
     ]

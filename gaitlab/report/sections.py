@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from gaitlab.core.thresholds import Threshold
-from gaitlab.present.flags import flag_rows, rule_label
+from gaitlab.present.flags import flag_rows, rule_label, step_rows
 from gaitlab.present.metrics import metric_rows
 from gaitlab.report.keyframes import MAX_KEY_FRAMES, TILE_H, TILE_W, KeyFrame
 from gaitlab.report.styles import HEAD_BACKGROUND, RULE_GREY, WARN, WARN_BACKGROUND, Styles
@@ -36,6 +36,8 @@ from gaitlab.store import Person
 
 #: Flags listed at most; the rest are counted (keeps the report within two pages).
 MAX_FLAGS = 8
+#: Steps listed at most in the report's step table; the rest are counted (two pages).
+MAX_STEPS = 12
 #: Verdicts printed in the warning colour.
 _OUTSIDE = ("flagged", "below range", "above range")
 
@@ -272,6 +274,44 @@ def flag_list(
             Paragraph(
                 f"… and {len(flags) - MAX_FLAGS} more (see the app or summary.json).", st.small
             )
+        )
+    return out
+
+
+# -- steps --------------------------------------------------------------------------------------
+def step_table(summary: dict[str, Any], st: Styles, width: float) -> list[Any]:
+    """The walk's steps (at most :data:`MAX_STEPS`, the rest counted): time, side, duration,
+    length in leg lengths, and why a step is not counted in the timing."""
+    rows = step_rows(summary)
+    if not rows:
+        return []
+    counted = sum(r["counted"] == "yes" for r in rows)
+    head = ["#", "Time (s)", "Side", "Duration (s)", "Length (legs)", "Counted"]
+    data: list[list[Any]] = [[Paragraph(h, st.cell_b) for h in head]]
+    for r in rows[:MAX_STEPS]:
+        length = "–" if r["length_legs"] is None else f"{r['length_legs']:.2f}"
+        cells = [r["step"], f"{r['time_s']:.2f}", r["side"], f"{r['duration_s']:.2f}", length]
+        data.append([Paragraph(escape(str(c)), st.cell) for c in cells + [r["counted"]]])
+    fixed = [8 * mm, 18 * mm, 14 * mm, 22 * mm, 22 * mm]
+    table = Table(data, colWidths=[*fixed, width - sum(fixed)], repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BACKGROUND),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE_GREY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    out: list[Any] = [
+        Paragraph(f"Steps ({counted} of {len(rows)} counted in the timing)", st.h2),
+        table,
+    ]
+    if len(rows) > MAX_STEPS:
+        out.append(
+            Paragraph(f"… and {len(rows) - MAX_STEPS} more (see steps.csv or the app).", st.small)
         )
     return out
 

@@ -49,7 +49,8 @@ class TaskResult:
 
     ``metrics`` are flat ``<what>_<side?>_<unit>`` numbers/strings (None when the view cannot
     support them, with the reason in ``warnings``); ``reps`` follow the output contract;
-    ``signals`` are extra per-frame arrays for frames.csv (e.g. ``stance_left``).
+    ``signals`` are extra per-frame arrays for frames.csv (e.g. ``stance_left``); ``steps``
+    is the walk's step table (steps.csv).
     """
 
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -58,3 +59,4 @@ class TaskResult:
     flags: list[Flag] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     signals: dict[str, np.ndarray] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)

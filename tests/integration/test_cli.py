@@ -251,8 +251,10 @@ def test_several_people_subject_never_jumps_silently(demo_clip, tmp_path):
     assert summary["view"] in ("sagittal_left", "sagittal_right")
     info = probe(out / "annotated.mp4")
     assert info.codec == "h264" and info.frames == 230
-    # golden values, checked in the annotated video: six heel strikes, about 99 steps/min
-    assert summary["metrics"]["steps"] == 6
+    # golden values, checked in the annotated video: seven heel strikes (the first, at frame
+    # ~78, where she still walks slightly towards the camera: the oblique view label there is
+    # no longer taken for a turn), about 99 steps/min
+    assert summary["metrics"]["steps"] == 7
     assert summary["metrics"]["cadence_spm"] == pytest.approx(98.8, abs=4.0)
 
 

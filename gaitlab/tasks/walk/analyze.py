@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gaitlab.core.geometry import leg_length_px
-from gaitlab.core.landmarks import SIDES
+from gaitlab.core.landmarks import SIDES, side_landmark
 from gaitlab.core.types import Event, Flag, PoseSequence
 from gaitlab.signals.clean import lowpass_signal
 from gaitlab.tasks.base import TaskContext, TaskResult
@@ -24,11 +24,16 @@ from gaitlab.tasks.walk.frontal import frontal_measures
 from gaitlab.tasks.walk.passes import WalkPass, find_passes
 from gaitlab.tasks.walk.rearfoot import rearfoot_trend
 from gaitlab.tasks.walk.sagittal import sagittal_measures
-from gaitlab.tasks.walk.series import row_at
+from gaitlab.tasks.walk.series import interp_at, row_at
 from gaitlab.tasks.walk.sides import SideEvents
 from gaitlab.tasks.walk.stances import Stance, stance_signal, stances_of
+from gaitlab.tasks.walk.steps import pass_steps
 from gaitlab.tasks.walk.timing import temporal_metrics
 
+#: A gait event whose foot is within this many leg lengths of the picture's left or right
+#: edge (or beyond it) is not seen and is dropped (see _drop_unseen): a foot is ~0.2 leg
+#: lengths long, so its far end may already be out.
+EDGE_MARGIN_LEGS = 0.2
 #: Above this share of a stride per frame (%), running stance/flight percentages get a
 #: precision warning (30 fps at 170 steps/min: 4.7 %).
 STANCE_FRAME_PCT_WARN = 3.0
@@ -54,13 +59,15 @@ class _Timing:
     stances: list[Stance] = field(default_factory=list)
     speeds_legs: list[float] = field(default_factory=list)
     gaits: list[str] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _pass_events(
     sub: PoseSequence, p: WalkPass, unit_leg: float
-) -> tuple[dict[str, SideEvents], float, str]:
-    """Events of one pass (:func:`detect_gait_events`) on its forward coordinates; front and
-    back views low-pass the depth again and use the depth refinement levels."""
+) -> tuple[dict[str, SideEvents], float, str, dict[str, np.ndarray]]:
+    """Events of one pass (:func:`detect_gait_events`) on its forward coordinates, and those
+    coordinates; front and back views low-pass the depth again and use the depth refinement
+    levels."""
     raw = raw_forward(sub, p.axis)
     forward = {key: v * p.direction for key, v in raw.items()}
     fractions = {}
@@ -70,8 +77,38 @@ def _pass_events(
             "hs_arrest_frac": HS_ARREST_FRAC_DEPTH,
             "to_onset_frac": TO_ONSET_FRAC_DEPTH,
         }
-    # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema.
-    return detect_gait_events(sub.t_s, forward, unit_leg, refine=not p.backwards, **fractions)
+    # Reversed footage turns the onset/arrest shapes inside out: keep Zeni's extrema. Each
+    # foot's own contact is used in side views only: the world landmarks' depth jitters
+    # (~3 cm a frame) as much as a slow foot moves, and it was checked on real side views only.
+    ev, speed, gait = detect_gait_events(
+        sub.t_s,
+        forward,
+        unit_leg,
+        refine=not p.backwards,
+        contact=p.axis == "image_x",
+        **fractions,
+    )
+    return ev, speed, gait, forward
+
+
+def _drop_unseen(sub: PoseSequence, ev: dict[str, SideEvents], margin_px: float) -> None:
+    """Remove, in place, the events whose foot (heel or toe) is beyond the picture's left or
+    right edge or within ``margin_px`` of it: the pose model guesses a foot leaving the frame,
+    and a contact there is not seen. (The bottom edge is often just below the feet: a foot
+    there is seen.)"""
+    width = sub.frame_size[0]
+    for side, e in ev.items():
+        x = np.stack([sub.point(side_landmark(side, k))[:, 0] for k in ("heel", "foot_index")])
+        for times in (e.hs, e.to):
+            for te in list(times):
+                at = x[:, row_at(sub.t_s, te)]
+                if not (np.all(at >= margin_px) and np.all(at <= width - margin_px)):
+                    times.remove(te)
+
+
+def _position_at(t: np.ndarray, x: np.ndarray):
+    """A function of time giving ``x`` interpolated over its finite samples (NaN outside)."""
+    return lambda te: interp_at(t, x, te)
 
 
 def _time_passes(
@@ -83,8 +120,17 @@ def _time_passes(
     timing = _Timing()
     for k, p in enumerate(passes):
         sub = pose[p.rows]
-        ev, speed, gait = _pass_events(sub, p, leg_m if p.axis == "world" else leg_px)
+        unit_leg = leg_m if p.axis == "world" else leg_px
+        ev, speed, gait, forward = _pass_events(sub, p, unit_leg)
+        _drop_unseen(sub, ev, EDGE_MARGIN_LEGS * leg_px)
         timing.per_pass.append(ev)
+        timing.steps += pass_steps(
+            ev,
+            k,
+            {s: _position_at(sub.t_s, forward[f"{s}_heel"] / unit_leg) for s in SIDES},
+            lambda te, sub=sub, p=p: pose.frame_index[p.start + row_at(sub.t_s, te)],
+            gait,
+        )
         timing.gaits.append(gait)
         if np.isfinite(speed) and p.axis == "image_x":
             timing.speeds_legs.append(speed / leg_px)
@@ -92,7 +138,10 @@ def _time_passes(
             for kind, times in (("heel_strike", ev[side].hs), ("toe_off", ev[side].to)):
                 for te in times:
                     row = p.start + row_at(sub.t_s, te)
-                    timing.events.append(Event(kind, float(te), int(pose.frame_index[row]), side))
+                    conf = ev[side].confidence.get(te)
+                    timing.events.append(
+                        Event(kind, float(te), int(pose.frame_index[row]), side, conf)
+                    )
         timing.stances += stances_of(ev, k)
         for side in SIDES:
             signals[f"stance_{side}"][p.rows] = stance_signal(t[p.rows], ev[side])
@@ -152,7 +201,9 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     :func:`~.rearfoot.rearfoot_trend`), ``walking_passes``, ``walking_time_s``. None where no pass
     supports a measure, with the reason in ``warnings``.
 
-    Events: ``heel_strike`` / ``toe_off`` with side, time and source frame. Signals:
+    Events: ``heel_strike`` / ``toe_off`` with side, time and source frame. Steps: every
+    step of every pass (:func:`~.steps.pass_steps`), those left out of the timing with the
+    reason. Signals:
     ``stance_left`` / ``stance_right`` (1 in stance, 0 in swing, NaN outside the analysed
     passes), ``pelvic_drop_deg`` (single support, + = swing-side hip lower),
     ``foot_angle_left_deg`` / ``_right_deg`` and ``heel_ahead_left_legs`` /
@@ -179,4 +230,5 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
         flags=sorted(flags, key=lambda f: f.start_s),
         warnings=list(dict.fromkeys(result_warnings)),
         signals=signals,
+        steps=timing.steps,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
+from gaitlab.tasks.walk.contact import contact_events, ground_speeds
 from gaitlab.tasks.walk.series import fine_velocity, gradient, level_crossings, runs
 from gaitlab.tasks.walk.sides import SideEvents, assign_sides, drop_flight_events
 
@@ -38,6 +39,8 @@ TO_ONSET_FRAC_DEPTH = 0.4
 #: A toe's ground speed that dips under the onset level but stays above this fraction of it
 #: is already moving (jitter), not planted: see _take_off.
 TO_DIP_FRAC = 0.5
+#: A contact event within this of one of Zeni's is the same event (see _with_contacts).
+CONTACT_MATCH_S = 0.15
 #: Zeni extrema closer than this to the start or end of the data are not events.
 EDGE_GUARD_S = 0.1
 #: Refinement search windows after Zeni's heel maximum / before its toe minimum.
@@ -162,7 +165,8 @@ def detect_gait_events(
     refine: bool = True,
     hs_arrest_frac: float = HS_ARREST_FRAC,
     to_onset_frac: float = TO_ONSET_FRAC,
-) -> tuple[dict[str, SideEvents], float]:
+    contact: bool = True,
+) -> tuple[dict[str, SideEvents], float, str]:
     """Heel strikes and toe offs of one pass.
 
     Zeni's rule is applied to the envelopes of the two feet: the leading heel (the more
@@ -181,10 +185,15 @@ def detect_gait_events(
         The leg length in the same unit (prominence and spacing checks).
     refine
         Refine Zeni's extrema on the ground speed (package docstring); False keeps them.
+    contact
+        In walking, time the events on each foot's own contact instead
+        (:func:`~.contact.contact_events`): it holds for limps, shuffling and slow gait,
+        where Zeni's envelopes miss the steps that do not pass the other foot.
 
     Returns
     -------
-    Per side, the event times (s); the walking speed in units/s (NaN if unknown); the gait,
+    Per side, the event times (s) and their confidences; the walking speed in units/s (NaN
+    if unknown); the gait,
     ``"running"`` when most toe offs are followed by a flight phase (both feet in the air
     before the next heel strike), else ``"walking"``. Walking has no flight phase, so there
     an event that would put both feet in the air is dropped as an error.
@@ -206,16 +215,91 @@ def detect_gait_events(
     if refine and np.isfinite(speed):
         _refine(t, heel, toe, hs, to, hs_t, to_t, speed, hs_arrest_frac, to_onset_frac)
     keep_hs, keep_to = _alternate(hs, to, hs_t, to_t, heel, toe)
+    zeni = (
+        [(hs_t[k], str(heel_who[hs[k]])) for k in keep_hs],
+        [(to_t[k], str(toe_who[to[k]])) for k in keep_to],
+    )
     out, n_flight, n_double = assign_sides(
-        [hs_t[k] for k in keep_hs],
-        [str(heel_who[hs[k]]) for k in keep_hs],
-        [to_t[k] for k in keep_to],
-        [str(toe_who[to[k]]) for k in keep_to],
+        [h for h, _ in zeni[0]],
+        [s for _, s in zeni[0]],
+        [o for o, _ in zeni[1]],
+        [s for _, s in zeni[1]],
     )
     gait = "running" if n_flight > n_double else "walking"
+    conf: dict[float, float] = {}
+    if gait == "walking" and refine and contact:
+        fe = contact_events(
+            t, forward, leg, hs_arrest_frac=hs_arrest_frac, to_onset_frac=to_onset_frac
+        )
+        gaps = np.diff([h for h, _, _ in fe.hs])
+        step = float(np.median(gaps)) if gaps.size else float("nan")
+        hs_all = _with_contacts(zeni[0], fe.hs, conf, STEP_RANGE[0] * step)
+        to_all = _with_contacts(zeni[1], fe.to, conf, 0.0, [h for h, _ in hs_all])
+        out, _, _ = assign_sides(
+            [h for h, _ in hs_all],
+            [s for _, s in hs_all],
+            [o for o, _ in to_all],
+            [s for _, s in to_all],
+        )
+        if not np.isfinite(speed):
+            speed = fe.speed
     if gait == "walking":
         drop_flight_events(out)
+    for ev in out.values():
+        ev.confidence = {te: c for te, c in conf.items() if te in ev.hs or te in ev.to}
+    _add_confidences(t, forward, out, speed)
     return out, speed, gait
+
+
+def _with_contacts(
+    zeni: list[tuple[float, str]],
+    contacts: list[tuple[float, str, float]],
+    conf: dict[float, float],
+    min_gap_s: float,
+    strikes: list[float] | None = None,
+) -> list[tuple[float, str]]:
+    """Zeni's refined events of one kind, and those of each foot's contact that Zeni's
+    envelopes missed: a step that does not pass the other foot (a step-to limp, a cane)
+    leaves the leading heel's envelope flat, so Zeni sees every other step. Where both found
+    an event (within :data:`CONTACT_MATCH_S`), Zeni's refined time stays (the more precise on
+    real footage) with the contact's confidence; ``conf`` is filled. A contact event is added
+    only where it fits the gait: at least ``min_gap_s`` from Zeni's (a heel strike: a step's
+    worth), and for a toe off (``strikes`` given) in a step (between two heel strikes) that
+    has none of Zeni's (walking lifts one foot per step)."""
+    out = list(zeni)
+    times = np.array([z for z, _ in zeni])
+    bounds = np.array(sorted(strikes)) if strikes is not None else None
+    for te, side, c in contacts:
+        near = np.flatnonzero(np.abs(times - te) <= CONTACT_MATCH_S) if times.size else []
+        if len(near):
+            conf[float(times[near[0]])] = c
+            continue
+        if times.size and np.min(np.abs(times - te)) < min_gap_s:
+            continue
+        if bounds is not None and bounds.size and times.size:
+            k = np.searchsorted(bounds, te)
+            lo = bounds[k - 1] if k > 0 else -np.inf
+            hi = bounds[k] if k < bounds.size else np.inf
+            if np.any((times > lo) & (times < hi)):
+                continue
+        out.append((te, side))
+        conf[te] = c
+    return sorted(out)
+
+
+def _add_confidences(
+    t: np.ndarray, forward: dict[str, np.ndarray], out: dict[str, SideEvents], speed: float
+) -> None:
+    """Fill, in place, the confidence of every event that has none: how clearly the
+    landmark's ground speed changes there (:meth:`~.contact.GroundSpeeds.confidence`)."""
+    gs = ground_speeds(t, forward)
+    for side, ev in out.items():
+        known = {te: c for te, c in ev.confidence.items() if te in ev.hs or te in ev.to}
+        for kind, times in (("heel", ev.hs), ("foot_index", ev.to)):
+            for te in times:
+                if te not in known:
+                    known[te] = 0.0 if gs is None else gs.confidence(f"{side}_{kind}", te)
+        ev.confidence = known
 
 
 def _take_off(crossings: np.ndarray, tt: np.ndarray, u: np.ndarray, floor: float) -> float:

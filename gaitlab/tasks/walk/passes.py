@@ -9,7 +9,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from gaitlab.core.geometry import leg_length_px
 from gaitlab.core.types import PoseSequence
-from gaitlab.signals.view import FRONTAL_VIEWS, facing_sign_x
+from gaitlab.signals.view import FRONTAL_VIEWS, SAGITTAL_VIEWS, facing_sign_x
 from gaitlab.tasks.walk.forward import pelvis_xy, raw_forward, walking_direction, world_leg_m
 from gaitlab.tasks.walk.series import runs
 
@@ -82,6 +82,48 @@ def _view_spans(views: np.ndarray, a: int, b: int) -> list[tuple[int, int]]:
     return list(zip(cuts[:-1], cuts[1:], strict=True))
 
 
+def _way(pose: PoseSequence, lo: int, hi: int) -> float:
+    """The walking direction along the image x axis in rows ``lo:hi`` if both its halves
+    agree on it (no turn inside), else 0 (:func:`~.forward.walking_direction`: the planted
+    feet move backwards relative to the pelvis, for a fixed or a panning camera)."""
+    mid = (lo + hi) // 2
+    ways = []
+    for a, b in ((lo, mid), (mid, hi)):
+        if b - a < 3:
+            return 0.0
+        sub = pose[a:b]
+        ways.append(walking_direction(sub.t_s, raw_forward(sub, "image_x")))
+    return ways[0] if ways[0] == ways[1] else 0.0
+
+
+def _straight_spans(
+    pose: PoseSequence, views: np.ndarray, a: int, b: int
+) -> list[tuple[int, int, str]]:
+    """Rows ``a:b`` split where the view label changes, except between side and oblique
+    views while the walk goes on the same way (both halves of each part walking in the same
+    direction): a limp or a slight angle to the camera can move the label between them while
+    the walk goes straight on. Each span with its view (the label of most of its frames)."""
+    spans: list[list] = []
+    for lo, hi in _view_spans(views, a, b):
+        view = str(views[lo])
+        if spans:
+            p_lo, p_hi, p_views = spans[-1]
+            pair = {view, str(views[p_lo])}
+            if pair <= {*SAGITTAL_VIEWS, "oblique"} and pair != set(SAGITTAL_VIEWS):
+                way = _way(pose, p_lo, p_hi)
+                if way != 0 and _way(pose, lo, hi) == way:
+                    spans[-1] = [p_lo, hi, p_views + [(hi - lo, view)]]
+                    continue
+        spans.append([lo, hi, [(hi - lo, view)]])
+    out = []
+    for lo, hi, parts in spans:
+        share: dict[str, int] = {}
+        for n, v in parts:
+            share[v] = share.get(v, 0) + n
+        out.append((lo, hi, max(share, key=share.__getitem__)))
+    return out
+
+
 def _trim_turns(
     t: np.ndarray,
     views: np.ndarray,
@@ -95,10 +137,12 @@ def _trim_turns(
     (a, b), (lo, hi) = run, span
     n = len(views)
     view = str(views[lo])
+    if views[hi - 1] != view:  # a straight span whose label moved between side and oblique
+        view = "__straight__"
     lo2, hi2 = lo, hi
-    if lo > a or (lo > 0 and views[lo - 1] not in ("unknown", view) and hips_ok[lo - 1]):
+    if lo > a or (lo > 0 and views[lo - 1] not in ("unknown", view, views[lo]) and hips_ok[lo - 1]):
         lo2 = int(np.searchsorted(t, t[lo] + turn_trim_s))
-    if hi < b or (hi < n and views[hi] not in ("unknown", view) and hips_ok[hi]):
+    if hi < b or (hi < n and views[hi] not in ("unknown", view, views[hi - 1]) and hips_ok[hi]):
         hi2 = int(np.searchsorted(t, t[hi - 1] - turn_trim_s, side="right"))
     return lo2, hi2
 
@@ -207,13 +251,12 @@ def find_passes(
     dt = float(np.median(np.diff(t)))
     passes: list[WalkPass] = []
     for run in runs(usable):
-        for span in _view_spans(views, *run):
-            lo, hi = span
-            lo2, hi2 = _trim_turns(t, views, hips_ok, run, span, turn_trim_s)
+        for lo, hi, view in _straight_spans(pose, views, *run):
+            lo2, hi2 = _trim_turns(t, views, hips_ok, run, (lo, hi), turn_trim_s)
             left_out.turning_s += max(0, (lo2 - lo) + (hi - hi2)) * dt
             if hi2 - lo2 < 2:
                 continue
-            axis = _axis_for(str(views[lo]), pose.world is not None and np.isfinite(leg_m))
+            axis = _axis_for(view, pose.world is not None and np.isfinite(leg_m))
             if axis is None:
                 left_out.no_depth_s += (hi2 - lo2) * dt
                 continue
@@ -221,7 +264,7 @@ def find_passes(
                 pose,
                 lo2,
                 hi2,
-                str(views[lo]),
+                view,
                 axis,
                 leg_m if axis == "world" else leg_px,
                 min_pass_s=min_pass_s,

@@ -21,6 +21,8 @@ class SideEvents:
 
     hs: list[float] = field(default_factory=list)
     to: list[float] = field(default_factory=list)
+    #: Confidence in [0, 1] of each event, by its time (absent: not known).
+    confidence: dict[float, float] = field(default_factory=dict)
 
 
 def drop_flight_events(events: dict[str, SideEvents]) -> int:

@@ -21,28 +21,44 @@ class _Cycles:
     """Step and stride durations and phase percentages, gathered over the passes."""
 
     steps: list[tuple[str, float]] = field(default_factory=list)  # (side ending it, s)
+    step_pairs: list[float] = field(default_factory=list)  # two consecutive steps (s)
     strides: list[float] = field(default_factory=list)
     stance_pct: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in SIDES})
     ds_pct: list[float] = field(default_factory=list)
     flight_pct: list[float] = field(default_factory=list)
 
 
-def _pass_steps(ev: dict[str, SideEvents]) -> list[tuple[str, float]]:
+def typical_steps(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    """Per side, the typical step ending with that foot's heel strike: the median of that
+    side's steps (a limp makes the two sides' steps differ), or of all steps when a side has
+    fewer than three (two cannot tell which is odd)."""
+    every = float(np.median([d for _, d in pairs])) if pairs else float("nan")
+    out = {}
+    for side in SIDES:
+        own = [d for s, d in pairs if s == side]
+        out[side] = float(np.median(own)) if len(own) >= 3 else every
+    return out
+
+
+def _pass_steps(ev: dict[str, SideEvents]) -> tuple[list[tuple[str, float]], list[float]]:
     """The steps of one pass (heel strike to the other foot's heel strike), each with the
-    side of the heel strike that ends it; steps far from the pass's typical step left out."""
+    side of the heel strike that ends it, steps far from that side's typical step left out;
+    and the sums of consecutive kept steps (one of each foot: a stride)."""
     hs = sorted((h, s) for s in SIDES for h in ev[s].hs)
     pairs = [
-        (s1, t1 - t0)
+        (s1, t1 - t0) if s0 != s1 and t1 - t0 <= MAX_STEP_S else None
         for (t0, s0), (t1, s1) in zip(hs[:-1], hs[1:], strict=True)
-        if s0 != s1 and t1 - t0 <= MAX_STEP_S
     ]
-    if not pairs:
-        return []
-    # A step much longer or shorter than the pass's typical step spans a missed or
-    # a spurious heel strike: timing from it would be wrong.
-    typical = float(np.median([d for _, d in pairs]))
+    valid = [p for p in pairs if p is not None]
+    if not valid:
+        return [], []
+    # A step much longer or shorter than its side's typical step spans a missed or a
+    # spurious heel strike: timing from it would be wrong.
+    typical = typical_steps(valid)
     lo, hi = STEP_RANGE
-    return [(side, d) for side, d in pairs if lo * typical <= d <= hi * typical]
+    kept = [p if p and lo * typical[p[0]] <= p[1] <= hi * typical[p[0]] else None for p in pairs]
+    strides = [a[1] + b[1] for a, b in zip(kept[:-1], kept[1:], strict=True) if a and b]
+    return [p for p in kept if p], strides
 
 
 def _side_strides(ev: dict[str, SideEvents], side: str, cycles: _Cycles) -> None:
@@ -90,7 +106,9 @@ def temporal_metrics(
     n_hs = 0
     for ev in events_per_pass:
         n_hs += sum(len(ev[s].hs) for s in SIDES)
-        cycles.steps += _pass_steps(ev)
+        steps_of_pass, pairs = _pass_steps(ev)
+        cycles.steps += steps_of_pass
+        cycles.step_pairs += pairs
         for side in SIDES:
             _side_strides(ev, side, cycles)
     steps, strides, stance_pct = cycles.steps, cycles.strides, cycles.stance_pct
@@ -99,9 +117,16 @@ def temporal_metrics(
     st = [d for _, d in steps]
     out["step_time_mean_s"] = round(float(np.mean(st)), 3) if st else None
     out["cadence_spm"] = None
-    if st:
-        # One mis-timed heel strike (motion blur, a partly hidden foot) shortens one step
-        # and lengthens the next: steps more than CADENCE_TRIM off the median do not count.
+    pairs = cycles.step_pairs
+    if pairs:
+        # On pairs of consecutive steps (one of each foot): a limp's long and short steps
+        # average out, and one mis-timed heel strike (motion blur, a partly hidden foot),
+        # which shortens one step and lengthens the next, leaves their sum; pairs more than
+        # CADENCE_TRIM off the median do not count.
+        med = float(np.median(pairs))
+        typical = [d for d in pairs if abs(d / med - 1.0) <= CADENCE_TRIM]
+        out["cadence_spm"] = round(120.0 / float(np.mean(typical)), 1)
+    elif st:
         med = float(np.median(st))
         typical = [d for d in st if abs(d / med - 1.0) <= CADENCE_TRIM]
         out["cadence_spm"] = round(60.0 / float(np.mean(typical)), 1)

@@ -4,7 +4,9 @@ Every analyzer test starts here: a 3D skeleton of all 33 BlazePose landmarks is 
 from a few clinical parameters (cadence, knee valgus, pelvic drop, heel height, ankle roll …),
 projected through a pinhole camera, optionally degraded the way BlazePose degrades (pixel
 noise, dropouts, left/right leg swaps, low visibility of the far-side limbs), and returned
-together with the exact answer.
+together with the exact answer. :func:`pattern_walk` walks with a limp (step-to,
+step-through, antalgic), shuffles, circumducts, uses a cane or walks slowly
+(:data:`PATTERNS`), built from footfalls with per-side timing.
 
 Conventions
 -----------
@@ -60,6 +62,7 @@ from gaitlab.testing.synthetic.body import Body
 from gaitlab.testing.synthetic.calf_raiser import calf_raises
 from gaitlab.testing.synthetic.camera import Camera, project
 from gaitlab.testing.synthetic.degrade import build_pose_sequence
+from gaitlab.testing.synthetic.gait_patterns import PATTERNS, GaitPattern, pattern_walk
 from gaitlab.testing.synthetic.kinematics import frontal_angles
 from gaitlab.testing.synthetic.truth import (
     CalfRaiseTruth,
@@ -73,10 +76,12 @@ from gaitlab.testing.synthetic.truth import (
 from gaitlab.testing.synthetic.walker import walk
 
 __all__ = [
+    "PATTERNS",
     "Body",
     "CalfRaiseTruth",
     "Camera",
     "FootContact",
+    "GaitPattern",
     "RepTruth",
     "SingleLegStanceTruth",
     "SingleSupport",
@@ -85,6 +90,7 @@ __all__ = [
     "build_pose_sequence",
     "calf_raises",
     "frontal_angles",
+    "pattern_walk",
     "project",
     "single_leg_stance",
     "walk",

@@ -66,6 +66,11 @@ def _flatten(gray: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return gray / np.maximum(bg, 1e-3)
 
 
+#: Inside a print, the fraction of pixels darker than the paper below which the print is a
+#: texture (an ink mat's cross-hatched grid) rather than a solid wet mark.
+MAX_TEXTURE_FILL = 0.85
+
+
 @dataclass(frozen=True)
 class Segmentation:
     ratio: np.ndarray  # float32, paper ≈ 1, print darker
@@ -73,36 +78,71 @@ class Segmentation:
     threshold: float
     paper_level: float
     print_level: float
+    #: Gaussian sigma (px) that evened out a textured print (0: a solid print, not smoothed).
+    texture_sigma: float = 0.0
+
+
+def _otsu_mask(ratio: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, float]:
+    vals = ratio[valid]
+    lo, hi = np.percentile(vals, [0.1, 99.9])
+    r8 = np.clip((ratio - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
+    t8, _ = cv2.threshold(r8[valid].reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    t = lo + (t8 + 0.5) / 255.0 * (hi - lo)
+    return (ratio < t) & valid, float(t)
+
+
+def texture_sigma(ratio: np.ndarray, valid: np.ndarray) -> float:
+    """The smoothing (Gaussian sigma, px) that makes a textured print solid, or 0.
+
+    An ink mat prints a grid of lines, not a solid mark. Inside the print (the dark mask
+    closed over a few mm, then eroded as much) a solid print is dark almost everywhere; a
+    grid leaves regular paper-coloured holes. Their width sets the smoothing: enough to
+    fill them, so that each pixel holds the local ink density, whose half-way level still
+    falls on the print's outline.
+    """
+    rough, _ = _otsu_mask(ratio, valid)
+    k = _odd(0.03 * min(ratio.shape))
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    closed = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_CLOSE, disk)
+    interior = cv2.erode(closed, disk).astype(bool) & valid
+    if interior.sum() < 1e-3 * valid.sum():
+        return 0.0
+    if rough[interior].mean() >= MAX_TEXTURE_FILL:
+        return 0.0
+    gaps = (interior & ~rough).astype(np.uint8)
+    dt = cv2.distanceTransform(gaps, cv2.DIST_L2, 3)
+    gap_px = 2.0 * float(np.percentile(dt[gaps > 0], 90))
+    return max(2.0, 0.8 * gap_px)
 
 
 def segment_print(frame: Frame) -> Segmentation:
     gray = cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
     ratio = _flatten(gray, frame.valid)
     ratio = cv2.medianBlur(ratio.astype(np.float32), 5)
-    vals = ratio[frame.valid]
-    lo, hi = np.percentile(vals, [0.1, 99.9])
-    r8 = np.clip((ratio - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
-    t8, _ = cv2.threshold(
-        r8[frame.valid].reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
-    )
-    t_otsu = lo + (t8 + 0.5) / 255.0 * (hi - lo)
-    rough = (ratio < t_otsu) & frame.valid
+    sigma = texture_sigma(ratio, frame.valid)
+    if sigma > 0:
+        ratio = cv2.GaussianBlur(ratio, (0, 0), sigma)
+    rough, t_otsu = _otsu_mask(ratio, frame.valid)
     rough = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
     paper_mask = frame.valid & ~cv2.dilate(rough, np.ones((9, 9), np.uint8)).astype(bool)
     paper_level = float(np.median(ratio[paper_mask])) if paper_mask.any() else 1.0
     if n <= 1:
-        return Segmentation(ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level)
+        return Segmentation(
+            ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level, sigma
+        )
     big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     core = cv2.erode((lab == big).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     if core.sum() < 50:
-        return Segmentation(ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level)
+        return Segmentation(
+            ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level, sigma
+        )
     print_level = float(np.median(ratio[core]))
     # Half-way between paper and print: where a blurred edge crosses, for any blur.
     thr = 0.5 * (paper_level + print_level)
     mask = (ratio < thr) & frame.valid
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
-    return Segmentation(ratio, mask, thr, paper_level, print_level)
+    return Segmentation(ratio, mask, thr, paper_level, print_level, sigma)
 
 
 def edge_stats(

@@ -50,3 +50,48 @@ def resolve_side(
         side_source, final_side = "unknown", None
         warnings.append("could not tell left from right: say which foot it is (side=...)")
     return final_side, side_source
+
+
+def pair_sides(
+    centres: list[np.ndarray],
+    axes: list[np.ndarray],
+    lengths: list[float],
+    detected: list[str | None],
+) -> tuple[list[str | None], list[str], list[str]]:
+    """Sides of two feet on one sheet: ``(sides, sources, warnings)``.
+
+    Standing side by side, toes the same way, the right foot is on the right: with ``u``
+    the mean heel-to-toe direction and ``v`` it turned 90° (x right, y down, the right
+    foot's lateral side), the right foot is the one further along ``v``. That holds when
+    the feet point within 45° of each other and stand at least a quarter of a foot length
+    apart across ``u``; otherwise each foot's own cues decide (the other gets the other
+    side), and when those are missing or both say the same the sides stay unknown.
+    """
+    u1, u2 = axes
+    warnings: list[str] = []
+    if float(u1 @ u2) > np.cos(np.radians(45.0)):
+        u = (u1 + u2) / np.linalg.norm(u1 + u2)
+        v = np.array([-u[1], u[0]])
+        across = float((centres[1] - centres[0]) @ v)
+        if abs(across) >= 0.25 * float(np.mean(lengths)):
+            sides: list[str | None] = ["left", "right"] if across > 0 else ["right", "left"]
+            for k, (s, d) in enumerate(zip(sides, detected, strict=True)):
+                if d is not None and d != s:
+                    warnings.append(
+                        f"print {k + 1} stands on the {s} but its toes or arch look like a {d} "
+                        "foot: the position is used; check the overlay"
+                    )
+            return sides, ["position", "position"], warnings
+    d1, d2 = detected
+    if d1 is not None and d2 is not None and d1 != d2:
+        return [d1, d2], ["detected", "detected"], warnings
+    if (d1 is None) != (d2 is None):
+        known = d1 or d2
+        other = "left" if known == "right" else "right"
+        sides = [known, other] if d1 is not None else [other, known]
+        return sides, ["detected", "paired"] if d1 is not None else ["paired", "detected"], warnings
+    warnings.append(
+        "could not tell which print is the left foot: stand side by side with the toes "
+        "pointing the same way, or photograph one foot at a time and say which (side=...)"
+    )
+    return [None, None], ["unknown", "unknown"], warnings

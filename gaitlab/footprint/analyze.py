@@ -230,9 +230,12 @@ def analyze_footprint(
 def _measure_group(frame: Frame, seg: Segmentation, g: FootGroup) -> _Foot:
     warnings: list[str] = []
     ax = find_axis(g.main, g.toes, seg, warnings)
-    spread, _ = edge_stats(g.main, seg)
-    if seg.texture_sigma > 0:  # the smoothing that evened out an ink grid is not blur
-        spread = float(np.sqrt(max(0.0, spread**2 - (_RISE_PER_SIGMA * seg.texture_sigma) ** 2)))
+    if seg.texture_sigma > 0:
+        # An ink grid whose holes were resolved is proof enough of focus; its outline's
+        # rise is the smoothing's plus the ink density's own variation, not blur.
+        spread = _RISE_PER_SIGMA * seg.texture_sigma
+    else:
+        spread, _ = edge_stats(g.main, seg)
     m = measure_print(g.main, seg, ax, spread)
     _check_size_and_sharpness(frame, ax, m, spread, warnings)
     detected, side_warn = detect_side(ax, m)

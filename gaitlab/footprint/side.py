@@ -23,6 +23,8 @@ def detect_side(ax: Axis, m: Measure) -> tuple[str | None, list[str]]:
         s_big = float((ax.big_toe.centroid - ax.heel) @ ax.v)
         if areas[0] >= 1.3 * areas[1] and abs(s_big) > 0.1 * heel_w:
             toe_vote = "right" if s_big < 0 else "left"
+    elif len(ax.toes) == 1 and ax.toes[0].elongation >= 2.0 and not ax.toes[0].touches_border:
+        toe_vote = _joined_toes_vote(ax)
     L = m.t_max - m.t_min
     sel = (m.ts > m.t_min + 5 * L / 12) & (m.ts < m.t_min + 7 * L / 12) & (m.profile > 0)
     if np.count_nonzero(sel) > 3 and mid_w < 0.85 * heel_w:
@@ -32,6 +34,19 @@ def detect_side(ax: Axis, m: Measure) -> tuple[str | None, list[str]]:
     if toe_vote and arch_vote and toe_vote != arch_vote:
         return None, ["the big toe and the arch point to different feet"]
     return toe_vote or arch_vote, []
+
+
+def _joined_toes_vote(ax: Axis) -> str | None:
+    """Toes printed as one mark: its big-toe end is the thicker (along the axis) by far."""
+    b = ax.toes[0]
+    iy, ix = np.nonzero(b.sub)
+    P = np.column_stack([ix + b.origin[0], iy + b.origin[1]]).astype(float) - ax.heel
+    t, s = P @ ax.u, P @ ax.v
+    lo, hi = s.min() + 0.1 * np.ptp(s), s.max() - 0.1 * np.ptp(s)
+    thick_lo, thick_hi = np.ptp(t[s <= lo]), np.ptp(t[s >= hi])
+    if max(thick_lo, thick_hi) < 1.4 * min(thick_lo, thick_hi):
+        return None
+    return "right" if thick_lo > thick_hi else "left"  # the big toe is medial: -v on a right foot
 
 
 def resolve_side(

@@ -115,6 +115,30 @@ def _result_ui(sheet: SheetResult, overlay: bytes, name: str, key: str) -> None:
     _save_ui(sheet, overlay, name, key)
 
 
+def history_details_ui(summary: dict[str, Any], overlay: Path | None) -> None:
+    """A saved wet foot test in the history: its overlay, each foot's indices, the
+    left–right difference and the warnings (from the saved summary)."""
+    if overlay is not None:
+        st.image(str(overlay), caption="What was measured")
+    rows = [
+        {
+            "foot": f.get("side") or f"print {k + 1} (side unknown)",
+            "arch type": f"{f.get('arch_type')} arch",
+            "arch index": f.get("arch_index"),
+            "Chippaux-Smirak": f.get("chippaux_smirak_index"),
+            "Staheli": f.get("staheli_index"),
+        }
+        for k, f in enumerate(summary.get("feet") or [])
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    diff = summary.get("left_right_difference")
+    if diff:
+        st.markdown(f"**Left minus right:** arch index {diff['arch_index']:+.3f}")
+    for w in dict.fromkeys(w for f in summary.get("feet") or [] for w in f.get("warnings", [])):
+        st.caption(w)
+
+
 def references_ui() -> None:
     st.subheader("The three prints")
     cols = st.columns(3)

@@ -237,7 +237,7 @@ def _measure_group(frame: Frame, seg: Segmentation, g: FootGroup) -> _Foot:
     else:
         spread, _ = edge_stats(g.main, seg)
     m = measure_print(g.main, seg, ax, spread)
-    _check_size_and_sharpness(frame, ax, m, spread, warnings)
+    _check_size_and_sharpness(frame, ax, m, 0.0 if seg.texture_sigma > 0 else spread, warnings)
     detected, side_warn = detect_side(ax, m)
     return _Foot(g, ax, m, detected, warnings + side_warn)
 

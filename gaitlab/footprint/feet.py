@@ -153,7 +153,8 @@ def _pair(ih: int, ib: int, pieces: list[_Piece]) -> _Sole | None:
     fit = (
         math.exp(-abs(ratio - BALL_WIDTH_RATIO) / 0.12)
         * math.exp(-max(0.0, 0.8 - along) / 0.2)
-        * math.exp(-max(0.0, 0.5 - ball_cross) / 0.2)
+        * math.exp(-max(0.0, 0.3 - ball_cross) / 0.3)
+        * math.exp(-max(0.0, gap / length - 0.3) / 0.1)
     )
     ball_s = float(0.5 * (sb.min() + sb.max()))
     return _Sole(
@@ -178,23 +179,53 @@ def _hypotheses(pieces: list[_Piece]) -> list[_Sole]:
     return out
 
 
-def _choose(hyps: list[_Sole]) -> list[_Sole]:
-    """Soles by area times fit, without sharing a piece; a second foot as large as the
-    first."""
-    chosen: list[_Sole] = []
-    used: set[int] = set()
-    for h in sorted(hyps, key=lambda h: -h.area * h.fit):
-        if used & set(h.pieces):
+def _toe_support(sole: _Sole, pieces: list[_Piece]) -> float:
+    """0.4–1: how much toe-sized mark lies where this sole's toes would (a real foot's ball
+    has its toes in front of it; a heel taken for a ball has none)."""
+    found = 0.0
+    for k, p in enumerate(pieces):
+        if k in sole.pieces or p.blob.area > 0.5 * sole.area:
             continue
-        if chosen:
-            first = chosen[0]
-            if h.length < MIN_SECOND_FOOT[0] * first.length:
+        fit = _belongs(sole, p)
+        if fit is not None and fit[0] == "toe":
+            found += p.blob.area
+    return 0.4 + 0.6 * min(1.0, found / (0.04 * sole.area))
+
+
+def _choose(hyps: list[_Sole], marks: list[_Piece]) -> list[_Sole]:
+    """The one or two soles (no piece shared) that explain the most print: the largest
+    total of area × fit × toe support (``marks``: every mark, sole pieces first, in the
+    order the hypotheses number them); a second foot about as large as the first."""
+    scored = [(h, h.area * h.fit * _toe_support(h, marks)) for h in hyps]
+    scored.sort(key=lambda hs: -hs[1])
+    scored = scored[:40]
+    best: list[_Sole] = [scored[0][0]] if scored else []
+    best_score = scored[0][1] if scored else 0.0
+    for i, (a, sa) in enumerate(scored):
+        for b, sb in scored[i + 1 :]:
+            if set(a.pieces) & set(b.pieces):
                 continue
-            if h.area < MIN_SECOND_FOOT[1] * first.area:
+            big, small = (a, b) if a.area >= b.area else (b, a)
+            if small.length < MIN_SECOND_FOOT[0] * big.length:
                 continue
-        chosen.append(h)
-        used |= set(h.pieces)
-    return chosen
+            if small.area < MIN_SECOND_FOOT[1] * big.area:
+                continue
+            # Two feet of one person: about the same length (the toe-less extent varies
+            # with how the arch and the ball printed, so only a clear mismatch counts).
+            mismatch = abs(a.length - b.length) / max(a.length, b.length)
+            same = math.exp(-max(0.0, mismatch - 0.15) / 0.1)
+            if (sa + sb) * same > best_score:
+                best, best_score = [a, b], (sa + sb) * same
+    if len(best) == 2:
+        used = set(best[0].pieces) | set(best[1].pieces)
+        for h, _ in scored:
+            if used & set(h.pieces):
+                continue
+            ref = min(best, key=lambda x: x.area)
+            if h.length >= 0.8 * ref.length and h.area >= 0.6 * ref.area and h.fit > 0.3:
+                best.append(h)  # a third foot-sized print: reported as such
+                break
+    return best
 
 
 def _belongs(sole: _Sole, p: _Piece) -> tuple[str, float] | None:
@@ -231,7 +262,8 @@ def group_feet(blobs: list[Blob], frame_area: float, warnings: list[str]) -> lis
         )
     largest = blobs[0].area
     pieces = [_piece(b) for b in blobs if b.area >= 0.08 * largest]
-    soles = _choose(_hypotheses(pieces))
+    small = [_piece(b) for b in blobs if b.area < 0.08 * largest]
+    soles = _choose(_hypotheses(pieces), pieces + small)
     if not soles:
         if len(pieces) >= 2:
             raise FootprintError(
@@ -249,7 +281,6 @@ def group_feet(blobs: list[Blob], frame_area: float, warnings: list[str]) -> lis
             "foot side by side; use a fresh sheet for each pair of prints"
         )
     used = {i for s in soles for i in s.pieces}
-    small = [_piece(b) for b in blobs if b.area < 0.08 * largest]
     parts: list[tuple[list[Blob], list[Blob]]] = [([], []) for _ in soles]
     left_over = []
     for k, p in enumerate(pieces + small):

@@ -25,6 +25,7 @@ from gaitlab.footprint import FootprintError, analyze_footprint, analyze_sheet, 
 from gaitlab.footprint.image import MAX_DECODED_PIXELS
 from gaitlab.testing.footprints import (
     FootprintShape,
+    Placement,
     SyntheticPrint,
     both_feet,
     make_print,
@@ -279,3 +280,70 @@ def test_run_footprint_writes_both_feet(tmp_path) -> None:
     # Both feet drawn: the axis colour appears on both halves of the sheet.
     axis = np.all(np.abs(overlay.astype(int) - (230, 140, 20)) < 30, axis=2)
     assert axis[:, : img.shape[1] // 2].sum() > 50 and axis[:, img.shape[1] // 2 :].sum() > 50
+
+
+# ------------------------------------------------------------------------------------------
+# the app's reference prints, the command line
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "arch"), [("normal", "neutral"), ("flat", "collapsed"), ("high", "high")]
+)
+def test_reference_prints_read_as_labelled(name: str, arch: str) -> None:
+    from importlib.resources import files
+
+    data = (files("gaitlab.footprint") / "reference" / f"{name}.jpg").read_bytes()
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    result = analyze_footprint(img)
+    assert result.arch_type == arch
+    # not borderline: a reference shows its type plainly
+    assert min(abs(result.arch_index - c) for c in CUTS) > 0.02
+
+
+def test_cli_reads_both_feet_and_keeps_them_in_the_history(tmp_path, monkeypatch, capsys):
+    from gaitlab.cli.main import main
+    from gaitlab.store import Store
+
+    monkeypatch.setenv("GAITLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("GAITLAB_DB_URL", raising=False)
+    img, truths, _ = _sheet("clean paper, neutral and flat")
+    photo = tmp_path / "sheet.jpg"
+    cv2.imwrite(str(photo), img, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert main(["person", "add", "Ana"]) == 0
+    rc = main(["footprint", str(photo), "--out", str(tmp_path / "out"), "--person", "Ana"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "2 footprints" in out and "left foot: neutral arch" in out
+    assert "right foot: collapsed arch" in out and "left minus right: arch index" in out
+    assert "saved to the history as session #1" in out
+    with Store.open() as store:
+        s = store.session(1)
+        assert s.task == "footprint" and s.file("overlay.png") is not None
+        assert s.metrics["arch_index_left"] == pytest.approx(truths[0].arch_index, abs=0.01)
+    # a sheet with nothing to read: one line saying why and what to do, exit code 1
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), render_sheet([], seed=1)[0])
+    assert main(["footprint", str(blank), "--out", str(tmp_path / "out2")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "no footprint found" in err and "\n" not in err
+
+
+# ------------------------------------------------------------------------------------------
+# refuse only what cannot be read
+# ------------------------------------------------------------------------------------------
+def test_a_print_over_the_forms_frame_line_is_measured() -> None:
+    """A printed line running into the print is cut off it, not taken for the print running
+    off the sheet."""
+    fp = foot("right", 36.0, 220.0)
+    img, truth = render_photo(fp, print_offset_mm=(0.0, 9.0), sheet_marks=True, seed=4)
+    result = analyze_footprint(img)
+    assert_close(result, truth, 0.01)
+
+
+def test_one_print_off_the_sheet_the_other_still_measured() -> None:
+    left, right = foot("left", 38.0), foot("right", 30.0)
+    placements = [Placement(left, (-70.0, 0.0)), Placement(right, (115.0, 0.0))]  # A3: ±148 mm
+    img, truths = render_sheet(placements, seed=2)
+    sheet = analyze_sheet(img)
+    assert len(sheet.feet) == 1
+    assert any("runs off the sheet" in w for w in sheet.warnings)
+    assert sheet.feet[0].arch_index == pytest.approx(truths[0].arch_index, abs=0.01)

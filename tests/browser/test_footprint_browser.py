@@ -1,7 +1,8 @@
 """The Wet foot test page in Debian's Chromium against its own app server: upload a sheet
 with both feet (an ink-mat form, synthetic: no licensed real photo is known), read both
-feet and their difference off the page, keep the result in the history; the three
-reference prints are shown. Screenshots in tests/browser/screenshots/."""
+feet and their difference off the page, keep the result in the history and find it there
+with its overlay; the three reference prints are shown.
+Screenshots in tests/browser/screenshots/."""
 
 from __future__ import annotations
 
@@ -59,6 +60,14 @@ def test_upload_a_sheet_read_both_feet_and_keep_it(browser, footprint_server, sh
         screenshot(page, "footprint-result", PHONE)
         page.get_by_role("button", name="Save to the history (Ana Example)").click()
         page.get_by_text("Saved to the history as session #1.").wait_for()
+        # the history keeps it: its overlay and each foot's indices under Details
+        page.goto("/history")
+        wait_app(page)
+        page.get_by_text("footprint", exact=False).first.wait_for()
+        page.get_by_text("Details").first.click()
+        page.get_by_text("What was measured").wait_for()
+        page.get_by_text("Left minus right:").wait_for()
+        screenshot(page, "footprint-history", DESKTOP)
     finally:
         context.close()
     with Store.open(url=f"sqlite:///{home / 'gaitlab.db'}", home=home) as store:

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import auth, common, timeline
+from gaitlab.app import auth, common, footprint, timeline
 from gaitlab.app.common import TASK_LABELS
 from gaitlab.app.pages import ANALYSE_PAGE
 from gaitlab.app.safe_text import md
@@ -122,6 +122,9 @@ def details_ui(hist: Store, s: Session) -> None:
     """A session with no result page: its summary (and its video when kept)."""
     full = hist.session(s.id)
     summary: dict[str, Any] = full.summary or {}
+    if s.task == "footprint":
+        footprint.history_details_ui(summary, full.file("overlay.png"))
+        return
     if s.source == "live" and "measures" in summary:
         common.live_summary_ui(summary)
         return

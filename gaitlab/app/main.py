@@ -16,6 +16,7 @@ import streamlit as st
 from gaitlab.app import auth, common
 from gaitlab.app.pages import (
     ANALYSE_PAGE,
+    FOOTPRINT_PAGE,
     GUIDE_PAGE,
     HISTORY_PAGE,
     LIVE_PAGE,
@@ -44,6 +45,12 @@ def _pages() -> list[st.Page]:
             title="Programme",
             icon=":material/exercise:",
             url_path="programme",
+        ),
+        st.Page(
+            FOOTPRINT_PAGE,
+            title="Wet foot test",
+            icon=":material/footprint:",
+            url_path="footprint",
         ),
         st.Page(HISTORY_PAGE, title="History", icon=":material/history:", url_path="history"),
     ]

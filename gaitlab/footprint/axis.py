@@ -47,7 +47,7 @@ def find_axis(main: np.ndarray, small: list[Blob], seg: Segmentation, warnings: 
     def toes_at(sign: float) -> list[Blob]:
         out = []
         for b in small:
-            if not 0.001 * main_area <= b.area <= 0.12 * main_area:
+            if not 0.001 * main_area <= b.area <= 0.5 * main_area:
                 continue
             q = b.centroid - c
             tq, sq = sign * float(q @ e), float(q @ np.array([-e[1], e[0]]))
@@ -90,7 +90,8 @@ def find_axis(main: np.ndarray, small: list[Blob], seg: Segmentation, warnings: 
             "them, which reads it too high (a collapsed arch where there is none): retake "
             "with the toes spread"
             if not toes
-            else "fewer than two toe prints found: the foot axis is the print's long axis"
+            else "the toes printed as one mark (or one toe only): the foot axis is the print's "
+            "long axis rather than heel-to-second-toe"
         )
         return Axis(heel, u, None, toes, big)
     toe_pt = second.centroid

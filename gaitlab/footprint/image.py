@@ -12,17 +12,23 @@ import numpy as np
 
 from gaitlab.footprint.result import RETAKE, FootprintError
 
+#: Pixels decoded at most (16 MP, 48 MB as BGR): a larger photo is decoded reduced (JPEG:
+#: 2, 4 or 8× smaller straight from the compressed data) or shrunk right after decoding.
+#: The print then still spans well over the 300 px the indices need, and the analysis's
+#: working copies stay within a few hundred MB.
+MAX_DECODED_PIXELS = 16_000_000
+#: Photos larger than this (from the file's header) are refused before decoding. JPEG is
+#: decoded reduced, so it may be larger (a 200 MP phone photo); other formats are decoded
+#: whole first (64 MP of 16-bit RGBA is 512 MB).
+MAX_JPEG_PIXELS = 250_000_000
+MAX_OTHER_PIXELS = 64_000_000
+
 
 def load_image(image: np.ndarray | str | Path) -> np.ndarray:
-    """BGR uint8 from an array or an image file (EXIF orientation applied by OpenCV)."""
+    """BGR uint8 from an array or an image file (EXIF orientation applied by OpenCV; a file
+    over :data:`MAX_DECODED_PIXELS` decoded reduced, see :func:`read_photo`)."""
     if isinstance(image, str | Path):
-        path = Path(image)
-        if not path.is_file():
-            raise FootprintError(f"cannot open {path}: no such file")
-        img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if img is None:
-            raise FootprintError(f"cannot read {path}: not an image OpenCV can decode")
-        return img
+        return read_photo(Path(image))
     arr = np.asarray(image)
     if arr.dtype != np.uint8:
         raise FootprintError(f"image: expected a uint8 array, got {arr.dtype}")
@@ -34,7 +40,56 @@ def load_image(image: np.ndarray | str | Path) -> np.ndarray:
         arr = cv2.cvtColor(arr, cv2.COLOR_BGRA2BGR)
     if min(arr.shape[:2]) < 64:
         raise FootprintError(f"image is only {arr.shape[1]}×{arr.shape[0]} px: {RETAKE}")
+    if arr.shape[0] * arr.shape[1] > MAX_DECODED_PIXELS:
+        f = math.sqrt(MAX_DECODED_PIXELS / (arr.shape[0] * arr.shape[1]))
+        size = (max(64, int(arr.shape[1] * f)), max(64, int(arr.shape[0] * f)))
+        arr = cv2.resize(arr, size, interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(arr)
+
+
+def photo_header(path: Path) -> tuple[int, int, str]:
+    """``(width, height, format)`` from the file's header, without decoding the pixels."""
+    from PIL import Image  # Pillow reads headers lazily
+
+    try:
+        with Image.open(path) as im:
+            return int(im.width), int(im.height), str(im.format or "")
+    except Image.DecompressionBombError:
+        raise FootprintError(
+            f"{path.name} claims an absurd size (over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP): "
+            "not a photo this can read; take the photo again with the phone's camera app"
+        ) from None
+    except (OSError, ValueError, SyntaxError):
+        raise FootprintError(
+            f"cannot read {path}: not an image file (JPEG or PNG; an iPhone HEIC photo must "
+            "be exported as JPEG first)"
+        ) from None
+
+
+def read_photo(path: Path) -> np.ndarray:
+    """Decode a photo file with bounded memory: its size is checked from the header, and a
+    photo over :data:`MAX_DECODED_PIXELS` is decoded reduced (EXIF orientation applied)."""
+    if not path.is_file():
+        raise FootprintError(f"cannot open {path}: no such file")
+    w, h, fmt = photo_header(path)
+    pixels = w * h
+    jpeg = fmt in ("JPEG", "MPO")
+    limit = MAX_JPEG_PIXELS if jpeg else MAX_OTHER_PIXELS
+    if pixels > limit:
+        raise FootprintError(
+            f"{path.name} is {w}×{h} px ({pixels / 1e6:.0f} MP), more than the "
+            f"{limit / 1e6:.0f} MP a {fmt or 'photo'} may have here: take the photo with "
+            "the phone's camera at its normal size (12–50 MP)"
+        )
+    flag = cv2.IMREAD_COLOR
+    if jpeg and pixels > MAX_DECODED_PIXELS:
+        reduced = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4}
+        f = next((k for k in (2, 4) if pixels / k**2 <= MAX_DECODED_PIXELS), 8)
+        flag = reduced.get(f, cv2.IMREAD_REDUCED_COLOR_8)
+    img = cv2.imread(str(path), flag)
+    if img is None:
+        raise FootprintError(f"cannot read {path}: not an image OpenCV can decode")
+    return load_image(img)
 
 
 def _order_quad(q: np.ndarray) -> np.ndarray:

@@ -12,6 +12,9 @@ from gaitlab.footprint.axis import Axis
 from gaitlab.footprint.definitions import WIDTH_SMOOTHING_FRACTION, smooth_profile
 from gaitlab.footprint.segment import Segmentation
 
+#: Width-profile smoothing for a textured print, in grid sigmas (about 3.5 grid periods).
+TEXTURE_WIDTH_WINDOW_SIGMAS = 6.0
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -45,11 +48,18 @@ def measure_print(main: np.ndarray, seg: Segmentation, ax: Axis, spread: float) 
     mx = (ax.heel[0] + TT * ax.u[0] + SS * ax.v[0]).astype(np.float32)
     my = (ax.heel[1] + TT * ax.u[1] + SS * ax.v[1]).astype(np.float32)
     r = cv2.remap(seg.ratio, mx, my, cv2.INTER_LINEAR, borderValue=float(seg.paper_level))
-    region = cv2.dilate(main.astype(np.uint8), np.ones((7, 7), np.uint8))
+    # A textured print's mask is cut at half its local ink density, which the lighter rim of
+    # an ink print does not reach: search its edges a blur width further out.
+    grow = 7 + (2 * int(round(spread)) if seg.texture_sigma > 0 else 0)
+    region = cv2.dilate(main.astype(np.uint8), np.ones((grow, grow), np.uint8))
     reg = cv2.remap(region, mx, my, cv2.INTER_NEAREST, borderValue=0) > 0
     cols = np.arange(ts.size)
     rows = np.arange(ss.size)[:, None]
     window = max(1, int(round(WIDTH_SMOOTHING_FRACTION * L)))
+    if seg.texture_sigma > 0:
+        # An ink grid's outline wavers with the grid and with the pressure under each
+        # line; a minimum width over a short window would read that, not the foot.
+        window = max(window, int(round(TEXTURE_WIDTH_WINDOW_SIGMAS * seg.texture_sigma)))
 
     def edges(thr: np.ndarray | float):
         inside = (r < thr) & reg
@@ -83,6 +93,15 @@ def measure_print(main: np.ndarray, seg: Segmentation, ax: Axis, spread: float) 
     raw = np.where(has, s_hi - s_lo, 0.0)
     prof = smooth_profile(raw, window)
     rear3, mid3, front3 = ts < t1, (ts >= t1) & (ts < t2), ts >= t2
+    if seg.texture_sigma > 0:
+        # A textured print's mask is cut at a low ink density (to keep the lightly pressed
+        # parts) and so runs wide of the outline; its areas come from the cross-sections,
+        # edge to edge at each one's own half-way level, 1 px apart.
+        areas = {
+            "heel_third": float(raw[rear3].sum()),
+            "middle_third": float(raw[mid3].sum()),
+            "front_third": float(raw[front3].sum()),
+        }
 
     def pick(sel: np.ndarray, fn) -> tuple[float, float, float, float]:
         idx = np.flatnonzero(sel)

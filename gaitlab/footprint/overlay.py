@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from gaitlab.footprint.result import FootprintResult, Point
+from gaitlab.footprint.result import FootprintResult, Point, SheetResult
 from gaitlab.render.overlay import hershey_text
 
 _COL = {
@@ -25,12 +25,13 @@ def _ipt(p: Point) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
-def render_overlay(image: np.ndarray, result: FootprintResult) -> np.ndarray:
-    """Draw the print outline, excluded toes, foot axis, thirds and the three widths, with
-    the index values, on a copy of ``image`` (BGR, the photo that was analysed)."""
+def render_overlay(image: np.ndarray, result: FootprintResult | SheetResult) -> np.ndarray:
+    """Draw each foot's outline, excluded toes, axis, thirds and the three widths, with the
+    index values, on a copy of ``image`` (BGR, the photo that was analysed)."""
     img = np.asarray(image)
     if img.ndim == 2:
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    feet = result.feet if isinstance(result, SheetResult) else (result,)
     if img.shape[1] != result.image_size[0] or img.shape[0] != result.image_size[1]:
         raise ValueError(
             f"image: expected the analysed photo's size {result.image_size}, "
@@ -40,7 +41,47 @@ def render_overlay(image: np.ndarray, result: FootprintResult) -> np.ndarray:
     h, w = out.shape[:2]
     th = max(2, round(max(h, w) / 600))
     fs = max(0.5, max(h, w) / 1800)
+    lines = []
+    for k, foot in enumerate(feet):
+        name = _foot_name(foot, k, len(feet))
+        _draw_foot(out, foot, th, fs, name if len(feet) > 1 else None)
+        lines += _foot_lines(foot, name if len(feet) > 1 else None)
+    if isinstance(result, SheetResult) and result.difference is not None:
+        d = result.difference
+        lines.append(
+            f"left - right: arch index {d['arch_index']:+.3f}, "
+            f"CSI {d['chippaux_smirak_index']:+.3f}"
+        )
+    c = feet[0].cutoffs["arch_index"]
+    lines.append(
+        f"high <= {c['high_arch_at_or_below']}  collapsed >= {c['collapsed_at_or_above']}"
+        + (" (provisional)" if c.get("provisional") else "")
+    )
+    lines.append("A/B/C widths, lines: thirds; screening only")
+    _panel(out, lines, fs, th, feet)
+    return out
 
+
+def _foot_name(foot: FootprintResult, k: int, n: int) -> str:
+    if foot.side:
+        return f"{foot.side.upper()[0]}"
+    return f"{k + 1}" if n > 1 else "?"
+
+
+def _foot_lines(foot: FootprintResult, name: str | None) -> list[str]:
+    tag = f"{name}: " if name else ""
+    how = {"detected": " (detected)", "position": " (by position)", "paired": " (the other)"}
+    return [
+        f"{tag}arch index {foot.arch_index:.3f}  ->  {foot.arch_type} arch",
+        f"{tag}Chippaux-Smirak B/A {foot.chippaux_smirak_index:.3f}, "
+        f"Staheli B/C {foot.staheli_index:.3f}",
+        f"{tag}foot: {foot.side or 'unknown (say which)'}" + how.get(foot.side_source, ""),
+    ]
+
+
+def _draw_foot(
+    out: np.ndarray, result: FootprintResult, th: int, fs: float, name: str | None
+) -> None:
     pieces = np.split(result.outline, np.flatnonzero(np.isnan(result.outline[:, 0])))
     for p in pieces:
         p = p[~np.isnan(p[:, 0])]
@@ -69,22 +110,10 @@ def render_overlay(image: np.ndarray, result: FootprintResult) -> np.ndarray:
             cv2.circle(out, _ipt(e), 2 * th, _COL[key], -1, cv2.LINE_AA)
         end = p if key == "midfoot" else q  # B on the other side: it is often close to C
         _label(out, tag, (end[0] + 4 * th, end[1]), fs * 1.1, _COL[key], th)
-
-    lines = [
-        f"arch index {result.arch_index:.3f}  ->  {result.arch_type} arch",
-        f"Chippaux-Smirak B/A {result.chippaux_smirak_index:.3f}",
-        f"Staheli B/C {result.staheli_index:.3f}",
-        f"foot: {result.side or 'unknown (say which)'}"
-        + (" (detected)" if result.side_source == "detected" else ""),
-    ]
-    c = result.cutoffs["arch_index"]
-    lines.append(
-        f"high <= {c['high_arch_at_or_below']}  collapsed >= {c['collapsed_at_or_above']}"
-        + (" (provisional)" if c.get("provisional") else "")
-    )
-    lines.append("A/B/C widths, lines: thirds; screening only")
-    _panel(out, lines, fs, th, result)
-    return out
+    if name is not None:
+        heel = np.array(result.axis[0])
+        back = heel - 0.25 * (np.array(result.axis[1]) - heel)
+        _label(out, name, (back[0] - 6 * th, back[1] + 6 * th), fs * 2.0, _COL["text"], th + 1)
 
 
 def _label(img: np.ndarray, text: str, org: Point, fs: float, color, th: int) -> None:
@@ -94,14 +123,18 @@ def _label(img: np.ndarray, text: str, org: Point, fs: float, color, th: int) ->
     cv2.putText(img, text, o, cv2.FONT_HERSHEY_SIMPLEX, fs, color, th, cv2.LINE_AA)
 
 
-def _panel(img: np.ndarray, lines: list[str], fs: float, th: int, result: FootprintResult) -> None:
+def _panel(
+    img: np.ndarray, lines: list[str], fs: float, th: int, feet: tuple[FootprintResult, ...]
+) -> None:
     h, w = img.shape[:2]
     lines = [hershey_text(s) for s in lines]
     sizes = [cv2.getTextSize(s, cv2.FONT_HERSHEY_SIMPLEX, fs, 1)[0] for s in lines]
     lh = int(max(s[1] for s in sizes) * 1.8)
     pw = max(s[0] for s in sizes) + 2 * lh // 2
     ph = lh * len(lines) + lh // 2
-    pts = np.concatenate([result.outline[~np.isnan(result.outline[:, 0])], *result.toes])
+    pts = np.concatenate(
+        [p for f in feet for p in (f.outline[~np.isnan(f.outline[:, 0])], *f.toes)]
+    )
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     best, best_overlap = (8, 8), float("inf")

@@ -61,6 +61,11 @@ class FootprintResult:
     rectified: bool
     image_size: tuple[int, int]
     warnings: tuple[str, ...]
+    #: How the foot printed: ``sole`` ``"one piece"`` or ``"heel and ball apart"``,
+    #: ``midfoot`` ``"band"``, ``"thin strip"`` or ``"no contact"``, ``toes``
+    #: ``"separate"``, ``"joined"`` or ``"none found"``.
+    print_parts: Mapping[str, str] = field(default_factory=dict)
+    side_source_detail: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The JSON-able part (no outlines)."""
@@ -83,6 +88,77 @@ class FootprintResult:
             "axis_px": [[round(c, 1) for c in p] for p in self.axis],
             "rectified": self.rectified,
             "toes_excluded": len(self.toes),
+            "print_parts": dict(self.print_parts),
             "warnings": list(self.warnings),
             "note": "A footprint is a screening clue for the arch, not a diagnosis.",
         }
+
+
+#: The indices compared between the feet.
+INDICES = ("arch_index", "chippaux_smirak_index", "staheli_index")
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """Every foot measured on one sheet (one, or a left and a right side by side).
+
+    ``feet`` are ordered left to right in the photo; each holds the sheet's warnings too.
+    ``warnings`` are the sheet's own (tilt, marks left out, a print cut off).
+    """
+
+    feet: tuple[FootprintResult, ...]
+    warnings: tuple[str, ...]
+    rectified: bool
+    image_size: tuple[int, int]
+
+    def foot(self, side: str) -> FootprintResult | None:
+        """The ``"left"`` or ``"right"`` foot, if it is on the sheet and its side known."""
+        return next((f for f in self.feet if f.side == side), None)
+
+    @property
+    def difference(self) -> dict[str, float] | None:
+        """Left minus right for each index, when both feet are on the sheet and told apart."""
+        left, right = self.foot("left"), self.foot("right")
+        if left is None or right is None:
+            return None
+        return {k: float(getattr(left, k) - getattr(right, k)) for k in INDICES}
+
+    def metrics(self) -> dict[str, float | str]:
+        """Flat name → value pairs for the history: ``arch_index_left`` … (no suffix for a
+        foot whose side is unknown)."""
+        out: dict[str, float | str] = {}
+        for f in self.feet:
+            tag = f"_{f.side}" if f.side else ""
+            for k in INDICES:
+                v = getattr(f, k)
+                if np.isfinite(v):
+                    out[f"{k}{tag}"] = round(float(v), 4)
+            out[f"arch_type{tag}"] = f.arch_type
+        diff = self.difference
+        if diff is not None:
+            for k, v in diff.items():
+                out[f"{k}_left_minus_right"] = round(v, 4)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-able: ``feet`` (each foot's summary), the left–right difference, the
+        metrics; with one foot its fields are also at the top level (as before)."""
+        diff = self.difference
+        out: dict[str, Any] = {}
+        if len(self.feet) == 1:
+            out.update(self.feet[0].summary())
+        out.update(
+            {
+                "feet_found": len(self.feet),
+                "feet": [f.summary() for f in self.feet],
+                "left_right_difference": None
+                if diff is None
+                else {k: round(v, 4) for k, v in diff.items()},
+                "sheet_warnings": list(self.warnings),
+                "rectified": self.rectified,
+                "image_size_px": list(self.image_size),
+                "metrics": self.metrics(),
+                "note": "A footprint is a screening clue for the arch, not a diagnosis.",
+            }
+        )
+        return out

@@ -66,6 +66,16 @@ def _flatten(gray: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return gray / np.maximum(bg, 1e-3)
 
 
+#: Inside a print, fine detail (std of the ratio minus its 2 px blur) above this fraction
+#: of the print's contrast marks a texture (an ink mat's cross-hatched grid), not a solid
+#: wet mark.
+TEXTURE_DETAIL = 0.06
+#: A textured print's local ink density is averaged over this many grid sigmas (about
+#: 10 mm), and taken as at least this fraction of the print's median density.
+TEXTURE_LOCAL_SIGMAS = 5.0
+TEXTURE_MIN_LOCAL = 0.4
+
+
 @dataclass(frozen=True)
 class Segmentation:
     ratio: np.ndarray  # float32, paper ≈ 1, print darker
@@ -73,36 +83,144 @@ class Segmentation:
     threshold: float
     paper_level: float
     print_level: float
+    #: Gaussian sigma (px) that evened out a textured print (0: a solid print, not smoothed).
+    texture_sigma: float = 0.0
+
+
+def _otsu_mask(ratio: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, float]:
+    vals = ratio[valid]
+    lo, hi = np.percentile(vals, [0.1, 99.9])
+    r8 = np.clip((ratio - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
+    t8, _ = cv2.threshold(r8[valid].reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    t = lo + (t8 + 0.5) / 255.0 * (hi - lo)
+    return (ratio < t) & valid, float(t)
+
+
+def texture_sigma(ratio: np.ndarray, valid: np.ndarray) -> float:
+    """The smoothing (Gaussian sigma, px) that makes a textured print solid, or 0.
+
+    An ink mat prints a grid of lines, not a solid mark. Inside the print (the dark mask
+    closed over a few mm, then eroded as much) a grid's fine detail (the ratio minus its
+    2 px blur) varies far more than the paper's grain and noise and by a fair part of the
+    print's contrast; a solid print's does not. The grid's period, from the detail's
+    autocorrelation, sets the smoothing: 0.6 periods leaves a ripple of e^-7 of the grid's
+    contrast, and each pixel then holds the local ink density.
+    """
+    rough, _ = _otsu_mask(ratio, valid)
+    k = _odd(0.03 * min(ratio.shape))
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    closed = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_CLOSE, disk)
+    interior = cv2.erode(closed, disk).astype(bool) & valid
+    paper = valid & ~cv2.dilate(closed, disk).astype(bool)
+    if interior.sum() < 1e-3 * valid.sum() or paper.sum() < 1e-3 * valid.sum():
+        return 0.0
+    detail = ratio - cv2.GaussianBlur(ratio, (0, 0), 2.0)
+    contrast = float(np.median(ratio[paper]) - np.median(ratio[interior]))
+    d_in, d_paper = float(detail[interior].std()), float(detail[paper].std())
+    if d_in < max(TEXTURE_DETAIL * contrast, 2.5 * d_paper):
+        return 0.0
+    period = _grid_period(detail, interior)
+    return max(2.0, 0.6 * period)
+
+
+def _grid_period(detail: np.ndarray, interior: np.ndarray) -> float:
+    """The repeat distance (px) of a texture: the first peak of the radial autocorrelation
+    of ``detail`` in a square patch at the print's widest point."""
+    dt = cv2.distanceTransform(interior.astype(np.uint8), cv2.DIST_L2, 5)
+    cy, cx = np.unravel_index(int(np.argmax(dt)), dt.shape)
+    half = int(min(192, max(16, dt[cy, cx] / math.sqrt(2))))
+    patch = detail[cy - half : cy + half, cx - half : cx + half].astype(np.float64)
+    patch = patch - patch.mean()
+    n = patch.shape[0]
+    spec = np.fft.rfft2(patch, s=(2 * n, 2 * patch.shape[1]))
+    ac = np.fft.fftshift(np.fft.irfft2(np.abs(spec) ** 2))
+    ac /= max(ac.max(), 1e-12)
+    oy, ox = ac.shape[0] // 2, ac.shape[1] // 2
+    r_max = max(4, n // 2)
+    yy, xx = np.mgrid[-r_max : r_max + 1, -r_max : r_max + 1]
+    rad = np.rint(np.hypot(yy, xx)).astype(int)
+    win = ac[oy - r_max : oy + r_max + 1, ox - r_max : ox + r_max + 1]
+    prof = np.array([win[rad == r].max() for r in range(r_max)])
+    below = np.flatnonzero(prof < 0.3)
+    if not below.size:
+        return 4.0
+    start = int(below[0])
+    peak = start + int(np.argmax(prof[start:]))
+    return float(max(peak, 3))
+
+
+def _local_half(
+    ratio: np.ndarray,
+    mask: np.ndarray,
+    valid: np.ndarray,
+    paper_level: float,
+    print_level: float,
+    sigma: float,
+) -> np.ndarray:
+    """A textured print cut half-way to its *local* ink density.
+
+    An ink mat's grid thins out where the foot pressed lightly (the midfoot's outer edge),
+    so a single level for the whole print bites notches into those parts; half of the
+    density of the print around each pixel (averaged over ``TEXTURE_LOCAL_SIGMAS`` grid
+    sigmas, not below ``TEXTURE_MIN_LOCAL`` of the print's median) follows them while
+    leaving the gaps between toes and ball open.
+    """
+    contrast = paper_level - print_level
+    density = np.clip(paper_level - ratio, 0.0, None).astype(np.float32)
+    # The local density counts every pixel inked to the lowest level a print is cut at, so
+    # that a lightly inked strip sets its own level rather than borrowing its neighbours'.
+    m = ((density > 0.5 * TEXTURE_MIN_LOCAL * contrast) & valid).astype(np.float32)
+    s_local = TEXTURE_LOCAL_SIGMAS * sigma
+    weight = blur_large_sigma(m, s_local)
+    local = blur_large_sigma(density * m, s_local) / np.maximum(weight, 1e-6)
+    local = np.where(weight > 0.05, local, contrast)
+    local = np.clip(local, TEXTURE_MIN_LOCAL * contrast, contrast)
+    return (density > 0.5 * local) & valid
+
+
+def blur_large_sigma(a: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur with a large sigma on a reduced copy (same to ~1 %)."""
+    f = max(1.0, sigma / 3.0)
+    if f <= 1.5:
+        return cv2.GaussianBlur(a, (0, 0), sigma)
+    h, w = a.shape[:2]
+    small = cv2.resize(
+        a, (max(2, round(w / f)), max(2, round(h / f))), interpolation=cv2.INTER_AREA
+    )
+    small = cv2.GaussianBlur(small, (0, 0), sigma / f)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def segment_print(frame: Frame) -> Segmentation:
     gray = cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
     ratio = _flatten(gray, frame.valid)
     ratio = cv2.medianBlur(ratio.astype(np.float32), 5)
-    vals = ratio[frame.valid]
-    lo, hi = np.percentile(vals, [0.1, 99.9])
-    r8 = np.clip((ratio - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
-    t8, _ = cv2.threshold(
-        r8[frame.valid].reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
-    )
-    t_otsu = lo + (t8 + 0.5) / 255.0 * (hi - lo)
-    rough = (ratio < t_otsu) & frame.valid
+    sigma = texture_sigma(ratio, frame.valid)
+    if sigma > 0:
+        ratio = cv2.GaussianBlur(ratio, (0, 0), sigma)
+    rough, t_otsu = _otsu_mask(ratio, frame.valid)
     rough = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
     paper_mask = frame.valid & ~cv2.dilate(rough, np.ones((9, 9), np.uint8)).astype(bool)
     paper_level = float(np.median(ratio[paper_mask])) if paper_mask.any() else 1.0
     if n <= 1:
-        return Segmentation(ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level)
+        return Segmentation(
+            ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level, sigma
+        )
     big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     core = cv2.erode((lab == big).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     if core.sum() < 50:
-        return Segmentation(ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level)
+        return Segmentation(
+            ratio, np.zeros_like(frame.valid), t_otsu, paper_level, paper_level, sigma
+        )
     print_level = float(np.median(ratio[core]))
     # Half-way between paper and print: where a blurred edge crosses, for any blur.
     thr = 0.5 * (paper_level + print_level)
     mask = (ratio < thr) & frame.valid
+    if sigma > 0:
+        mask = _local_half(ratio, mask, frame.valid, paper_level, print_level, sigma)
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
-    return Segmentation(ratio, mask, thr, paper_level, print_level)
+    return Segmentation(ratio, mask, thr, paper_level, print_level, sigma)
 
 
 def edge_stats(

@@ -25,7 +25,6 @@ from gaitlab.footprint import (
 )
 from gaitlab.testing.footprints import (
     FootprintShape,
-    Placement,
     SyntheticPrint,
     make_print,
     render_photo,
@@ -275,15 +274,9 @@ def _blank(surface: str) -> np.ndarray:
     return render_scene([], surface=surface, **_DIRTY)[0]
 
 
-def _two_prints() -> np.ndarray:
-    pair = [Placement(foot(30.0, "left"), (-75.0, 0.0)), Placement(foot(30.0), (75.0, 0.0))]
-    return render_scene(pair, surface="cardboard", **_DIRTY)[0]
-
-
 BAD = {
     "blank paper": (lambda: _blank("paper"), "no footprint found"),
     "blank cardboard": (lambda: _blank("cardboard"), "no footprint found"),
-    "two prints": (_two_prints, "found 2 footprints"),
     "cut by the photo's edge": (
         lambda: render_photo(foot(30.0), scale=1.5, offset=(0.0, 0.3), **_DIRTY)[0],
         "cut off by the edge",

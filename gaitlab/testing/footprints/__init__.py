@@ -6,6 +6,13 @@ rasterised at high resolution, its true indices are computed from that clean bin
 with the definitions of :mod:`gaitlab.footprint.definitions`, and :func:`render_photo` puts it
 on a sheet of paper (or brown cardboard) lying on a floor and photographs it with a pinhole camera:
 tilt, roll, uneven light, a soft shadow, paper texture, blur, noise and JPEG.
+:func:`render_sheet` puts several prints on one sheet (:func:`both_feet`: a left and a right
+print side by side, as on a podiatry form), optionally printed like an ink mat (a
+cross-hatched grid) on a form with a frame, labels, a ruler and a logo.
+
+No real footprint photos with a licence that allows keeping them in the repository were
+found, so the real-world cases (ink mats, cardboard, forms, high arches in pieces) are
+synthetic, made to look like the real ones.
 
 Conventions
 -----------
@@ -25,8 +32,10 @@ Image
 from gaitlab.testing.footprints.photo import (
     PAPER_SIZES_MM,
     Placement,
+    both_feet,
     render_photo,
     render_scene,
+    render_sheet,
 )
 from gaitlab.testing.footprints.shape import (
     FootprintShape,
@@ -41,7 +50,9 @@ __all__ = [
     "PAPER_SIZES_MM",
     "Placement",
     "SyntheticPrint",
+    "both_feet",
     "make_print",
     "render_photo",
     "render_scene",
+    "render_sheet",
 ]

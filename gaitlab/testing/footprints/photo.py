@@ -89,15 +89,26 @@ def render_scene(
     scale: float = 1.0,
     fill: float = 0.82,
     image_size: tuple[int, int] = (1200, 1600),
-    print_darkness: float = 0.42,
+    print_darkness: float | None = None,
     jpeg_quality: int | None = None,
+    print_texture: str = "solid",
+    grid_mm: float = 3.0,
+    sheet_marks: bool = False,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Photograph zero or more prints on a sheet; returns ``(image_bgr, H)``.
 
     ``H`` maps the paper frame (mm) to image pixels. See :func:`render_photo` for the
     parameters; ``placements`` may be empty (a blank sheet) or hold several prints.
+    ``print_texture="grid"`` prints like an ink mat (pedograph): blue-black ink in a
+    cross-hatched grid of period ``grid_mm`` whose lines thicken where the foot pressed
+    harder. ``sheet_marks`` prints a podiatry form on the sheet: a frame, a dashed centre
+    line, "LEFT" / "RIGHT" labels, a ruler and a round logo.
     """
+    if print_texture not in ("solid", "grid"):
+        raise ValueError(f"print_texture: expected 'solid' or 'grid', got {print_texture!r}")
+    if print_darkness is None:
+        print_darkness = 0.42 if print_texture == "solid" else 0.8
     if surface not in _SURFACE_BGR:
         raise ValueError(f"surface: expected one of {sorted(_SURFACE_BGR)}, got {surface!r}")
     rng = np.random.default_rng(seed)
@@ -116,11 +127,18 @@ def render_scene(
     Xw, Yw, px_per_mm = _paper_coordinates(H, image_size)
     img, on_paper = _sheet_on_floor(Xw, Yw, (pw, ph), px_per_mm, surface, paper_texture, rng)
 
+    if sheet_marks:
+        marks = _sheet_marks(Xw, Yw, (pw, ph), px_per_mm) * on_paper
+        img = img * (1.0 - 0.72 * marks[..., None])
     wet = np.zeros((h, w), np.float32)
     for pl in placements:
         wet = np.maximum(wet, _print_coverage(pl, Xw, Yw, px_per_mm, rng))
     wet *= on_paper  # a print only shows on the sheet
-    tint = np.array([1.0, 1.0, 1.0] if surface == "paper" else [0.9, 1.0, 1.08], np.float32)
+    if print_texture == "grid":
+        wet = wet * _ink_grid(Xw, Yw, px_per_mm, grid_mm, rng)
+        tint = np.array([0.8, 0.95, 1.0], np.float32)  # blue-black ink
+    else:
+        tint = np.array([1.0, 1.0, 1.0] if surface == "paper" else [0.9, 1.0, 1.08], np.float32)
     img = img * (1.0 - print_darkness * wet[..., None] * tint[None, None, :])
     illum = _illumination(image_size, light_gradient, light_direction_deg, shadow, rng)
     img = img * illum[..., None]
@@ -133,6 +151,52 @@ def render_scene(
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
         out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     return out, H
+
+
+def _ink_grid(
+    Xw: np.ndarray, Yw: np.ndarray, px_per_mm: float, grid_mm: float, rng: np.random.Generator
+) -> np.ndarray:
+    """An ink mat's cross-hatched print (0–1): two families of lines at ±45° on the sheet,
+    thicker where the foot pressed harder (a smooth random pressure field)."""
+    pressure = _noise_field((Xw.shape[0] // 8 + 1, Xw.shape[1] // 8 + 1), (3.0, 8.0), rng)
+    pressure = cv2.resize(pressure, (Xw.shape[1], Xw.shape[0]), interpolation=cv2.INTER_LINEAR)
+    half = 0.5 * grid_mm * np.clip(0.42 + 0.12 * pressure, 0.22, 0.62)
+    out = np.zeros(Xw.shape, np.float32)
+    for d in ((Xw + Yw) / math.sqrt(2.0), (Xw - Yw) / math.sqrt(2.0)):
+        dist = np.abs(d - grid_mm * np.round(d / grid_mm))
+        out = np.maximum(out, np.clip((half - dist) * px_per_mm + 0.5, 0.0, 1.0))
+    return out
+
+
+def _sheet_marks(
+    Xw: np.ndarray, Yw: np.ndarray, paper_mm: tuple[float, float], px_per_mm: float
+) -> np.ndarray:
+    """What a printed podiatry form carries (0–1 ink): a frame 8 mm inside the edge, a dashed
+    centre line, LEFT / RIGHT labels, a millimetre ruler and a round logo."""
+    pw, ph = paper_mm
+    ppm = 4.0
+    form = np.zeros((int(ph * ppm), int(pw * ppm)), np.uint8)
+
+    def p(x: float, y: float) -> tuple[int, int]:
+        return int(round((x + 0.5 * pw) * ppm)), int(round((y + 0.5 * ph) * ppm))
+
+    cv2.rectangle(form, p(-0.5 * pw + 8, -0.5 * ph + 8), p(0.5 * pw - 8, 0.5 * ph - 8), 255, 2)
+    for y in np.arange(-0.5 * ph + 30, 0.5 * ph - 30, 10.0):
+        cv2.line(form, p(0, y), p(0, y + 5), 255, 2)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for text, x in (("LEFT", -0.5 * pw + 14), ("RIGHT", 0.5 * pw - 50)):
+        cv2.putText(form, text, p(x, -0.5 * ph + 22), font, 1.4, 255, 3, cv2.LINE_AA)
+    for k, x in enumerate(np.arange(-50.0, 50.5, 2.0)):
+        cv2.line(form, p(x, 0.5 * ph - 14), p(x, 0.5 * ph - (20 if k % 5 == 0 else 17)), 255, 1)
+    cv2.line(form, p(-50, 0.5 * ph - 14), p(50, 0.5 * ph - 14), 255, 1)
+    cv2.circle(form, p(0, -0.5 * ph + 22), int(9 * ppm), 255, cv2.FILLED)
+    cv2.putText(form, "G", p(-4.5, -0.5 * ph + 27), font, 1.6, 0, 4, cv2.LINE_AA)
+    soft = cv2.GaussianBlur(
+        form.astype(np.float32) / 255.0, (0, 0), max(0.5, 0.45 * ppm / px_per_mm)
+    )
+    mapx = ((Xw + 0.5 * pw) * ppm - 0.5).astype(np.float32)
+    mapy = ((Yw + 0.5 * ph) * ppm - 0.5).astype(np.float32)
+    return cv2.remap(soft, mapx, mapy, cv2.INTER_LINEAR, borderValue=0.0)
 
 
 def _paper_coordinates(
@@ -235,6 +299,8 @@ def _print_coverage(
     mapx = ((fx - sp.x0_mm) * sp.px_per_mm - 0.5).astype(np.float32)
     mapy = ((fy - sp.y0_mm) * sp.px_per_mm - 0.5).astype(np.float32)
     m = sp.mask.astype(np.float32)
+    if sp.wetness is not None:
+        m = m * sp.wetness
     # Pre-filter to the image's sampling rate (no aliasing), plus a 0.3 mm wet fringe.
     sigma = math.hypot(0.45 * sp.px_per_mm / max(px_per_mm, 1e-6), 0.3 * sp.px_per_mm)
     m = cv2.GaussianBlur(m, (0, 0), sigma)
@@ -278,6 +344,7 @@ def render_photo(
     jpeg_quality: int | None = None,
     fill: float = 0.82,
     paper_mm: tuple[float, float] | None = None,
+    **scene,
 ) -> tuple[np.ndarray, FootprintTruth]:
     """Photograph one print on a sheet lying on a floor; returns ``(image_bgr, truth)``.
 
@@ -308,6 +375,9 @@ def render_photo(
         Where the print lies on the sheet (centre of heel-to-toe-tips) and its turn.
     jpeg_quality
         Round-trip through JPEG at this quality (``None``: no compression).
+    scene
+        Passed on to :func:`render_scene` (``print_texture``, ``grid_mm``, ``sheet_marks``,
+        ``print_darkness``, ``light_direction_deg``).
 
     The truth's ``heel_centre_px`` / ``toe_point_px`` are the foot axis end points in the
     image.
@@ -333,7 +403,48 @@ def render_photo(
         image_size=image_size,
         jpeg_quality=jpeg_quality,
         seed=seed,
+        **scene,
     )
+    return img, _placed_truth(pl, H, paper_mm, image_size)
+
+
+def render_sheet(
+    placements: Sequence[Placement],
+    *,
+    paper_mm: tuple[float, float] = PAPER_SIZES_MM["a3"],
+    image_size: tuple[int, int] = (1500, 2000),
+    **scene,
+) -> tuple[np.ndarray, list[FootprintTruth]]:
+    """Photograph several prints on one sheet (both feet side by side, say); returns
+    ``(image_bgr, truths)`` with one truth per placement, in order. ``scene``: the
+    parameters of :func:`render_scene`."""
+    img, H = render_scene(placements, paper_mm=paper_mm, image_size=image_size, **scene)
+    return img, [_placed_truth(pl, H, paper_mm, image_size) for pl in placements]
+
+
+def both_feet(
+    left: SyntheticPrint,
+    right: SyntheticPrint,
+    *,
+    apart_mm: float = 150.0,
+    angles_deg: tuple[float, float] = (-4.0, 4.0),
+    forward_mm: tuple[float, float] = (0.0, 0.0),
+) -> list[Placement]:
+    """Left and right print side by side as a person stands on a sheet: centres
+    ``apart_mm`` apart, each toed out by its angle (left turned anticlockwise when
+    negative), one ahead of the other by ``forward_mm`` (mm towards the top of the sheet)."""
+    if left.shape.side != "left" or right.shape.side != "right":
+        raise ValueError("both_feet: expected a left print and a right print")
+    return [
+        Placement(left, (-0.5 * apart_mm, -forward_mm[0]), angles_deg[0]),
+        Placement(right, (0.5 * apart_mm, -forward_mm[1]), angles_deg[1]),
+    ]
+
+
+def _placed_truth(
+    pl: Placement, H: np.ndarray, paper_mm: tuple[float, float], image_size: tuple[int, int]
+) -> FootprintTruth:
+    """A print's truth with its axis end points in the image and whether the sheet is in it."""
     M = H @ _print_to_paper(pl)
 
     def to_px(p: tuple[float, float]) -> tuple[float, float]:
@@ -344,8 +455,8 @@ def render_photo(
     corners = [H @ np.array([sx * pw / 2, sy * ph / 2, 1.0]) for sx in (-1, 1) for sy in (-1, 1)]
     w, h = image_size
     in_frame = all(0 <= c[0] / c[2] < w and 0 <= c[1] / c[2] < h for c in corners)
-    tr = fp.truth
-    truth = FootprintTruth(
+    tr = pl.print.truth
+    return FootprintTruth(
         **{
             **tr.__dict__,
             "heel_centre_px": to_px(tr.heel_centre_mm),
@@ -353,4 +464,3 @@ def render_photo(
             "sheet_in_frame": in_frame,
         }
     )
-    return img, truth

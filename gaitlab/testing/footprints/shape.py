@@ -38,7 +38,12 @@ class FootprintShape:
     axis: about 40 mm gives a neutral arch on an average adult print, under 25 mm a high arch,
     over 60 mm a collapsed one; 0 leaves no midfoot contact at all (heel and ball separate).
     ``arch_exponent`` shapes the medial (arch) border: larger values make the narrow part
-    longer. ``edge_roughness_mm`` wobbles the outline like the ragged edge of a wet print.
+    longer (with a narrow ``midfoot_width_mm`` a large exponent gives the thin strip of a high
+    arch). ``edge_roughness_mm`` wobbles the outline like the ragged edge of a wet print.
+    ``midfoot_gap_mm`` breaks the midfoot band in its middle (a print in pieces: heel and ball
+    each with a stub of the band); ``midfoot_wetness`` scales how dark the band prints (a
+    lightly loaded midfoot prints fainter). ``toes_joined`` prints the toe pads as one mark
+    (bridged to each other, still apart from the ball).
     """
 
     foot_length_mm: float = 220.0
@@ -50,6 +55,9 @@ class FootprintShape:
     arch_exponent: float = 2.2
     forefoot_angle_deg: float = 8.0
     edge_roughness_mm: float = 0.3
+    midfoot_gap_mm: float = 0.0
+    midfoot_wetness: float = 1.0
+    toes_joined: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -62,6 +70,12 @@ class FootprintShape:
                 f"midfoot_width_mm: expected 0–{1.2 * self.forefoot_width_mm:.0f}, "
                 f"got {self.midfoot_width_mm}"
             )
+        if not 0.0 <= self.midfoot_gap_mm <= 0.4 * self.foot_length_mm:
+            raise ValueError(
+                f"midfoot_gap_mm: expected 0–40 % of the length, got {self.midfoot_gap_mm}"
+            )
+        if not 0.2 <= self.midfoot_wetness <= 1.0:
+            raise ValueError(f"midfoot_wetness: expected 0.2–1, got {self.midfoot_wetness}")
 
 
 @dataclass(frozen=True)
@@ -91,7 +105,8 @@ class FootprintTruth:
 
 @dataclass(frozen=True)
 class SyntheticPrint:
-    """A rasterised print: ``main`` (toe-less sole) and ``toes`` masks, foot frame."""
+    """A rasterised print: ``main`` (toe-less sole) and ``toes`` masks, foot frame;
+    ``wetness`` (same grid, 0–1) scales how dark each part prints (None: evenly)."""
 
     shape: FootprintShape
     main: np.ndarray = field(repr=False)
@@ -100,6 +115,7 @@ class SyntheticPrint:
     x0_mm: float
     y0_mm: float
     truth: FootprintTruth
+    wetness: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def mask(self) -> np.ndarray:
@@ -180,15 +196,47 @@ def make_print(
         bump = 1.0 - np.abs(2.0 * tau - 1.0) ** s.arch_exponent
         w = full * (1.0 - bump) + Wm * bump
         band = (X >= xa) & (X <= xb) & (Y <= y_lat) & (Y >= y_lat - w)
+        if s.midfoot_gap_mm > 0:
+            band &= np.abs(X - 0.5 * (xa + xb)) >= 0.5 * s.midfoot_gap_mm
         main = main | band
+    band_only = main & ~(heel | ball)
     # Round the joins between heel, band and ball the way soft tissue does.
     main = blur_large(main.astype(np.float32), 3.0 * px_per_mm) > 0.5
     main = _rough(main, s.edge_roughness_mm * px_per_mm, 3.0 * px_per_mm, rng)
     # Keep only the largest piece of each part (roughness must not create specks).
     main = _keep_large(main, 0.2)
 
+    toes, second_toe = _toe_pads(s, main, px_per_mm, x0, y0, X, Y, rng)
+    wetness = None
+    if s.midfoot_wetness < 1.0:
+        weight = blur_large(band_only.astype(np.float32), 4.0 * px_per_mm)
+        wetness = 1.0 - (1.0 - s.midfoot_wetness) * np.clip(weight, 0.0, 1.0)
+    if s.side == "left":  # mirror across the axis (y -> -y): the grid is symmetric about 0
+        main, toes = main[::-1].copy(), toes[::-1].copy()
+        if second_toe is not None:
+            second_toe = second_toe[::-1].copy()
+        if wetness is not None:
+            wetness = wetness[::-1].copy()
+    truth = _truth(s, main, second_toe, px_per_mm, x0, y0)
+    return SyntheticPrint(s, main, toes, px_per_mm, x0, y0, truth, wetness)
+
+
+def _toe_pads(
+    s: FootprintShape,
+    main: np.ndarray,
+    px_per_mm: float,
+    x0: float,
+    y0: float,
+    X: np.ndarray,
+    Y: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The toe pads in front of the ball (all of them, and the second toe's alone)."""
+    ny, nx = main.shape
+    Wf = s.forefoot_width_mm
     toes = np.zeros_like(main)
     second_toe = None
+    centres = []
     if s.toes:
         cols = np.arange(nx)
         front_of_row = np.where(main.any(axis=1), (main * cols).max(axis=1), 0)
@@ -203,12 +251,17 @@ def make_print(
             if k == 1:
                 second_toe = pad
             toes |= pad
-    if s.side == "left":  # mirror across the axis (y -> -y): the grid is symmetric about 0
-        main, toes = main[::-1].copy(), toes[::-1].copy()
-        if second_toe is not None:
-            second_toe = second_toe[::-1].copy()
-    truth = _truth(s, main, second_toe, px_per_mm, x0, y0)
-    return SyntheticPrint(s, main, toes, px_per_mm, x0, y0, truth)
+            centres.append((cx, ty_mm, min(rx, ry)))
+    if s.toes_joined and centres:
+        # Bridges between neighbouring pads, thinner than the pads: one mark for all toes.
+        img = toes.astype(np.uint8)
+        for (ax_, ay, ra), (bx, by, rb) in zip(centres, centres[1:], strict=False):
+            pa = ((ax_ - x0) * px_per_mm, (ay - y0) * px_per_mm)
+            pb = ((bx - x0) * px_per_mm, (by - y0) * px_per_mm)
+            thick = max(2, int(round(1.1 * min(ra, rb) * px_per_mm)))
+            cv2.line(img, tuple(map(round, pa)), tuple(map(round, pb)), 1, thick)
+        toes = img.astype(bool)
+    return toes, second_toe
 
 
 def _keep_large(mask: np.ndarray, frac: float) -> np.ndarray:

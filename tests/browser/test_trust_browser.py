@@ -85,7 +85,7 @@ def test_user_text_is_shown_as_typed_and_no_request_leaves_the_computer(browser,
 
         page.goto("/")  # the sidebar names the chosen person on the other pages
         wait_app(page)
-        for path in ("/programme", "/live"):
+        for path in ("/programme", "/webcam", "/footprint", "/guide"):
             page.goto(path)
             wait_app(page)
             page.wait_for_timeout(1500)  # icons, fonts and components load after the script

@@ -21,7 +21,7 @@ from gaitlab.app.results import VIDEO_TYPES
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
-from gaitlab.present.flags import flag_rows, rep_rows
+from gaitlab.present.flags import flag_rows, nothing_measured, rep_rows
 from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
 from gaitlab.present.thumbnails import crop_person
 
@@ -118,7 +118,7 @@ def result_ui(rid: str) -> None:
     all_measures_ui(sections)
     flags = flag_rows(summary, frames, common.thresholds())
     charts_ui(summary, frames, flags, request.get("sex"))
-    flags_ui(rid, flags)
+    flags_ui(rid, flags, summary)
     reps_ui(summary)
     events_ui(summary)
     downloads_ui(rid)
@@ -265,8 +265,12 @@ def charts_ui(
         st.caption("Not shown:\n" + "\n".join(lines))
 
 
-def flags_ui(rid: str, flags: list[dict[str, Any]]) -> None:
+def flags_ui(rid: str, flags: list[dict[str, Any]], summary: dict[str, Any]) -> None:
     st.subheader("Flagged moments")
+    why = nothing_measured(summary)
+    if not flags and why:  # no green all-clear when nothing was measured
+        st.warning(f"Nothing could be checked for flags: {why}")
+        return
     if not flags:
         st.success(
             "No flagged moments: no measure crossed its threshold for long enough. "

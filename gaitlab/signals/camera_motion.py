@@ -90,6 +90,10 @@ class CameraMotionConfig:
     settle_s: float = 0.5
 
 
+#: A framing found after a camera move is the mean of its last seconds, up to this long.
+REFINE_S = 8.0
+
+
 @dataclass
 class _Held:
     """One estimate held still within a dead band (a scalar or a vector)."""
@@ -98,6 +102,7 @@ class _Held:
     value: np.ndarray | None = None
     moving: bool = False
     out_raw: bool = False
+    refine: bool = False
     since: float = math.nan
     settled: deque[tuple[float, np.ndarray]] = field(default_factory=deque)
 
@@ -116,6 +121,13 @@ class _Held:
                 self.out_raw = False
                 self.settled.clear()
             else:
+                if self.refine:
+                    # a framing found after a move: its mean sharpens as it lasts (the
+                    # end of the move's slow tail out of it)
+                    self.settled.append((t, raw))
+                    while self.settled and self.settled[0][0] < t - REFINE_S:
+                        self.settled.popleft()
+                    self.value = np.mean([v for _, v in self.settled], axis=0)
                 return False
         # while moving, the raw estimate: a smoothed one would lag the move
         self.value = raw.copy()
@@ -130,6 +142,8 @@ class _Held:
             if np.all(np.ptp(vals, axis=0) <= 1.5 * self.band):
                 self.value = vals.mean(axis=0)
                 self.moving = False
+                self.refine = True
+                self.settled.clear()
         return started
 
 
@@ -239,7 +253,9 @@ class CameraMotionTracker:
         self._anchor_ref_est = anchor
         self._stance = np.mean([r.toes for _, r in self._hist], axis=0)
         self._scale.value, self._anchor.value = np.zeros(1), np.zeros(2)
-        self._scale.moving = self._anchor.moving = False
+        for held in (self._scale, self._anchor):
+            held.moving = held.refine = False
+            held.settled.clear()
         self._recent.clear()
 
     def _feet_apart(self, raw: _Raw) -> bool:

@@ -20,10 +20,6 @@ from gaitlab.core.thresholds import Threshold, load_thresholds
 
 #: Signal name prefix → thresholds-file band and what has most likely gone wrong.
 BOUNDS: dict[str, tuple[str, str]] = {
-    "heel_height_": (
-        "plausible_heel_height",
-        "the foot was foreshortened (pointing at the camera) or its landmarks were lost",
-    ),
     "heel_rise_": (
         "plausible_heel_height",
         "the foot was foreshortened (pointing at the camera) or its landmarks were lost",
@@ -40,6 +36,18 @@ BOUNDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Bounds that hold only in some tasks: the heel's height above its standing baseline is a
+#: heel raise in a calf-raise set (a foot lifted off the floor to walk or balance goes
+#: higher, and is measured so).
+TASK_BOUNDS: dict[str, dict[str, tuple[str, str]]] = {
+    "calf-raise": {
+        "heel_height_": (
+            "plausible_heel_height",
+            "the foot was foreshortened (pointing at the camera) or its landmarks were lost",
+        ),
+    },
+}
+
 _DEFAULT: dict[str, Threshold] | None = None
 
 
@@ -53,11 +61,13 @@ def _thresholds(thresholds: Mapping[str, Threshold] | None) -> Mapping[str, Thre
 
 
 def bound_for(
-    name: str, thresholds: Mapping[str, Threshold] | None = None
+    name: str, thresholds: Mapping[str, Threshold] | None = None, task: str | None = None
 ) -> tuple[float, float, str] | None:
-    """``(low, high, reason)`` of the signal ``name``, or None when it has no bound."""
+    """``(low, high, reason)`` of the signal ``name`` (in ``task``), or None when it has no
+    bound."""
     th = _thresholds(thresholds)
-    for prefix, (key, reason) in BOUNDS.items():
+    bounds = {**BOUNDS, **TASK_BOUNDS.get(task or "", {})}
+    for prefix, (key, reason) in bounds.items():
         if name.startswith(prefix) and key in th:
             b = th[key]
             lo = -math.inf if b.low is None else float(b.low)
@@ -75,9 +85,11 @@ def plausible(name: str, value: float, thresholds: Mapping[str, Threshold] | Non
     return b is None or b[0] <= value <= b[1]
 
 
-def withheld_reason(name: str, thresholds: Mapping[str, Threshold] | None = None) -> str:
+def withheld_reason(
+    name: str, thresholds: Mapping[str, Threshold] | None = None, task: str | None = None
+) -> str:
     """Why a value of ``name`` outside its bounds was withheld."""
-    b = bound_for(name, thresholds)
+    b = bound_for(name, thresholds, task)
     if b is None:
         return ""
     label = name.replace("_pct_foot", "").replace("_deg", "").replace("_", " ")
@@ -92,12 +104,14 @@ def gate_signals(
     values: dict[str, np.ndarray],
     unavailable: dict[str, str],
     thresholds: Mapping[str, Threshold] | None = None,
+    task: str | None = None,
 ) -> dict[str, int]:
-    """Withhold (NaN) every value outside its bounds, in place; return the number of frames
-    withheld per signal. A signal left with no value gets its reason in ``unavailable``."""
+    """Withhold (NaN) every value outside its bounds (with ``task``: that task's bounds as
+    well), in place; return the number of frames withheld per signal. A signal left with no
+    value gets its reason in ``unavailable``."""
     counts: dict[str, int] = {}
     for name, arr in values.items():
-        b = bound_for(name, thresholds)
+        b = bound_for(name, thresholds, task)
         if b is None:
             continue
         a = np.asarray(arr, float)
@@ -107,5 +121,5 @@ def gate_signals(
             values[name] = np.where(bad, np.nan, a)
             counts[name] = int(bad.sum())
             if not np.isfinite(values[name]).any():
-                unavailable.setdefault(name, withheld_reason(name, thresholds))
+                unavailable.setdefault(name, withheld_reason(name, thresholds, task))
     return counts

@@ -44,6 +44,7 @@ from gaitlab.render.status import counter_text, draw_status_bar
 from gaitlab.rules.sustained import evaluate_rules
 from gaitlab.signals.clean import OneEuroFilter
 from gaitlab.signals.measures import compute_signals
+from gaitlab.signals.plausibility import gate_signals
 from gaitlab.signals.view import (
     FRONTAL_VIEWS,
     classify_frames,
@@ -472,6 +473,8 @@ class LiveProcessor:
                 off_axis_deg=off_axis_deg(self._azimuth),
                 roll_deg=0.0,
             )
+            # the task's plausibility bounds, as offline (gaitlab.pipeline)
+            gate_signals(signals.values, signals.unavailable, self._thresholds, self.task)
             flags = evaluate_rules(
                 self.task, window, signals, labels, self._thresholds, sex=self.sex
             )

@@ -50,6 +50,7 @@ from gaitlab.pose.tracking import NOBODY_MESSAGE, SubjectSelection
 from gaitlab.render.overlay import annotate_frame
 from gaitlab.rules.sustained import evaluate_rules
 from gaitlab.signals.chain import measure_pose
+from gaitlab.signals.plausibility import gate_signals
 from gaitlab.tasks import TaskContext, TaskResult
 from gaitlab.tasks.balance import analyze_balance
 from gaitlab.tasks.calf_raise import analyze_calf_raise
@@ -447,6 +448,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
     warnings += list(view_summary.warnings)
     task = options.task if options.task != "auto" else infer_task(pose, signals)
     thresholds = load_thresholds()
+    gate_signals(signals.values, signals.unavailable, thresholds, task)  # the task's bounds
     flags = evaluate_rules(task, pose, signals, view_per_frame, thresholds, sex=options.sex)
     metrics = summary_metrics(task, pose, signals, view_per_frame, height_cm=options.height_cm)
     for reason in dict.fromkeys(signals.unavailable.values()):  # left/right share a reason

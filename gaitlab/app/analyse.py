@@ -24,7 +24,7 @@ from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.present.charts import CHART_GROUPS, chart_data, unavailable_reasons
-from gaitlab.present.flags import flag_rows, rep_rows, step_rows
+from gaitlab.present.flags import flag_rows, nothing_measured, rep_rows, step_rows
 from gaitlab.present.marks import timeline_marks
 from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
 from gaitlab.present.thumbnails import crop_person
@@ -122,7 +122,7 @@ def result_ui(rid: str) -> None:
         metrics_ui(sections)
     all_measures_ui(sections)
     charts_ui(rid, summary, frames, flags, request.get("sex"))
-    flags_ui(rid, flags)
+    flags_ui(rid, flags, summary)
     reps_ui(summary)
     steps_ui(summary)
     events_ui(summary)
@@ -308,8 +308,12 @@ def charts_ui(
         st.caption("Not shown:\n" + "\n".join(lines))
 
 
-def flags_ui(rid: str, flags: list[dict[str, Any]]) -> None:
+def flags_ui(rid: str, flags: list[dict[str, Any]], summary: dict[str, Any]) -> None:
     st.subheader("Flagged moments")
+    why = nothing_measured(summary)
+    if not flags and why:  # no green all-clear when nothing was measured
+        st.warning(f"Nothing could be checked for flags: {why}")
+        return
     if not flags:
         st.success(
             "No flagged moments: no measure crossed its threshold for long enough. "

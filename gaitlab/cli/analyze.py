@@ -131,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
             f"subject found in {q['detected_fraction']:.0%} of {len(analysis.pose)} frames, "
             f"{q['persons_seen']} person(s) seen"
         )
+        why = analysis.metrics.get("reps_unavailable")
+        if why:  # never a silent zero: say why no rep was counted
+            print(f"no reps counted: {safe(str(why))}")
         for w in q["warnings"]:
             print(f"warning: {safe(w)}")
         print(

@@ -44,6 +44,33 @@ def rule_label(rule: str) -> str:
     return parse_metric(rule).label.split(",")[0]
 
 
+#: Metrics that say why a task's count is missing (never a silent zero).
+WHY_NOT_COUNTED = ("reps_unavailable", "holds_unavailable")
+
+
+def nothing_measured(summary: dict[str, Any]) -> str | None:
+    """Why the result has nothing to flag because nothing was measured (None: it was).
+
+    A count that could not be made (its ``*_unavailable`` reason), or no measure with a
+    value at all, means "no flagged moments" would be a false all-clear.
+    """
+    metrics = summary.get("metrics") or {}
+    for key in WHY_NOT_COUNTED:
+        if metrics.get(key):
+            return str(metrics[key])
+    numbers = [
+        v
+        for k, v in metrics.items()
+        if isinstance(v, int | float)
+        and not isinstance(v, bool)
+        and k not in ("frames_detected",)
+        and not k.startswith(("duration", "height"))
+    ]
+    if not numbers:
+        return "no measure could be taken in this recording"
+    return None
+
+
 def frame_rows(frames: pd.DataFrame) -> dict[int, int]:
     """Source frame index → row of ``frames.csv`` (= frame of ``annotated.mp4``)."""
     return {int(f): i for i, f in enumerate(frames["frame"].to_numpy())}

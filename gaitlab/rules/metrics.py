@@ -74,6 +74,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
     _S("knee_flexion_peak_*_deg", "knee_flexion", "peak", "deg", "knee_flexion_{side}_deg"),
     # calf raise
     _S("reps", "reps", None, None),
+    _S("reps_unavailable", "reps_unavailable", None, None),
     _S("legs", "legs", None, None),
     _S("rise_mean_s", "rise", "mean", "s"),
     _S("hold_mean_s", "hold", "mean", "s"),

@@ -74,6 +74,7 @@ STEM_LABELS = {
     "overstride": "Overstride (heel ahead of hips)",
     "heel_strike": "Heel strike",
     "reps": "Reps",
+    "reps_unavailable": "Why no rep was counted",
     "legs": "Legs used",
     "hold": "Hold at the top",
     "rise": "Rise time",

@@ -51,6 +51,7 @@ from gaitlab.core.geometry import (
 from gaitlab.core.landmarks import SIDES, other_side, side_landmark
 from gaitlab.core.types import PoseSequence, Signals
 from gaitlab.signals.clean import body_height_px
+from gaitlab.signals.plausibility import gate_signals
 from gaitlab.signals.view import (
     FRONTAL_VIEWS,
     REPORT_MAX_OFF_AXIS_DEG,
@@ -505,4 +506,6 @@ def compute_signals(
                 values[name] = np.where(ok, values[name], np.nan)
                 if n and not ok.any():
                     unavailable[name] = _gate_reason(name, labels, frontal)
+    # a value no body produces is a failed measurement: withheld, never shown or saved
+    gate_signals(values, unavailable)
     return Signals(t_s=seq.t_s.copy(), values=values, unavailable=unavailable)

@@ -13,6 +13,7 @@ made-up number.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -20,7 +21,9 @@ import numpy as np
 from gaitlab.core.landmarks import SIDES, side_landmark
 from gaitlab.core.thresholds import Threshold
 from gaitlab.core.types import PoseSequence
+from gaitlab.signals.camera_motion import CameraMotionTracker, camera_moved_warning
 from gaitlab.signals.measures import foot_length_px
+from gaitlab.signals.plausibility import plausible
 from gaitlab.signals.view import FRONTAL_VIEWS, estimate_azimuth_deg
 from gaitlab.tasks.balance import BalanceTimer, balance_values
 from gaitlab.tasks.calf_raise import CalfRaiseCounter, CalfRaiseInputs, foot_length_cm
@@ -104,6 +107,7 @@ class CalfRaiseLiveCounter:
         height_cm: float | None = None,
     ) -> None:
         self._make = lambda: CalfRaiseCounter(thresholds=thresholds, sex=sex)
+        self._thresholds = thresholds
         self._height_cm = height_cm
         self.reset()
 
@@ -111,6 +115,8 @@ class CalfRaiseLiveCounter:
         self._counter = self._make()
         self._frame: Any = None
         self._foot_px = float("nan")
+        self._camera = CameraMotionTracker()
+        self._camera_warned = 0
 
     def observe(
         self,
@@ -133,6 +139,17 @@ class CalfRaiseLiveCounter:
             self._frame = None
             return
         last = window[len(window) - 1 :]
+        # the frame in the first framing: a zoom, pan or shaking hand moves the whole
+        # picture, not the heels (as offline: gaitlab.signals.camera_motion)
+        cam = self._camera.update(float(last.t_s[0]), last.xy[0])
+        last = replace(last, xy=cam.undo(last.xy))
+        moves = self._camera.camera_moves()
+        if len(moves) > self._camera_warned:
+            self._camera_warned = len(moves)
+            msg = camera_moved_warning(moves)
+            self._counter.warnings_[:] = [
+                w for w in self._counter.warnings_ if not w.startswith("the camera moved")
+            ] + [msg]
         with warnings.catch_warnings(), np.errstate(invalid="ignore"):
             warnings.simplefilter("ignore")
             az = estimate_azimuth_deg(window) if azimuth_deg is None else azimuth_deg
@@ -141,6 +158,7 @@ class CalfRaiseLiveCounter:
                 foot_px=self._foot_px,
                 frontal=np.isin(np.asarray(view_per_frame[-1:]).astype(str), FRONTAL_VIEWS),
                 azimuth_deg=az[-1:],
+                camera_moving=np.array([cam.moving]),
             )
         self._frame = next(inputs.frames())
 
@@ -159,8 +177,12 @@ class CalfRaiseLiveCounter:
         return {
             "reps": len(c.reps_),
             "phase": c.phase_,
-            "heel_rise_pct_foot": round(float(rise), 1) if np.isfinite(rise) else None,
+            # a height no heel reaches is a failed measurement: withheld, never shown
+            "heel_rise_pct_foot": round(float(rise), 1)
+            if plausible("heel_rise_pct_foot", float(rise), self._thresholds)
+            else None,
             "cue": PHASE_CUES.get(c.phase_, ""),
+            **({"warnings": list(c.warnings_)} if c.warnings_ else {}),
         }
 
 

@@ -11,7 +11,9 @@ import numpy as np
 
 from gaitlab.core.landmarks import SIDES
 from gaitlab.core.types import Event, Flag, PoseSequence
+from gaitlab.signals.camera_motion import camera_moved_warning, stabilise
 from gaitlab.signals.measures import estimate_camera_roll_deg, foot_length_px
+from gaitlab.signals.plausibility import gate_signals, withheld_reason
 from gaitlab.signals.view import estimate_azimuth_deg, off_axis_deg
 from gaitlab.tasks.base import TaskContext, TaskResult
 from gaitlab.tasks.calf_raise.config import CalfRaiseConfig
@@ -58,12 +60,16 @@ def _camera_roll(pose: PoseSequence, azimuth: np.ndarray) -> float:
 
 
 def _run_counter(
-    ctx: TaskContext, inputs: CalfRaiseInputs, foot_px: float, config: CalfRaiseConfig | None
+    ctx: TaskContext,
+    pose: PoseSequence,
+    inputs: CalfRaiseInputs,
+    foot_px: float,
+    config: CalfRaiseConfig | None,
 ) -> tuple[CalfRaiseCounter, np.ndarray]:
     """The counter fed every frame, and the heel rise it saw frame by frame."""
     foot_cm = None
     if ctx.height_cm is not None:
-        fc = foot_length_cm(ctx.pose, ctx.height_cm, foot_px)
+        fc = foot_length_cm(pose, ctx.height_cm, foot_px)
         foot_cm = fc if math.isfinite(fc) else None
     counter = CalfRaiseCounter(config, thresholds=ctx.thresholds, sex=ctx.sex, foot_cm=foot_cm)
     heel_rise = np.full(len(ctx.pose), np.nan)
@@ -108,6 +114,7 @@ def _rep_events(pose: PoseSequence, reps: list[CalfRaiseRep]) -> list[Event]:
 def _rep_metrics(reps: list[CalfRaiseRep], feet_seen: float) -> dict[str, Any]:
     """The set's summary: count, legs, mean phase times, heel heights, ankle roll, wobble."""
     cms = [r.height_cm for r in reps if r.height_cm is not None]
+    heights = [r.height_pct_foot for r in reps if math.isfinite(r.height_pct_foot)]
     legs = {r.legs for r in reps}
     metrics: dict[str, Any] = {
         # feet (almost) never in view: the count is unknown, not zero
@@ -116,7 +123,7 @@ def _rep_metrics(reps: list[CalfRaiseRep], feet_seen: float) -> dict[str, Any]:
         "rise_mean_s": _mean([r.rise_s for r in reps]),
         "hold_mean_s": _mean([r.hold_s for r in reps]),
         "lower_mean_s": _mean([r.lower_s for r in reps]),
-        "heel_rise_peak_pct_foot": round(max(r.height_pct_foot for r in reps), 2) if reps else None,
+        "heel_rise_peak_pct_foot": round(max(heights), 2) if heights else None,
         "heel_rise_mean_pct_foot": _mean([r.height_pct_foot for r in reps]),
         "heel_rise_peak_cm": round(max(cms), 2) if cms else None,
     }
@@ -127,6 +134,40 @@ def _rep_metrics(reps: list[CalfRaiseRep], feet_seen: float) -> dict[str, Any]:
             [getattr(r, f"wobble_{side}_pct_foot") for r in reps]
         )
     return metrics
+
+
+#: A clip shorter than this cannot learn a standing baseline and show a whole raise.
+MIN_SET_S = 2.0
+
+
+def _why_no_reps(
+    pose: PoseSequence,
+    counter: CalfRaiseCounter,
+    feet_seen: float,
+    camera_moves_s: tuple[float, ...],
+    heel_rise: np.ndarray,
+) -> str:
+    """Why no rep was counted, in words (never a silent zero)."""
+    why: list[str] = []
+    if pose.duration_s < MIN_SET_S:
+        why.append(
+            f"the recording is too short ({pose.duration_s:.1f} s): a raise and the standing "
+            "before it need at least 2 s"
+        )
+    if feet_seen < 0.8:
+        why.append(f"the feet were in view in only {feet_seen:.0%} of frames")
+    for reason in dict.fromkeys(r for _, r in counter.rejected_):
+        why.append(f"a raise was seen but not counted: {reason}")
+    if camera_moves_s and why:
+        why.append(camera_moved_warning(camera_moves_s))
+    if not why:
+        peak = float(np.nanmax(heel_rise)) if np.isfinite(heel_rise).any() else math.nan
+        level = counter.config.start_level_pct
+        why.append(
+            f"the heels never rose {level:g} % of a foot length above the floor"
+            + (f" (highest {peak:.0f} %)" if math.isfinite(peak) else "")
+        )
+    return "; ".join(why)
 
 
 def _roll_unavailable(ctx: TaskContext, inputs: CalfRaiseInputs) -> str | None:
@@ -151,12 +192,15 @@ def analyze_calf_raise(
     """
     if mode not in ("set", "test"):
         raise ValueError(f"mode must be 'set' or 'test', got {mode!r}")
-    pose = ctx.pose
+    # heights and positions in the clip's first framing: a zoom, pan or shaking hand
+    # moves the whole picture, not the heels
+    stab = stabilise(ctx.pose)
+    pose = stab.pose
     foot_px = foot_length_px(pose) if len(pose) else math.nan
     if not (math.isfinite(foot_px) and foot_px > 0):
+        why = f"{FEET_OUT_OF_VIEW.split(':')[0]}: the feet were not seen"
         return TaskResult(
-            metrics={"reps": None, "legs": None},
-            warnings=[f"{FEET_OUT_OF_VIEW.split(':')[0]}: the feet were not seen"],
+            metrics={"reps": None, "legs": None, "reps_unavailable": why}, warnings=[why]
         )
     azimuth = estimate_azimuth_deg(pose)
     inputs = CalfRaiseInputs.from_pose(
@@ -165,10 +209,13 @@ def analyze_calf_raise(
         roll_deg=_camera_roll(pose, azimuth),
         frontal=_frontal_mask(ctx),
         azimuth_deg=azimuth,
+        camera_moving=stab.moving,
     )
-    counter, heel_rise = _run_counter(ctx, inputs, foot_px, config)
+    counter, heel_rise = _run_counter(ctx, pose, inputs, foot_px, config)
     reps = counter.reps_
     warn = list(counter.warnings_)
+    if stab.camera_moves_s:
+        warn.append(camera_moved_warning(stab.camera_moves_s))
     feet_seen = float(
         (np.isfinite(inputs.heel_pct) & np.isfinite(inputs.toe_pct)).any(axis=1).mean()
     )
@@ -177,12 +224,19 @@ def analyze_calf_raise(
             f"{FEET_OUT_OF_VIEW.split(':')[0]}: they were seen in only {feet_seen:.0%} of frames"
         )
     sig = _frame_signals(pose, inputs, heel_rise, counter.roll_signal_)
+    withheld = gate_signals(sig, {}, ctx.thresholds)
+    if withheld.get("heel_rise_pct_foot"):
+        warn.append(withheld_reason("heel_rise_pct_foot", ctx.thresholds))
     roll_reason = _roll_unavailable(ctx, inputs)
     if roll_reason is not None:
         warn.append(roll_reason)
     events = _rep_events(pose, reps)
     flags: list[Flag] = [f for rep in reps for f in rep.flags]
     metrics = _rep_metrics(reps, feet_seen)
+    if not reps:
+        metrics["reps_unavailable"] = _why_no_reps(
+            pose, counter, feet_seen, stab.camera_moves_s, heel_rise
+        )
     if reps and roll_reason is None and not any(r.ankle_roll_peak_deg is not None for r in reps):
         warn.append("ankle roll: the working feet were not seen from the front or back")
     if ctx.height_cm is None and reps:

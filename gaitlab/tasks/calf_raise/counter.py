@@ -26,6 +26,7 @@ import numpy as np
 
 from gaitlab.core.landmarks import SIDES
 from gaitlab.core.thresholds import Threshold
+from gaitlab.signals.plausibility import plausible, withheld_reason
 from gaitlab.tasks.calf_raise.config import CalfRaiseConfig
 from gaitlab.tasks.calf_raise.feet import Foot
 from gaitlab.tasks.calf_raise.flags import rep_flags
@@ -35,6 +36,13 @@ from gaitlab.tasks.calf_raise.results import FEET_OUT_OF_VIEW, CalfRaiseRep, Rep
 from gaitlab.tasks.calf_raise.series import smooth
 from gaitlab.tasks.calf_raise.stream import FrameBuffer, RepInProgress
 from gaitlab.tasks.calf_raise.window import rep_window
+
+#: A camera move is recognised up to this long after it began
+#: (:class:`gaitlab.signals.camera_motion.CameraMotionTracker`: its smoothing and dead band):
+#: the frames since then, and those of the first ``CAMERA_MOVE_AFTER_S`` of the move, are
+#: left out of the phase fit (once the move is recognised it is followed frame by frame).
+CAMERA_MOVE_LOOKBACK_S = 0.5
+CAMERA_MOVE_AFTER_S = 0.1
 
 
 class _Contact(NamedTuple):
@@ -97,6 +105,8 @@ class CalfRaiseCounter:
         self._missing_since: float | None = None
         self._out_of_view = False
         self._last_t = -math.inf
+        self._camera_moving = False
+        self._move_seen_t = -math.inf
         self.rejected_: list[tuple[float, str]] = []
         self.roll_signal_: dict[int, tuple[float, float]] = {}  # frame -> (left, right)
 
@@ -111,9 +121,15 @@ class CalfRaiseCounter:
         events: list[RepEvent] = []
         heel = np.asarray(frame.heel_pct, float)
         toe = np.asarray(frame.toe_pct, float)
-        contact = self._contact(t, heel, toe)
+        contact = self._contact(t, heel, toe, frame.camera_moving)
         self.heel_rise_pct_ = contact.d
         self._buf.append(frame, contact.d)
+        if frame.camera_moving and not self._camera_moving:
+            self._buf.mark_camera_move(t - CAMERA_MOVE_LOOKBACK_S)
+            self._move_seen_t = t
+        elif t - self._move_seen_t <= CAMERA_MOVE_AFTER_S:
+            self._buf.mark_camera_move(t)
+        self._camera_moving = frame.camera_moving
         i = self._buf.end - 1
         seen = bool((np.isfinite(heel) & np.isfinite(toe)).any())
         if not self._feet_in_view(seen, i, t, frame.frame, events):
@@ -146,9 +162,13 @@ class CalfRaiseCounter:
         return events
 
     # -- one frame's steps ----------------------------------------------------------------
-    def _contact(self, t: float, heel: np.ndarray, toe: np.ndarray) -> _Contact:
-        """Update each foot's contact with this frame; the heel rise of the planted feet."""
-        at_rest = self._state in ("rest", "settle")
+    def _contact(
+        self, t: float, heel: np.ndarray, toe: np.ndarray, camera_moving: bool = False
+    ) -> _Contact:
+        """Update each foot's contact with this frame; the heel rise of the planted feet.
+        A frame in which the camera moved teaches no baseline (its heights are the least
+        sure)."""
+        at_rest = self._state in ("rest", "settle") and not camera_moving
         planted = np.array(
             [f.observe(t, heel[k], toe[k], at_rest=at_rest) for k, f in enumerate(self._feet)]
         )
@@ -357,6 +377,26 @@ class CalfRaiseCounter:
             foot_cm=self.foot_cm,
             detected_s=float(self._buf.at("t", i_end)),
         )
+        if measured is None and win.skipped:
+            # too little left to fit without the frames of a camera move: fit them all
+            win = rep_window(
+                self._buf,
+                p,
+                i_end,
+                self.config,
+                floor_t=self._window_floor_t,
+                flat_offsets=[f.flat_offset for f in self._feet],
+                prev=self.reps_[-1] if self.reps_ else None,
+                skip_camera_moves=False,
+            )
+            assert win is not None
+            measured = measure_rep(
+                self._buf,
+                win,
+                index=len(self.reps_),
+                foot_cm=self.foot_cm,
+                detected_s=float(self._buf.at("t", i_end)),
+            )
         if measured is None:
             return None
         self._window_floor_t = measured.window_end_t
@@ -364,7 +404,7 @@ class CalfRaiseCounter:
         for k, per_frame in enumerate(measured.roll_per_frame):
             if per_frame is not None:
                 self._keep_roll(k, frames, per_frame)
-        rep = measured.rep
+        rep = self._withhold_implausible(measured.rep)
         if self.thresholds:
             flags = rep_flags(
                 rep,
@@ -374,6 +414,25 @@ class CalfRaiseCounter:
             )
             rep = replace(rep, flags=tuple(flags))
         return rep
+
+    def _withhold_implausible(self, rep: CalfRaiseRep) -> CalfRaiseRep:
+        """The rep with a heel height no foot reaches withheld (NaN, with a warning): it
+        still counts, its height is a failed measurement (a foreshortened foot)."""
+        name = "heel_rise_pct_foot"
+        heights = [rep.height_pct_foot, rep.height_left_pct_foot, rep.height_right_pct_foot]
+        th = self.thresholds or None
+        if all(h is None or plausible(name, h, th) for h in heights):
+            return rep
+        msg = withheld_reason(name, th).replace("heel rise:", "heel height of a rep:")
+        if msg not in self.warnings_:
+            self.warnings_.append(msg)
+        return replace(
+            rep,
+            height_pct_foot=math.nan,
+            height_cm=None,
+            height_left_pct_foot=None,
+            height_right_pct_foot=None,
+        )
 
     def _keep_roll(self, k: int, frames: list[int], per_frame: np.ndarray) -> None:
         """Foot ``k``'s per-frame roll into :attr:`roll_signal_` (frames.csv)."""

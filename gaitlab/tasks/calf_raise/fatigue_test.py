@@ -25,7 +25,7 @@ def _counted(
 ) -> tuple[list[CalfRaiseRep], str]:
     """The reps of one side's test until height or rhythm failed, and why it ended."""
     first = run[: max(1, n_first)]
-    ref_h = float(np.mean([r.height_pct_foot for r in first]))
+    ref_h = float(np.nanmean([r.height_pct_foot for r in first]))
     cycles = np.diff([r.start_s for r in run])
     ref_cycle = float(np.median(cycles[: max(1, n_first - 1)])) if cycles.size else math.nan
     counted: list[CalfRaiseRep] = []
@@ -54,7 +54,9 @@ def _side_metrics(
     metrics[f"heel_rise_test_reps_{side}"] = len(counted)
     metrics[f"heel_rise_test_end_{side}"] = reason
     metrics[f"heel_rise_test_peak_{side}_pct_foot"] = (
-        round(max(r.height_pct_foot for r in counted), 2) if counted else None
+        round(float(np.nanmax([r.height_pct_foot for r in counted])), 2)
+        if any(np.isfinite(r.height_pct_foot) for r in counted)
+        else None
     )
     cms = [r.height_cm for r in counted if r.height_cm is not None]
     metrics[f"heel_rise_test_peak_{side}_cm"] = round(max(cms), 2) if cms else None

@@ -53,6 +53,8 @@ class CalfRaiseFrame:
     ``azimuth_deg``: the camera's bearing around the subject
     (:func:`gaitlab.signals.view.estimate_azimuth_deg`); both serve the ankle roll and the shapes
     of the phase fit (:func:`~gaitlab.tasks.calf_raise.foot_model.forward_rise`).
+    ``camera_moving``: the camera was moving in this frame
+    (:class:`gaitlab.signals.camera_motion.CameraMotionTracker`): it teaches no baseline.
     """
 
     t_s: float
@@ -66,6 +68,7 @@ class CalfRaiseFrame:
     body_pct: tuple[float, ...] = (math.nan,) * len(BODY_GROUP_NAMES)
     camera_distance_foot: float = math.nan
     azimuth_deg: float = math.nan
+    camera_moving: bool = False
 
 
 #: The per-side ``(left, right)`` fields of :class:`CalfRaiseFrame`, in their order.
@@ -100,6 +103,7 @@ class CalfRaiseInputs:
     body_pct: np.ndarray
     camera_distance_foot: np.ndarray
     azimuth_deg: np.ndarray
+    camera_moving: np.ndarray
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -109,6 +113,7 @@ class CalfRaiseInputs:
         body = self.body_pct.tolist()
         dist = self.camera_distance_foot.tolist()
         az = self.azimuth_deg.tolist()
+        moving = self.camera_moving.tolist()
         for i, (t, fr) in enumerate(zip(self.t_s.tolist(), self.frame.tolist(), strict=True)):
             yield CalfRaiseFrame(
                 t,
@@ -117,6 +122,7 @@ class CalfRaiseInputs:
                 body_pct=tuple(body[i]),
                 camera_distance_foot=dist[i],
                 azimuth_deg=az[i],
+                camera_moving=bool(moving[i]),
             )
 
     def signals(self) -> dict[str, np.ndarray]:
@@ -141,6 +147,7 @@ class CalfRaiseInputs:
         frontal: np.ndarray | None = None,
         azimuth_deg: np.ndarray | None = None,
         hfov_deg: float = 65.0,
+        camera_moving: np.ndarray | None = None,
     ) -> CalfRaiseInputs:
         """Inputs from pixel landmarks (offline: a whole cleaned clip; live: one frame).
 
@@ -164,6 +171,9 @@ class CalfRaiseInputs:
             The camera's horizontal field of view, for its distance in foot lengths (only
             used to undo perspective in the ankle roll). Phone and webcam lenses are 60–75°;
             a 10° error changes a 1° correction by ~0.2°.
+        camera_moving
+            ``(T,)`` bool: frames in which the camera moved (the pose already mapped into
+            the first framing, :func:`gaitlab.signals.camera_motion.stabilise`); default none.
         """
         n = len(pose)
         fpx = foot_length_px(pose) if foot_px is None else float(foot_px)
@@ -214,6 +224,9 @@ class CalfRaiseInputs:
             body_pct=body,
             camera_distance_foot=np.full(n, f_px / fpx),
             azimuth_deg=az,
+            camera_moving=(
+                np.zeros(n, bool) if camera_moving is None else np.asarray(camera_moving, bool)
+            ),
             **out,
         )
 

@@ -16,13 +16,14 @@ class FrameBuffer:
     """The counter's inputs and heel rise, frame by frame, addressed by global sample index
     (the stream's sample count); the oldest frames are dropped by :meth:`trim`.
 
-    Keys: ``t``, ``frame``, ``d`` (the heel rise), ``body``, ``dist``, ``az`` and the
-    per-side fields of :class:`~gaitlab.tasks.calf_raise.inputs.CalfRaiseFrame`.
+    Keys: ``t``, ``frame``, ``d`` (the heel rise), ``body``, ``dist``, ``az``, ``cam``
+    (1.0 where a camera move began: :meth:`mark_camera_move`) and the per-side fields of
+    :class:`~gaitlab.tasks.calf_raise.inputs.CalfRaiseFrame`.
     """
 
     def __init__(self) -> None:
         self._buf: dict[str, list[Any]] = {
-            k: [] for k in ("t", "frame", "d", "body", "dist", "az", *FIELDS)
+            k: [] for k in ("t", "frame", "d", "body", "dist", "az", "cam", *FIELDS)
         }
         self.offset = 0  # global index of the first kept sample
 
@@ -45,6 +46,16 @@ class FrameBuffer:
         b["body"].append(tuple(frame.body_pct))
         b["dist"].append(float(frame.camera_distance_foot))
         b["az"].append(float(frame.azimuth_deg))
+        b["cam"].append(0.0)
+
+    def mark_camera_move(self, since_t: float) -> None:
+        """Mark the kept samples from ``since_t`` on as taken as a camera move began (it
+        is recognised a little after it began)."""
+        ts, cam = self._buf["t"], self._buf["cam"]
+        k = len(ts) - 1
+        while k >= 0 and ts[k] >= since_t:
+            cam[k] = 1.0
+            k -= 1
 
     def values(self, key: str, i0: int, i1: int) -> list[Any]:
         """Samples ``[i0, i1)`` of ``key`` as stored."""

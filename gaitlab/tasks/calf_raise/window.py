@@ -29,7 +29,7 @@ class RepWindow:
     the rep's window, ``standing`` at rest there; ``alat``, ``hlat``, ``tlat``,
     ``knee_lat`` the ankle, heel, toe and knee positions). ``flat``: the working feet's
     standing heel-to-toe offset; ``dist``, ``az``: the camera's distance (foot lengths) and
-    azimuth (degrees).
+    azimuth (degrees); ``skipped``: frames left out of the phase fit (a camera move began).
     """
 
     i0: int
@@ -53,6 +53,7 @@ class RepWindow:
     hlat: np.ndarray
     tlat: np.ndarray
     knee_lat: np.ndarray
+    skipped: int = 0
 
 
 def _step_free(toe: np.ndarray, up: slice, level_pct: float, margin: int) -> tuple[int, int]:
@@ -180,13 +181,15 @@ def rep_window(
     floor_t: float,
     flat_offsets: list[float],
     prev: CalfRaiseRep | None,
+    skip_camera_moves: bool = True,
 ) -> RepWindow | None:
     """The frames that measure ``rep``, which ended (settled) at sample ``i_end``.
 
     The window starts ``cfg.pre_s`` before the start-level crossing but not before
     ``floor_t`` (the end of the previous rep's window). ``flat_offsets``: each foot's
     standing heel-to-toe offset; ``prev``: the previous measured rep. None when no foot
-    rose with its toes down.
+    rose with its toes down. ``skip_camera_moves``: leave the frames taken as a camera move
+    began out of the phase fit (their heights are the least sure).
     """
     t_all = buf.arr("t", buf.offset, i_end + 1)
     w_start_t = max(rep.t_up - cfg.pre_s, floor_t)
@@ -195,6 +198,9 @@ def rep_window(
     t = buf.arr("t", i0, i1)
     heel = buf.arr("heel_pct", i0, i1) - rep.base_h
     toe = buf.arr("toe_pct", i0, i1) - rep.base_t
+    # frames taken as a camera move began are the least sure: they time no phase (unless
+    # they are most of the rep)
+    unsure = buf.arr("cam", i0, i1) > 0
     up = slice(rep.i_up - i0, rep.i_down - i0 + 1)
     working = _working_feet(heel, toe, up, rep.toe_off, cfg)
     if working is None:
@@ -205,7 +211,10 @@ def rep_window(
     # short of it.
     a, b = _step_free(toe[:, working], up, cfg.toe_level_pct, int(round(0.1 / rep.dt)))
     i0, i1 = i0 + a, i0 + b
-    t, heel = t[a:b], heel[a:b]
+    t, heel, unsure = t[a:b], heel[a:b], unsure[a:b]
+    if not skip_camera_moves or unsure.mean() > 0.4:
+        unsure[:] = False
+    heel = np.where(unsure[:, None], np.nan, heel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         h = np.nanmean(heel[:, working], axis=1)
@@ -217,6 +226,7 @@ def rep_window(
     flats = [flat_offsets[k] for k in range(2) if working[k]]
     flat = float(np.nanmean(flats)) if np.isfinite(flats).any() else 0.0
     extra, heel_fwd, body_fwd = _body_channels(buf, i0, i1, working, rep.base_h, flat, camera)
+    extra = [np.where(unsure, np.nan, e) for e in extra]
     tl, before, standing = _standing_before(buf, j0, i1, t[0], cfg, prev)
     return RepWindow(
         i0=i0,
@@ -240,4 +250,5 @@ def rep_window(
         hlat=buf.arr("heel_lat_pct", j0, i1),
         tlat=buf.arr("toe_lat_pct", j0, i1),
         knee_lat=buf.arr("knee_lat_pct", j0, i1),
+        skipped=int(unsure.sum()),
     )

@@ -63,6 +63,7 @@ from gaitlab.testing.synthetic.calf_raiser import calf_raises
 from gaitlab.testing.synthetic.camera import Camera, project
 from gaitlab.testing.synthetic.degrade import build_pose_sequence
 from gaitlab.testing.synthetic.gait_patterns import PATTERNS, GaitPattern, pattern_walk
+from gaitlab.testing.synthetic.handheld import CameraMotion, apply_camera_motion
 from gaitlab.testing.synthetic.kinematics import frontal_angles
 from gaitlab.testing.synthetic.truth import (
     CalfRaiseTruth,
@@ -80,6 +81,7 @@ __all__ = [
     "Body",
     "CalfRaiseTruth",
     "Camera",
+    "CameraMotion",
     "FootContact",
     "GaitPattern",
     "RepTruth",
@@ -87,6 +89,7 @@ __all__ = [
     "SingleSupport",
     "SyntheticResult",
     "WalkTruth",
+    "apply_camera_motion",
     "build_pose_sequence",
     "calf_raises",
     "frontal_angles",

@@ -14,6 +14,7 @@ from gaitlab.core.types import Event, Signals
 from gaitlab.testing.synthetic.body import Body
 from gaitlab.testing.synthetic.camera import Camera
 from gaitlab.testing.synthetic.clip import check_choice, finish_clip, frame_of, time_axis
+from gaitlab.testing.synthetic.handheld import CameraMotion
 from gaitlab.testing.synthetic.kinematics import (
     LAT,
     foot_points,
@@ -125,6 +126,7 @@ def calf_raises(
     step_away_s: float = 0.0,
     fps: float = 30.0,
     camera: Camera | None = None,
+    camera_motion: Sequence[CameraMotion] = (),
     noise_px: float = 0.0,
     dropout_prob: float = 0.0,
     swap_frames: Sequence[tuple[int, int]] | None = None,
@@ -153,6 +155,9 @@ def calf_raises(
     legs
         ``"both"``, or ``"left"``/``"right"`` for a single-leg raise on that leg (the other
         foot is lifted behind during setup and put down after the last rep).
+    camera_motion
+        A handheld phone's zooms, pans and shake during the clip
+        (:class:`~gaitlab.testing.synthetic.handheld.CameraMotion`), applied to the picture.
     """
     check_choice("legs", legs, ("both", "left", "right"))
     if reps < 0 or min(rise_s, lower_s) <= 0 or min(hold_s, rest_s, setup_s, step_away_s) < 0:
@@ -206,6 +211,7 @@ def calf_raises(
         swap_frames=swap_frames,
         seed=seed,
         source="synthetic:calf_raises",
+        motions=camera_motion,
     )
 
 

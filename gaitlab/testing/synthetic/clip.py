@@ -12,6 +12,7 @@ from gaitlab.core.landmarks import SIDES
 from gaitlab.testing.synthetic.body import Body
 from gaitlab.testing.synthetic.camera import Camera
 from gaitlab.testing.synthetic.degrade import degrade
+from gaitlab.testing.synthetic.handheld import CameraMotion
 from gaitlab.testing.synthetic.truth import SyntheticResult
 
 
@@ -33,6 +34,7 @@ def finish_clip(
     swap_frames: Sequence[tuple[int, int]] | None,
     seed: int,
     source: str,
+    motions: Sequence[CameraMotion] = (),
 ) -> SyntheticResult:
     """Degrade the clean skeleton as the pose estimator would and package it with its truth."""
     look_at = np.broadcast_to(np.asarray(look_at, dtype=float), (len(joints), 3)).copy()
@@ -46,6 +48,7 @@ def finish_clip(
         swap_frames=swap_frames,
         seed=seed,
         source=source,
+        motions=motions,
     )
     return SyntheticResult(
         pose=pose,

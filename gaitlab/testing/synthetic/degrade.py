@@ -10,6 +10,7 @@ import numpy as np
 from gaitlab.core.landmarks import LEG_LANDMARKS, N_LANDMARKS, Landmark
 from gaitlab.core.types import PoseSequence
 from gaitlab.testing.synthetic.camera import Camera, default_look_at, project, unit
+from gaitlab.testing.synthetic.handheld import CameraMotion, apply_camera_motion
 
 _FACE = tuple(Landmark(i) for i in range(11))
 
@@ -79,6 +80,7 @@ def degrade(
     swap_frames: Sequence[tuple[int, int]] | None,
     seed: int,
     source: str,
+    motions: Sequence[CameraMotion] = (),
 ) -> tuple[PoseSequence, np.ndarray]:
     """The degraded :class:`PoseSequence` and the clean projection ``xy_true`` (see
     :func:`build_pose_sequence`); ``look_at`` is ``(T, 3)`` or broadcast to it."""
@@ -89,6 +91,8 @@ def degrade(
     n = len(joints)
     look_at = np.broadcast_to(np.asarray(look_at, dtype=float), (n, 3)).copy()
     xy_true = project(joints, camera, look_at)
+    if motions:
+        xy_true = apply_camera_motion(xy_true, t_s, tuple(motions))
     rng_vis, rng_noise, rng_drop = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
     )

@@ -484,3 +484,46 @@ def test_outputs_line_up_with_the_pose() -> None:
         assert key in out.metrics
     assert "sway_rms_cm" not in out.metrics  # no height given: no cm
     assert isinstance(Landmark.LEFT_HIP, int)
+
+
+def _window(pose: PoseSequence, t0: float, t1: float) -> PoseSequence:
+    """The part of a pose between two times, its clock restarted at zero (a recording
+    started and stopped during the hold)."""
+    keep = (pose.t_s >= t0) & (pose.t_s <= t1)
+    return replace(
+        pose,
+        xy=pose.xy[keep],
+        visibility=pose.visibility[keep],
+        t_s=pose.t_s[keep] - pose.t_s[keep][0],
+        world=None if pose.world is None else pose.world[keep],
+        frame_index=np.arange(int(keep.sum())),
+    )
+
+
+@pytest.mark.parametrize(
+    ("t0", "t1", "before", "after"),
+    [(3.0, 6.0, True, True), (3.0, 9.0, True, False), (0.0, 6.0, False, True)],
+)
+def test_a_hold_cut_by_the_recording_is_reported_as_at_least(t0, t1, before, after) -> None:
+    """Lift at 2 s, touch-down at 7 s; the recording keeps only [t0, t1]: the hold is kept,
+    flagged as begun before / going on after the recording, its time "at least"."""
+    res = single_leg_stance(duration_s=9.0, lift_at_s=2.0, hold_s=5.0, noise_px=1.0, seed=3)
+    out = analyze(_window(res.pose, t0, t1))
+    h = the_hold(out)
+    assert h["stance_leg"] == "left"
+    assert h["began_before_recording"] is before
+    assert h["ended_after_recording"] is after
+    assert out.metrics["hold_began_before_recording"] is before
+    assert out.metrics["hold_ended_after_recording"] is after
+    true_s = min(t1, 7.0) - max(t0, 2.0)
+    assert h["hold_s"] == pytest.approx(true_s, abs=0.15)
+    assert any(f"at least {h['hold_s']:.1f} s" in w for w in out.warnings)
+    if before:
+        assert h["start_s"] == 0.0
+
+
+def test_an_uncut_hold_is_not_marked_as_cut() -> None:
+    out = analyze(single_leg_stance(duration_s=9.0, lift_at_s=2.0, hold_s=5.0, seed=3).pose)
+    h = the_hold(out)
+    assert h["began_before_recording"] is False and h["ended_after_recording"] is False
+    assert not any("at least" in w for w in out.warnings)

@@ -70,6 +70,8 @@ class Hold:
     foot slid), ``hop`` (the standing foot left the floor), ``end_of_data`` (the recording
     stopped during the hold: the time is a lower bound). ``lifted_hidden_s``: how long the
     lifted foot was not visible (a touch-down then cannot be seen).
+    ``began_before_recording``: the foot was already up in the first frame (the start is the
+    first frame); with :attr:`ended_after_recording` the hold time is a lower bound.
     """
 
     index: int
@@ -78,6 +80,17 @@ class Hold:
     end_s: float
     end_reason: str
     lifted_hidden_s: float = 0.0
+    began_before_recording: bool = False
+
+    @property
+    def ended_after_recording(self) -> bool:
+        """The recording stopped during the hold (``end_reason == "end_of_data"``)."""
+        return self.end_reason == "end_of_data"
+
+    @property
+    def censored(self) -> bool:
+        """Either end of the hold is an end of the recording: ``hold_s`` is "at least"."""
+        return self.began_before_recording or self.ended_after_recording
 
     @property
     def lifted_leg(self) -> str:
@@ -171,6 +184,10 @@ class BalanceTimer:
         self._size = math.nan  # apparent size now (smoothed per-frame leg length, px)
         self._size0 = math.nan  # ... at the start of the current lift
         self._standing_since = -math.inf  # end of the last hold: no lift-off before it
+        self._seen_down = {s: False for s in SIDES}  # the foot was seen on the floor
+        self._first_seen: dict[str, float] = {}  # when each foot was first seen
+        self._t_first: float | None = None  # the first frame's (centroid) time
+        self._began_before = False  # the current lift was under way in the first frame
 
     @property
     def time_s(self) -> float:
@@ -380,12 +397,19 @@ class BalanceTimer:
         for side in SIDES:
             if feet[side] and not any((side, p) in self._floor for p in PARTS):
                 self._init_foot(side, feet[side], scale)
+        if self._t_first is None:
+            self._t_first = t
+        for side in SIDES:
+            if feet[side]:
+                self._first_seen.setdefault(side, t)
         rise = {side: self._rise_of(side, feet[side], scale) for side in SIDES}
         self._rise = rise
         self._history.append((t, rise["left"], rise["right"]))
         self._trim_history(t)
         for side in SIDES:
             self._hysteresis(side, rise[side])
+            if self._lifted[side] is False:
+                self._seen_down[side] = True
 
         if self._phase == "hold":
             events += self._in_hold(t, dt, feet, rise, scale)
@@ -411,7 +435,14 @@ class BalanceTimer:
             self._phase = "lifting"
             self._free = up[0]
             self._size0 = self._size
-            self._onset = self._refine_onset(up[0], t)
+            # up since the first frame, never seen down: the hold began before the recording
+            self._began_before = (
+                not self._seen_down[up[0]] and self._first_seen.get(up[0]) == self._t_first
+            )
+            if self._began_before and self._t_first is not None:
+                self._onset = self._t_first
+            else:
+                self._onset = self._refine_onset(up[0], t)
             return
         hidden = [s for s in SIDES if self._lifted[s] is None]
         if len(hidden) == 1 and self._lifted[other_side(hidden[0])] is False:
@@ -499,6 +530,7 @@ class BalanceTimer:
             end_s=end_t,
             end_reason=reason,
             lifted_hidden_s=self._hidden_s,
+            began_before_recording=self._began_before,
         )
         self.holds_.append(hold)
         return {
@@ -507,6 +539,7 @@ class BalanceTimer:
             "side": stance,
             "hold_s": hold.hold_s,
             "reason": reason,
+            "began_before_recording": hold.began_before_recording,
         }
 
     def finish(self) -> list[dict[str, Any]]:

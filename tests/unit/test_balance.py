@@ -507,7 +507,9 @@ def _window(pose: PoseSequence, t0: float, t1: float) -> PoseSequence:
 def test_a_hold_cut_by_the_recording_is_reported_as_at_least(t0, t1, before, after) -> None:
     """Lift at 2 s, touch-down at 7 s; the recording keeps only [t0, t1]: the hold is kept,
     flagged as begun before / going on after the recording, its time "at least"."""
-    res = single_leg_stance(duration_s=9.0, lift_at_s=2.0, hold_s=5.0, noise_px=1.0, seed=3)
+    res = single_leg_stance(
+        duration_s=9.0, lift_at_s=2.0, hold_s=5.0, noise_px=1.0, seed=3, lift_style="tree"
+    )
     out = analyze(_window(res.pose, t0, t1))
     h = the_hold(out)
     assert h["stance_leg"] == "left"
@@ -527,3 +529,68 @@ def test_an_uncut_hold_is_not_marked_as_cut() -> None:
     h = the_hold(out)
     assert h["began_before_recording"] is False and h["ended_after_recording"] is False
     assert not any("at least" in w for w in out.warnings)
+
+
+# -- every usual way of standing on one leg ------------------------------------------------
+#: Timing tolerance (s): a frame and a half at low frame rates, else 0.1 s; a foot put on the
+#: calf passes behind the standing leg in a side view, which blurs its lift-off by ~0.1 s.
+def _tolerance(style: str, fps: float) -> float:
+    return max(0.15 if style == "calf" else 0.1, 1.5 / fps)
+
+
+STYLE_CASES = (
+    [
+        (style, yaw, 30.0, leg)
+        for style in ("behind", "front", "side", "calf", "tree")
+        for yaw, leg in ((FRONT, "left"), (BACK, "right"), (LEFT_SIDE, "right"))
+    ]
+    + [("tree", FRONT, fps, "right") for fps in (10.0, 15.0, 60.0)]
+    + [
+        ("side", 45.0, 24.0, "left"),
+    ]
+)
+
+
+@pytest.mark.parametrize(("style", "yaw", "fps", "leg"), STYLE_CASES)
+def test_every_usual_way_of_holding_the_free_foot(style, yaw, fps, leg) -> None:
+    """Foot lifted behind, in front, to the side, resting on the calf or on the inner thigh
+    (tree pose, arms overhead), from the front, back and side, at 10–60 fps: one hold on the
+    right leg, timed to the true lift-off and touch-down."""
+    res = single_leg_stance(
+        duration_s=8.0,
+        lift_at_s=2.0,
+        hold_s=4.0,
+        fps=fps,
+        camera=Camera(yaw_deg=yaw),
+        noise_px=1.5,
+        stance_leg=leg,
+        lift_style=style,
+        arms="overhead" if style == "tree" else "out" if style == "side" else "low",
+        seed=1,
+    )
+    h = the_hold(analyze(res.pose))
+    tol = _tolerance(style, fps)
+    assert h["stance_leg"] == leg
+    assert h["start_s"] == pytest.approx(res.truth.lift_s, abs=tol)
+    assert h["end_s"] == pytest.approx(res.truth.touchdown_s, abs=tol)
+    assert h["end_reason"] == "touchdown"
+
+
+def test_lift_styles_put_the_free_foot_where_they_say() -> None:
+    """The synthetic styles: tree pose's foot a hand above the knee against the standing
+    thigh, the calf style's at mid-calf, the side style's out to the side."""
+    t = {}
+    for style in ("tree", "calf", "side", "front"):
+        res = single_leg_stance(duration_s=6.0, lift_at_s=1.0, hold_s=4.0, lift_style=style)
+        j = res.joints_3d[int(3.0 * 30)]
+        t[style] = (j[Landmark.RIGHT_ANKLE], j[Landmark.LEFT_ANKLE], j[Landmark.RIGHT_KNEE])
+    body = res.body
+    knee_z = body.ankle_height_m + body.shank_m
+    ankle, stance_ankle, knee = t["tree"]
+    assert ankle[2] > knee_z and abs(ankle[1] - stance_ankle[1]) < 0.1
+    assert knee[1] < -0.25  # the knee turned out to the right side
+    ankle, stance_ankle, _ = t["calf"]
+    assert 0.4 * knee_z < ankle[2] < 0.8 * knee_z and abs(ankle[1] - stance_ankle[1]) < 0.1
+    assert t["side"][0][1] < -0.3 and t["front"][0][0] > 0.2
+    with pytest.raises(ValueError, match="lift_style"):
+        single_leg_stance(lift_style="cartwheel")

@@ -70,12 +70,12 @@ def fit_lift_onset(t_s: np.ndarray, rise: np.ndarray) -> float | None:
     toes leave the floor, then accelerates away. The creep model has one parameter more and
     always fits at least as well; it is taken only when it leaves less than
     :data:`CREEP_SSE_RATIO` of the rest model's squared residuals (a creep is there). ``t0``
-    on a :data:`FIT_STEP_S` grid, ``a ≥ 0``. None with fewer than 5 samples.
+    on a :data:`FIT_STEP_S` grid, ``a ≥ 0``. With fewer than 5 samples, the rest model alone.
     """
     t = np.asarray(t_s, dtype=float)
     y = np.asarray(rise, dtype=float)
     if t.size < 5:
-        return None
+        return fit_rest_onset(t, y, rising=True)
     rest, sse_rest = _creep_fit(t, y, creep=False)
     creep, sse_creep = _creep_fit(t, y, creep=True)
     if creep is not None and (rest is None or sse_creep < CREEP_SSE_RATIO * sse_rest):

@@ -37,8 +37,9 @@ FIT_WINDOW_S = 0.3
 ONSET_QUIET_FRAC = 0.02
 #: See :data:`ONSET_QUIET_FRAC`: enough standing samples left to pin the floor level of the fit.
 ONSET_LEAD_S = 0.1
-#: A rise that takes longer than this from the low level (:data:`ONSET_QUIET_FRAC`) to the
-#: high one is a creep (a lift from rest crosses that band in one or two frames).
+#: A rise that takes longer than this (and at least four frames: a smoothed lift at 10 fps
+#: spans three) from the low level (:data:`ONSET_QUIET_FRAC`) to the high one is a creep (a
+#: lift from rest crosses that band within 0.05 s).
 CREEP_MIN_S = 0.05
 #: After a creep (:data:`CREEP_MIN_S`) the lift-off fit runs this far past the first sample
 #: above the high level (up to the first at twice that level), so that it sees the
@@ -417,18 +418,21 @@ class BalanceTimer:
         k_end = int(above[0]) if not below.size else int(below[-1]) + 1
         k_end = min(k_end, len(t) - 1)
         t_low = float(t[k_end])
-        # a foot peeled off heel first creeps up before it leaves the floor: the window
-        # starts shortly before the last sample still at the low level
         quiet = np.flatnonzero(r[:k_end] <= ONSET_QUIET_FRAC)
         t_quiet = float(t[quiet[-1]]) if quiet.size else -math.inf
-        t_end = t_low
-        if t_low - t_quiet > CREEP_MIN_S:
-            # a creep: the fit also sees the lift's own acceleration after it (to twice the
-            # high level, not the plateau)
+        dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+        if t_low - t_quiet > max(CREEP_MIN_S, 3.5 * dt):  # and at least four frames
+            # a foot peeled off heel first creeps up before it leaves the floor: the window
+            # starts shortly before the last sample still at the low level and also sees the
+            # lift's own acceleration after the high level (up to twice it, not a plateau)
             top = np.flatnonzero((t > t_low) & (r >= 2 * self.lift_high_frac))
             t_end = min(t_low + ONSET_TAIL_S, float(t[top[0]]) if top.size else math.inf)
-        sel = (t >= max(t_low - FIT_WINDOW_S, t_quiet - ONSET_LEAD_S)) & (t <= t_end)
-        onset = fit_lift_onset(t[sel], r[sel])
+            t_start = max(t_low - FIT_WINDOW_S, t_quiet - max(ONSET_LEAD_S, 2.5 * dt))
+            sel = (t >= t_start) & (t <= t_end)
+            onset = fit_lift_onset(t[sel], r[sel])
+        else:
+            sel = (t >= t_low - FIT_WINDOW_S) & (t <= t_low)
+            onset = fit_rest_onset(t[sel], r[sel], rising=True)
         if onset is None:
             return float(t[max(k_end - 1, 0)])
         return max(onset, self._standing_since)

@@ -601,6 +601,7 @@ class BalanceTimer:
         if (
             self._lifted[free] is False
             or self._lifted[other_side(free)] is True
+            or (self._lifted[free] is None and self._lifted[other_side(free)] is None)  # gone
             or self._size_changed()
         ):
             self._phase, self._free, self._onset = "standing", None, None

@@ -484,3 +484,113 @@ def test_outputs_line_up_with_the_pose() -> None:
         assert key in out.metrics
     assert "sway_rms_cm" not in out.metrics  # no height given: no cm
     assert isinstance(Landmark.LEFT_HIP, int)
+
+
+def _window(pose: PoseSequence, t0: float, t1: float) -> PoseSequence:
+    """The part of a pose between two times, its clock restarted at zero (a recording
+    started and stopped during the hold)."""
+    keep = (pose.t_s >= t0) & (pose.t_s <= t1)
+    return replace(
+        pose,
+        xy=pose.xy[keep],
+        visibility=pose.visibility[keep],
+        t_s=pose.t_s[keep] - pose.t_s[keep][0],
+        world=None if pose.world is None else pose.world[keep],
+        frame_index=np.arange(int(keep.sum())),
+    )
+
+
+@pytest.mark.parametrize(
+    ("t0", "t1", "before", "after"),
+    [(3.0, 6.0, True, True), (3.0, 9.0, True, False), (0.0, 6.0, False, True)],
+)
+def test_a_hold_cut_by_the_recording_is_reported_as_at_least(t0, t1, before, after) -> None:
+    """Lift at 2 s, touch-down at 7 s; the recording keeps only [t0, t1]: the hold is kept,
+    flagged as begun before / going on after the recording, its time "at least"."""
+    res = single_leg_stance(
+        duration_s=9.0, lift_at_s=2.0, hold_s=5.0, noise_px=1.0, seed=3, lift_style="tree"
+    )
+    out = analyze(_window(res.pose, t0, t1))
+    h = the_hold(out)
+    assert h["stance_leg"] == "left"
+    assert h["began_before_recording"] is before
+    assert h["ended_after_recording"] is after
+    assert out.metrics["hold_began_before_recording"] is before
+    assert out.metrics["hold_ended_after_recording"] is after
+    true_s = min(t1, 7.0) - max(t0, 2.0)
+    assert h["hold_s"] == pytest.approx(true_s, abs=0.15)
+    assert any(f"at least {h['hold_s']:.1f} s" in w for w in out.warnings)
+    if before:
+        assert h["start_s"] == 0.0
+
+
+def test_an_uncut_hold_is_not_marked_as_cut() -> None:
+    out = analyze(single_leg_stance(duration_s=9.0, lift_at_s=2.0, hold_s=5.0, seed=3).pose)
+    h = the_hold(out)
+    assert h["began_before_recording"] is False and h["ended_after_recording"] is False
+    assert not any("at least" in w for w in out.warnings)
+
+
+# -- every usual way of standing on one leg ------------------------------------------------
+#: Timing tolerance (s): a frame and a half at low frame rates, else 0.1 s; a foot put on the
+#: calf passes behind the standing leg in a side view, which blurs its lift-off by ~0.1 s.
+def _tolerance(style: str, fps: float) -> float:
+    return max(0.15 if style == "calf" else 0.1, 1.5 / fps)
+
+
+STYLE_CASES = (
+    [
+        (style, yaw, 30.0, leg)
+        for style in ("behind", "front", "side", "calf", "tree")
+        for yaw, leg in ((FRONT, "left"), (BACK, "right"), (LEFT_SIDE, "right"))
+    ]
+    + [("tree", FRONT, fps, "right") for fps in (10.0, 15.0, 60.0)]
+    + [
+        ("side", 45.0, 24.0, "left"),
+    ]
+)
+
+
+@pytest.mark.parametrize(("style", "yaw", "fps", "leg"), STYLE_CASES)
+def test_every_usual_way_of_holding_the_free_foot(style, yaw, fps, leg) -> None:
+    """Foot lifted behind, in front, to the side, resting on the calf or on the inner thigh
+    (tree pose, arms overhead), from the front, back and side, at 10–60 fps: one hold on the
+    right leg, timed to the true lift-off and touch-down."""
+    res = single_leg_stance(
+        duration_s=8.0,
+        lift_at_s=2.0,
+        hold_s=4.0,
+        fps=fps,
+        camera=Camera(yaw_deg=yaw),
+        noise_px=1.5,
+        stance_leg=leg,
+        lift_style=style,
+        arms="overhead" if style == "tree" else "out" if style == "side" else "low",
+        seed=1,
+    )
+    h = the_hold(analyze(res.pose))
+    tol = _tolerance(style, fps)
+    assert h["stance_leg"] == leg
+    assert h["start_s"] == pytest.approx(res.truth.lift_s, abs=tol)
+    assert h["end_s"] == pytest.approx(res.truth.touchdown_s, abs=tol)
+    assert h["end_reason"] == "touchdown"
+
+
+def test_lift_styles_put_the_free_foot_where_they_say() -> None:
+    """The synthetic styles: tree pose's foot a hand above the knee against the standing
+    thigh, the calf style's at mid-calf, the side style's out to the side."""
+    t = {}
+    for style in ("tree", "calf", "side", "front"):
+        res = single_leg_stance(duration_s=6.0, lift_at_s=1.0, hold_s=4.0, lift_style=style)
+        j = res.joints_3d[int(3.0 * 30)]
+        t[style] = (j[Landmark.RIGHT_ANKLE], j[Landmark.LEFT_ANKLE], j[Landmark.RIGHT_KNEE])
+    body = res.body
+    knee_z = body.ankle_height_m + body.shank_m
+    ankle, stance_ankle, knee = t["tree"]
+    assert ankle[2] > knee_z and abs(ankle[1] - stance_ankle[1]) < 0.1
+    assert knee[1] < -0.25  # the knee turned out to the right side
+    ankle, stance_ankle, _ = t["calf"]
+    assert 0.4 * knee_z < ankle[2] < 0.8 * knee_z and abs(ankle[1] - stance_ankle[1]) < 0.1
+    assert t["side"][0][1] < -0.3 and t["front"][0][0] > 0.2
+    with pytest.raises(ValueError, match="lift_style"):
+        single_leg_stance(lift_style="cartwheel")

@@ -15,6 +15,16 @@ Foot lift
     nearest the floor: a heel raise with the toes down is not a lift). Whichever landmarks
     are visible are used, so a foot hidden behind the standing leg in a side view still
     counts when any of its points is seen; when none is, the timer says it cannot tell.
+    While the other foot stands still, a landmark's sideways move from its spot counts like
+    a rise (a foot swung out to the side or brought towards a camera above the feet can
+    look lower in the image, never higher).
+Landing elsewhere
+    A foot swung out and set down at a new spot (nearer to or further from the camera) never
+    comes back to its old floor level: it is down again when it comes to rest at the bottom
+    of its path after coming down from its highest point, not far above the standing foot
+    (:mod:`~.landing`); its floor is then re-learnt there. A foot taken as lifted at first
+    sight that stays still while the other one lifts was standing (two planted feet at
+    different depths, seen from above).
 Hysteresis
     A foot is *lifted* above :data:`~.timer.LIFT_HIGH_FRAC` and *down* again only below
     :data:`~.timer.LIFT_LOW_FRAC`; a lift must last :data:`~.timer.MIN_LIFT_S` to be a hold,
@@ -27,9 +37,14 @@ Timing
     foot lifted from rest has been moving for 0.05–0.1 s. The reported times come from a
     least-squares fit of "rest, then rise ∝ t²" to the recent rise
     (:func:`~.onset.fit_rest_onset`), mirrored for the landing, so they sit at the lift-off /
-    touch-down itself. The timer smooths its inputs with a short moving average and runs on
-    the window's centroid time, which removes the average's delay exactly. Times come from
-    the frame timestamps.
+    touch-down itself. A foot peeled off heel first creeps up a little before its toes leave
+    the floor: then "creep, then rise ∝ t²" is fitted too (:func:`~.onset.fit_lift_onset`).
+    The timer smooths its inputs with a short moving average and runs on the window's
+    centroid time, which removes the average's delay exactly. Times come from the frame
+    timestamps.
+Censoring
+    A hold under way in the first frame or still running in the last is kept and marked
+    (``began_before_recording`` / ``ended_after_recording``): its time is "at least".
 
 Sway (offline)
     Of the pelvis centre (hip midpoint) during the hold, along the image horizontal: the
@@ -46,10 +61,10 @@ Pelvic drop (offline, front/back views)
 
 Modules, in the order of the analysis
     ``values`` (what the detector reads per frame) → ``timer`` (the causal hold detector,
-    timing lift-offs and touch-downs with ``onset``) → ``holds`` (the timer run over a
-    pose) → per hold, ``measures`` (view and arms) with ``sway`` and ``drop``, sharing a
-    ``context`` → ``norms`` (age norm, programme target) and ``flags``. ``analyze`` runs
-    them in that order.
+    timing lift-offs and touch-downs with ``onset``, landings elsewhere with ``landing``) →
+    ``holds`` (the timer run over a pose) → per hold, ``measures`` (view and arms) with
+    ``sway`` and ``drop``, sharing a ``context`` → ``norms`` (age norm, programme target) and
+    ``flags``. ``analyze`` runs them in that order.
 """
 
 from gaitlab.tasks.balance.analyze import analyze_balance

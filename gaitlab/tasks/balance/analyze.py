@@ -87,6 +87,8 @@ def _hold_metrics(
         metrics["hold_time_s"] = rounded(best_hold.hold_s, 3)
         metrics["stance_leg"] = best_hold.stance_leg
         metrics["hold_end_reason"] = best_hold.end_reason
+        metrics["hold_began_before_recording"] = best_hold.began_before_recording
+        metrics["hold_ended_after_recording"] = best_hold.ended_after_recording
         metrics.update({key: d.get(key) for key in _BEST_HOLD_KEYS})
         if d["pelvic_drop_mean_deg"] is None:
             hc.warnings.append(f"pelvic drop is not reported: {d['pelvic_drop_note']}")
@@ -98,6 +100,7 @@ def _hold_metrics(
         )
         best_hold, d = None, {}
         metrics.update({"hold_time_s": None, "stance_leg": None, "hold_end_reason": None})
+        metrics["hold_began_before_recording"] = metrics["hold_ended_after_recording"] = None
         metrics.update(dict.fromkeys(_BEST_HOLD_KEYS))
     if ctx.height_cm is not None:
         metrics["sway_rms_cm"] = d.get("sway_rms_cm")
@@ -111,7 +114,10 @@ def analyze_balance(ctx: TaskContext) -> TaskResult:
 
     Metrics (of the longest hold unless named per leg): ``holds``, ``hold_time_s``,
     ``stance_leg``, ``hold_time_left_s`` / ``hold_time_right_s`` (best hold standing on that
-    leg), ``hold_end_reason``, ``sway_rms_pct_leg``, ``sway_path_pct_leg``,
+    leg), ``hold_end_reason``, ``hold_began_before_recording`` /
+    ``hold_ended_after_recording`` (the hold was under way in the first / still in the last
+    frame: its time is "at least"; each ``reps`` entry has ``began_before_recording`` /
+    ``ended_after_recording``), ``sway_rms_pct_leg``, ``sway_path_pct_leg``,
     ``sway_noise_pct_leg`` (the noise floor that was removed), ``sway_direction``,
     ``sway_rms_cm`` / ``sway_path_cm`` (with ``ctx.height_cm``), ``pelvic_drop_mean_deg``
     (front/back views), ``arms_out_time_s``, ``target_met`` / ``target_low_s`` /

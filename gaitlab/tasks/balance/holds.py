@@ -78,11 +78,15 @@ def hold_warnings(timer: BalanceTimer) -> list[str]:
             "could not be told"
         )
     for h in timer.holds_:
-        if h.end_reason == "end_of_data":
-            out.append(
-                f"the recording ended during the hold on the {h.stance_leg} leg: its "
-                f"{h.hold_s:.1f} s is a lower bound"
+        if h.censored:
+            cut = (
+                "had begun before the recording started and was still going when it ended"
+                if h.began_before_recording and h.ended_after_recording
+                else "had begun before the recording started"
+                if h.began_before_recording
+                else "was still going when the recording ended"
             )
+            out.append(f"the hold on the {h.stance_leg} leg {cut}: at least {h.hold_s:.1f} s")
         if h.lifted_hidden_s >= MIN_TOUCH_S:
             out.append(
                 f"the lifted {h.lifted_leg} foot was hidden for {h.lifted_hidden_s:.1f} s of "

@@ -57,6 +57,8 @@ def measure_hold(hc: HoldContext, h: Hold) -> dict[str, Any]:
         "hold_s": round(h.hold_s, 3),
         "stance_leg": h.stance_leg,
         "end_reason": h.end_reason,
+        "began_before_recording": h.began_before_recording,
+        "ended_after_recording": h.ended_after_recording,
         "view": hv,
         "sway_direction": "medio-lateral"
         if hv in FRONTAL_VIEWS

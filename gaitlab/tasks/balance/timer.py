@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from gaitlab.core.landmarks import SIDES, other_side
-from gaitlab.tasks.balance.onset import fit_rest_onset
-from gaitlab.tasks.balance.values import BALANCE_VALUE_KEYS, PARTS
+from gaitlab.tasks.balance.landing import FootPath
+from gaitlab.tasks.balance.onset import fit_lift_onset, fit_rest_onset
+from gaitlab.tasks.balance.values import BALANCE_VALUE_KEYS, PARTS, SIZE_KEYS
 
 # -- detection parameters (geometry of a lifted foot, not clinical thresholds) --------------
 #: A foot is clearly lifted when its lowest visible point rises more than this fraction of
@@ -29,6 +30,22 @@ LIFT_LOW_FRAC = 0.02
 #: enough to hold some standing samples and the whole early rise of a normal lift
 #: (≈ 0.1–0.2 s), short enough to exclude the weight shift before it.
 FIT_WINDOW_S = 0.3
+#: The lift-off fit starts :data:`ONSET_LEAD_S` before the rise last sat at this level (fraction
+#: of leg length, ≈ 1.7 cm): a foot peeled off heel first (the pose2sim trial) creeps up by a
+#: few percent before its toes leave the floor, and a fit over that creep puts the lift-off
+#: up to 0.25 s early.
+ONSET_QUIET_FRAC = 0.02
+#: See :data:`ONSET_QUIET_FRAC`: enough standing samples left to pin the floor level of the fit.
+ONSET_LEAD_S = 0.1
+#: A rise that takes longer than this (and at least four frames: a smoothed lift at 10 fps
+#: spans three) from the low level (:data:`ONSET_QUIET_FRAC`) to the high one is a creep (a
+#: lift from rest crosses that band within 0.05 s).
+CREEP_MIN_S = 0.05
+#: After a creep (:data:`CREEP_MIN_S`) the lift-off fit runs this far past the first sample
+#: above the high level (up to the first at twice that level), so that it sees the
+#: acceleration of the lift itself and not only the creep before it; the lift-off is fitted
+#: again on the longer history when the lift becomes a hold.
+ONSET_TAIL_S = 0.1
 #: Shortest lift that counts as a hold: a step (swing ≈ 0.4 s) or a stumble is not one.
 MIN_LIFT_S = 0.5
 #: A touch-down or a stance-foot shift must last this long to end a hold (one or two jittery
@@ -37,19 +54,30 @@ MIN_TOUCH_S = 0.15
 #: The standing foot moving more than this fraction of leg length (≈ 1/3 foot length) from
 #: where it stood at the start of the hold, or rising like a lifted foot, is a hop or shift.
 STANCE_SHIFT_FRAC = 0.10
-#: A hold keeps the subject at one distance from the camera: an apparent size (the longer
-#: leg in pixels) that changes by more than this fraction since the lift is a walk (a foot
-#: planted a step further away sits higher in the image, like a lifted one; a step at 4 m
-#: changes the size by ~15 %): the lift is cancelled, even after it became a hold (the live
-#: loop then gets a ``hold_cancel`` event).
-MAX_SIZE_CHANGE_FRAC = 0.08
+#: A hold keeps the subject at one distance from the camera: an apparent size (the median
+#: change of the body segments' image lengths, :data:`~.values.SIZE_SEGMENTS`) that changes
+#: by more than this fraction since the lift is a walk (a foot planted a step further away
+#: sits higher in the image, like a lifted one; a step of 0.7 m at 4 m changes the size by
+#: ~17 %): the lift is cancelled, even after it became a hold (the live loop then gets a
+#: ``hold_cancel`` event). A swing of the free leg with the trunk leaning changes it by up
+#: to 12 % at 3.5 m (the pose2sim trial's front camera).
+MAX_SIZE_CHANGE_FRAC = 0.14
+#: See :meth:`BalanceTimer._size_changed`: the hip width is ~45 % of a thigh in a front view,
+#: a few percent in a side view.
+MIN_SEGMENT_FRAC = 0.3
 #: Time constant of the floor-level average while a foot stands: slow enough to ignore
 #: jitter and the first centimetres of a lift, fast enough to follow a camera nudge.
 BASELINE_TAU_S = 1.0
 #: At first sight, a foot whose landmarks are all this much (fraction of leg length) above
-#: the same landmarks of the other foot is taken to be already lifted: depth differences
-#: between the feet in a side view move the floor level by ≤ 6 % of leg length at 3–4 m.
-INIT_LIFTED_FRAC = 0.10
+#: the same landmarks of the other foot is taken to be already lifted. Depth differences
+#: between two planted feet move them apart in the image by ≤ 6 % of leg length in a side
+#: view at 3–4 m, but by 19–20 % for a camera 2 m high and 3.5 m away when one foot is
+#: 40–50 cm further from it (the pose2sim trial's crossed start, front-right and back-left
+#: views), and by up to 45 % in its back-right view: such a foot is found to stand when it
+#: stays still while the other one lifts (:meth:`BalanceTimer._follow_paths`). A foot held
+#: behind the bent knee, on the calf or on the thigh is higher than this; one held lower
+#: when the recording starts is taken as standing there, and that hold is not found.
+INIT_LIFTED_FRAC = 0.25
 #: Causal moving average of the timer's inputs (s). It evens out raw live landmarks (≈ 2–3 px
 #: of jitter) to the level of an offline-cleaned track; its delay, half the window, is
 #: removed exactly (the timer runs on the window's centroid time), so offline and live
@@ -70,6 +98,8 @@ class Hold:
     foot slid), ``hop`` (the standing foot left the floor), ``end_of_data`` (the recording
     stopped during the hold: the time is a lower bound). ``lifted_hidden_s``: how long the
     lifted foot was not visible (a touch-down then cannot be seen).
+    ``began_before_recording``: the foot was already up in the first frame (the start is the
+    first frame); with :attr:`ended_after_recording` the hold time is a lower bound.
     """
 
     index: int
@@ -78,10 +108,21 @@ class Hold:
     end_s: float
     end_reason: str
     lifted_hidden_s: float = 0.0
+    began_before_recording: bool = False
 
     @property
     def lifted_leg(self) -> str:
         return other_side(self.stance_leg)
+
+    @property
+    def ended_after_recording(self) -> bool:
+        """The recording stopped during the hold (``end_reason == "end_of_data"``)."""
+        return self.end_reason == "end_of_data"
+
+    @property
+    def censored(self) -> bool:
+        """Either end of the hold is the end of the recording: ``hold_s`` is "at least"."""
+        return self.began_before_recording or self.ended_after_recording
 
     @property
     def hold_s(self) -> float:
@@ -168,9 +209,15 @@ class BalanceTimer:
         self._rise: dict[str, float] = {"left": math.nan, "right": math.nan}
         self._floor_n: dict[tuple[str, str], int] = {}
         self._armed = {s: True for s in SIDES}  # a lift of this foot may start a hold
-        self._size = math.nan  # apparent size now (smoothed per-frame leg length, px)
-        self._size0 = math.nan  # ... at the start of the current lift
+        self._size = np.full(len(SIZE_KEYS), np.nan)  # segment lengths now (px, smoothed)
+        self._size0 = self._size  # ... at the start of the current lift
         self._standing_since = -math.inf  # end of the last hold: no lift-off before it
+        self._floor_x: dict[tuple[str, str], float] = {}
+        self._paths = {s: FootPath(HISTORY_S) for s in SIDES}
+        self._seen_down = {s: False for s in SIDES}  # the foot was seen on the floor
+        self._t_first: float | None = None
+        self._began_before = False  # the current lift was under way at first sight
+        self._first_seen: dict[str, float] = {}  # when each foot was first seen
 
     @property
     def time_s(self) -> float:
@@ -253,12 +300,41 @@ class BalanceTimer:
         return pts
 
     def _rise_of(self, side: str, pts: dict[str, tuple[float, float]], scale: float) -> float:
+        """Vertical rise of the foot's lowest point above its floor (fraction of leg)."""
         rises = [
             (self._floor[side, part] - y) / scale
             for part, (_, y) in pts.items()
             if (side, part) in self._floor
         ]
         return min(rises) if rises else math.nan
+
+    def _drift_x(self, side: str, pts: dict[str, tuple[float, float]]) -> float:
+        """Median sideways displacement (px) of a foot's landmarks from their floor spots."""
+        d = [x - self._floor_x[side, p] for p, (x, _) in pts.items() if (side, p) in self._floor_x]
+        return float(np.median(d)) if d else math.nan
+
+    def _lift_of(
+        self, side: str, feet: dict[str, dict[str, tuple[float, float]]], scale: float
+    ) -> float:
+        """How far the foot has left its spot: per landmark the larger of its rise and its
+        sideways move (while the other foot stands still where it stood), the smallest over
+        the landmarks (a heel raise is not a lift)."""
+        pts = feet[side]
+        other = self._drift_x(other_side(side), feet[other_side(side)])
+        # a sideways move counts only against a still camera: the other foot stands where it
+        # stood (a camera that pans or follows a walker moves it too)
+        planted = self._lifted[other_side(side)] is False
+        still = math.isfinite(other) and abs(other) <= self.lift_high_frac * scale
+        ref = other if planted and still else math.nan
+        lifts = []
+        for part, (x, y) in pts.items():
+            if (side, part) not in self._floor:
+                continue
+            rise = (self._floor[side, part] - y) / scale
+            fx = self._floor_x.get((side, part), x)
+            side_move = abs(x - fx - ref) / scale if math.isfinite(ref) else 0.0
+            lifts.append(max(rise, side_move))
+        return min(lifts) if lifts else math.nan
 
     def _update_floor(
         self, side: str, pts: dict[str, tuple[float, float]], dt: float, scale: float
@@ -268,11 +344,15 @@ class BalanceTimer:
             for p, (_, y) in pts.items()
             if (side, p) in self._floor
         ]
-        snap = bool(below) and all(below)  # the whole foot is below its floor: re-learn it
-        for part, (_, y) in pts.items():
+        # the whole foot is below its floor without moving sideways: re-learn it
+        drift = self._drift_x(side, pts)
+        still_x = not math.isfinite(drift) or abs(drift) <= self.lift_low_frac * scale
+        snap = bool(below) and all(below) and still_x
+        for part, (x, y) in pts.items():
             key = (side, part)
             if key not in self._floor or snap:
                 self._floor[key] = y
+                self._floor_x[key] = x
                 self._floor_n[key] = 1
             else:
                 # running mean while warming up, then an exponential average
@@ -280,6 +360,8 @@ class BalanceTimer:
                 self._floor_n[key] = n
                 a = max(dt / (self.baseline_tau_s + dt) if dt > 0 else 0.0, 1.0 / n)
                 self._floor[key] += a * (y - self._floor[key])
+                fx = self._floor_x.get(key, x)
+                self._floor_x[key] = fx + a * (x - fx)
 
     def _init_foot(self, side: str, pts: dict[str, tuple[float, float]], scale: float) -> None:
         """First sight of a foot: its floor is where it is, unless the other foot's floor is
@@ -289,13 +371,22 @@ class BalanceTimer:
         gaps = [self._floor[other, p] - y for p, (_, y) in pts.items() if (other, p) in self._floor]
         lift = min(gaps) if gaps else 0.0  # image y grows downwards: > 0 when higher
         shift = lift if lift > INIT_LIFTED_FRAC * scale else 0.0
-        for part, (_, y) in pts.items():
+        for part, (x, y) in pts.items():
             self._floor[side, part] = y + shift
+            self._floor_x[side, part] = x
             self._floor_n[side, part] = 1
 
     def _size_changed(self) -> bool:
-        s0, s = self._size0, self._size
-        return math.isfinite(s0) and math.isfinite(s) and abs(s / s0 - 1.0) > MAX_SIZE_CHANGE_FRAC
+        """The median change of the body segments' image lengths since the lift exceeds
+        :data:`MAX_SIZE_CHANGE_FRAC` (at least three segments seen both times). Segments
+        seen end-on at the lift (shorter than :data:`MIN_SEGMENT_FRAC` of the longest: the
+        hip and shoulder widths in a side view) are left out: their ratio is noise."""
+        s0 = self._size0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = self._size / s0
+            long = s0 >= MIN_SEGMENT_FRAC * np.nanmax(s0) if np.isfinite(s0).any() else s0 > 0
+        ratio = ratio[np.isfinite(ratio) & long]
+        return ratio.size >= 3 and abs(float(np.median(ratio)) - 1.0) > MAX_SIZE_CHANGE_FRAC
 
     def _hysteresis(self, side: str, rise: float) -> None:
         if not math.isfinite(rise):
@@ -327,8 +418,21 @@ class BalanceTimer:
         k_end = int(above[0]) if not below.size else int(below[-1]) + 1
         k_end = min(k_end, len(t) - 1)
         t_low = float(t[k_end])
-        sel = (t >= t_low - FIT_WINDOW_S) & (t <= t_low)
-        onset = fit_rest_onset(t[sel], r[sel], rising=True)
+        quiet = np.flatnonzero(r[:k_end] <= ONSET_QUIET_FRAC)
+        t_quiet = float(t[quiet[-1]]) if quiet.size else -math.inf
+        dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+        if t_low - t_quiet > max(CREEP_MIN_S, 3.5 * dt):  # and at least four frames
+            # a foot peeled off heel first creeps up before it leaves the floor: the window
+            # starts shortly before the last sample still at the low level and also sees the
+            # lift's own acceleration after the high level (up to twice it, not a plateau)
+            top = np.flatnonzero((t > t_low) & (r >= 2 * self.lift_high_frac))
+            t_end = min(t_low + ONSET_TAIL_S, float(t[top[0]]) if top.size else math.inf)
+            t_start = max(t_low - FIT_WINDOW_S, t_quiet - max(ONSET_LEAD_S, 2.5 * dt))
+            sel = (t >= t_start) & (t <= t_end)
+            onset = fit_lift_onset(t[sel], r[sel])
+        else:
+            sel = (t >= t_low - FIT_WINDOW_S) & (t <= t_low)
+            onset = fit_rest_onset(t[sel], r[sel], rising=True)
         if onset is None:
             return float(t[max(k_end - 1, 0)])
         return max(onset, self._standing_since)
@@ -361,7 +465,7 @@ class BalanceTimer:
         dt = 0.0 if self._t is None else t - self._t
         self._t = t
         scale = self._scale(t, values)
-        self._size = float(values.get("leg_length_px", math.nan))
+        self._size = np.array([float(values.get(k, math.nan)) for k in SIZE_KEYS])
         events: list[dict[str, Any]] = []
         if not math.isfinite(scale) or scale <= 0:
             self._rise = {"left": math.nan, "right": math.nan}
@@ -380,20 +484,84 @@ class BalanceTimer:
         for side in SIDES:
             if feet[side] and not any((side, p) in self._floor for p in PARTS):
                 self._init_foot(side, feet[side], scale)
-        rise = {side: self._rise_of(side, feet[side], scale) for side in SIDES}
+        if self._t_first is None:
+            self._t_first = t
+        for side in SIDES:
+            if feet[side]:
+                self._first_seen.setdefault(side, t)
+        vrise = {side: self._rise_of(side, feet[side], scale) for side in SIDES}
+        rise = {side: self._lift_of(side, feet, scale) for side in SIDES}
         self._rise = rise
         self._history.append((t, rise["left"], rise["right"]))
         self._trim_history(t)
+        was = dict(self._lifted)
         for side in SIDES:
             self._hysteresis(side, rise[side])
+            if self._lifted[side] is False:
+                self._seen_down[side] = True
+        landed = self._follow_paths(t, feet, was, vrise, scale)
 
         if self._phase == "hold":
-            events += self._in_hold(t, dt, feet, rise, scale)
+            events += self._in_hold(t, dt, feet, rise, vrise, scale, landed)
         elif self._phase == "lifting":
             events += self._in_lifting(t, feet, rise)
         if self._phase in ("standing", "unknown"):
             self._in_standing(t, dt, feet, rise, scale)
         return events
+
+    def _follow_paths(self, t, feet, was, vrise, scale) -> dict[str, float]:
+        """Track each foot's path; a lifted foot that came to rest elsewhere
+        (:meth:`~.landing.FootPath.landed`) is down again on a floor re-learnt where it
+        stands. Returns the landing (touch-down) time of each such foot."""
+        landed: dict[str, float] = {}
+        pts_of = {
+            s: np.array([feet[s].get(p, (math.nan, math.nan)) for p in PARTS], dtype=float)
+            for s in SIDES
+        }
+        for side in SIDES:
+            self._paths[side].add(t, pts_of[side])
+        for side in SIDES:
+            # taken as lifted at first sight, yet still while the other foot left its spot:
+            # it stands there (two planted feet at different depths from a high camera)
+            if (
+                self._lifted[side] is True
+                and not self._seen_down[side]
+                and self._lifted[other_side(side)] is True
+                and self._paths[side].still_since(t, self.min_touch_s, scale)
+            ):
+                self._relearn(side, feet[side])
+        for side in SIDES:
+            path, pts = self._paths[side], pts_of[side]
+            if self._lifted[side] is not True:
+                continue
+            in_hold = self._phase == "hold" and side == self._free
+            if was[side] is not True and not in_hold:  # a hold's path runs from its lift
+                path.start_lift()
+            path.follow(pts)
+            other = [y for _, y in feet[other_side(side)].values()]
+            other_low = max(other) if other else math.nan
+            back_down = math.isfinite(vrise[side]) and vrise[side] < self.lift_low_frac
+            if back_down:  # at (or below) its floor height, only elsewhere: a step
+                if not path.still_since(t, self.min_touch_s, scale):
+                    continue
+            elif not path.landed(t, pts, other_low, self.min_touch_s, scale):
+                continue
+            tt, r = path.distance_to(pts, scale)
+            above = np.flatnonzero(np.isfinite(r) & (r > self.lift_high_frac))
+            t0 = float(tt[above[-1]]) if above.size else t - self.min_touch_s
+            sel = (tt >= t0) & (tt <= t0 + FIT_WINDOW_S) & np.isfinite(r)
+            td = fit_rest_onset(tt[sel], r[sel], rising=False)
+            landed[side] = min(t0 if td is None else td, t)
+            self._relearn(side, feet[side])
+        return landed
+
+    def _relearn(self, side: str, pts: dict[str, tuple[float, float]]) -> None:
+        """The foot stands where it is now: its floor is re-learnt there."""
+        self._lifted[side] = False
+        self._seen_down[side] = True
+        for part, (x, y) in pts.items():
+            self._floor[side, part], self._floor_x[side, part] = y, x
+            self._floor_n[side, part] = 1
 
     def _trim_history(self, t: float) -> None:
         while self._history and self._history[0][0] < t - HISTORY_S:
@@ -411,7 +579,14 @@ class BalanceTimer:
             self._phase = "lifting"
             self._free = up[0]
             self._size0 = self._size
-            self._onset = self._refine_onset(up[0], t)
+            # up since the first frame: the hold began before the recording
+            self._began_before = (
+                not self._seen_down[up[0]] and self._first_seen.get(up[0]) == self._t_first
+            )
+            if self._began_before and self._t_first is not None:
+                self._onset = self._t_first
+            else:
+                self._onset = self._refine_onset(up[0], t)
             return
         hidden = [s for s in SIDES if self._lifted[s] is None]
         if len(hidden) == 1 and self._lifted[other_side(hidden[0])] is False:
@@ -426,6 +601,7 @@ class BalanceTimer:
         if (
             self._lifted[free] is False
             or self._lifted[other_side(free)] is True
+            or (self._lifted[free] is None and self._lifted[other_side(free)] is None)  # gone
             or self._size_changed()
         ):
             self._phase, self._free, self._onset = "standing", None, None
@@ -433,16 +609,20 @@ class BalanceTimer:
         if t - self._onset < self.min_lift_s:
             return []
         self._phase = "hold"
+        if not self._began_before:  # now with the whole climb in the history
+            self._onset = self._refine_onset(free, t)
         stance = other_side(free)
         self._ref = dict(feet[stance])
         self._touch_t = self._shift_t = None
         self._hidden_s = 0.0
         return [{"type": "hold_start", "t_s": self._onset, "side": stance}]
 
-    def _in_hold(self, t, dt, feet, rise, scale) -> list[dict[str, Any]]:
+    def _in_hold(self, t, dt, feet, rise, vrise, scale, landed) -> list[dict[str, Any]]:
         free = self._free
         assert free is not None and self._onset is not None
         stance = other_side(free)
+        if free in landed:  # came to rest somewhere else: the touch-down is behind us
+            return [self._close(max(landed[free], self._onset), "touchdown")]
         r = rise[free]
         if not math.isfinite(r):
             self._hidden_s += dt
@@ -459,7 +639,7 @@ class BalanceTimer:
         ]
         for p, xy in feet[stance].items():
             self._ref.setdefault(p, xy)  # a point seen for the first time joins the reference
-        hop = math.isfinite(rise[stance]) and rise[stance] > self.lift_high_frac
+        hop = math.isfinite(vrise[stance]) and vrise[stance] > self.lift_high_frac
         shifted = bool(moved) and float(np.median(moved)) > self.stance_shift_frac
         walked = self._size_changed()
         if hop or shifted or walked:
@@ -490,7 +670,8 @@ class BalanceTimer:
                 self._floor.pop((stance, part), None)
             # still on one leg: a new hold needs the foot down and lifted again
             self._armed[other_side(stance)] = False
-        if reason == "moved":  # walking, not balancing: no hold
+        if reason == "moved" or end_t - onset < self.min_lift_s:
+            # walking, not balancing, or a step whose landing was seen late: no hold
             return {"type": "hold_cancel", "t_s": onset, "side": stance, "reason": reason}
         hold = Hold(
             index=len(self.holds_),
@@ -499,6 +680,7 @@ class BalanceTimer:
             end_s=end_t,
             end_reason=reason,
             lifted_hidden_s=self._hidden_s,
+            began_before_recording=self._began_before,
         )
         self.holds_.append(hold)
         return {
@@ -507,6 +689,7 @@ class BalanceTimer:
             "side": stance,
             "hold_s": hold.hold_s,
             "reason": reason,
+            "began_before_recording": hold.began_before_recording,
         }
 
     def finish(self) -> list[dict[str, Any]]:

@@ -15,15 +15,19 @@ from gaitlab.testing.synthetic.body import Body
 from gaitlab.testing.synthetic.camera import Camera
 from gaitlab.testing.synthetic.clip import check_choice, finish_clip, frame_of, time_axis
 from gaitlab.testing.synthetic.kinematics import LAT, min_jerk, obliquity
+from gaitlab.testing.synthetic.lift_styles import LIFT_STYLES, free_foot
 from gaitlab.testing.synthetic.skeleton import legs_parts, stack_joints, upper_body
 from gaitlab.testing.synthetic.standing import (
     interval_env,
-    lifted_foot,
     standing_arms,
     standing_height,
     tilted_hips,
 )
 from gaitlab.testing.synthetic.truth import SingleLegStanceTruth, SyntheticResult
+
+#: Where the arms are during the hold: hanging (``low``), out to the sides for balance
+#: (``out``), or raised overhead with the hands together (``overhead``, the tree pose's).
+ARM_STYLES = ("low", "out", "overhead")
 
 
 def single_leg_stance(
@@ -41,6 +45,8 @@ def single_leg_stance(
     swap_frames: Sequence[tuple[int, int]] | None = None,
     seed: int = 0,
     height_m: float = 1.70,
+    lift_style: str = "behind",
+    arms: str = "low",
 ) -> SyntheticResult:
     """Standing on one leg, facing +x: shift, lift, hold with sway, touch down.
 
@@ -53,9 +59,14 @@ def single_leg_stance(
     pelvis centre while a pelvic drop eases in and out (``truth.sway_rms_m`` is the value
     actually realised). ``pelvic_drop_deg``: the free side's hip drops by this much
     (rotation about the stance hip), easing in over 0.5 s after the lift and out over the
-    last 0.3 s before touch-down.
+    last 0.3 s before touch-down. ``lift_style``: how the free foot is held
+    (:mod:`~.lift_styles`: ``behind``, ``front``, ``side``, ``calf``, ``tree``); it leaves
+    the floor at ``lift_at_s`` and is back at ``lift_at_s + hold_s`` in every style. ``arms``:
+    :data:`ARM_STYLES`, eased in with the lift.
     """
     check_choice("stance_leg", stance_leg, SIDES)
+    check_choice("lift_style", lift_style, LIFT_STYLES)
+    check_choice("arms", arms, ARM_STYLES)
     if lift_at_s < 0 or hold_s < 1.0 or lift_at_s + hold_s > duration_s:
         raise ValueError(
             "single_leg_stance: need lift_at_s >= 0, hold_s >= 1 s and "
@@ -70,7 +81,7 @@ def single_leg_stance(
     hold = (t >= t_lift) & (t <= t_down)
     stance = _stance(body, t, stance_leg, t_lift, t_down, pelvic_drop_deg, fps, seed, hold)
     lh, rh, centre = stance.hips(_sway_scale(stance, hold, sway_rms_m))
-    joints = _joints(stance, {"left": lh, "right": rh}, centre)
+    joints = _joints(stance, {"left": lh, "right": rh}, centre, lift_style, arms)
 
     mid = 0.5 * (joints[:, Landmark.LEFT_HIP] + joints[:, Landmark.RIGHT_HIP])[:, :2]
     dev = mid[hold] - mid[hold].mean(axis=0)
@@ -196,17 +207,35 @@ def _sway_scale(stance: _Stance, hold: np.ndarray, sway_rms_m: float) -> float:
     return k
 
 
-def _joints(stance: _Stance, hips: dict[str, np.ndarray], centre: np.ndarray) -> np.ndarray:
-    """The skeleton: legs (the free foot lifted, following the pelvis), arms out a little."""
+def _joints(
+    stance: _Stance, hips: dict[str, np.ndarray], centre: np.ndarray, style: str, arms: str
+) -> np.ndarray:
+    """The skeleton: legs (the free foot held as ``style`` says, following the pelvis), arms."""
     n = len(centre)
     body, free = stance.body, stance.free
     ankles = dict(stance.planted)
     pitch = {sd: np.zeros(n) for sd in SIDES}
     follow = np.zeros((n, 3))
     follow[:, :2] = centre[:, :2] - stance.shift_xy()
-    ankles[free], pitch[free] = lifted_foot(stance.planted[free], stance.foot_env, follow, body)
-    parts = legs_parts(body, hips, ankles, pitch, pitch)
+    ankles[free], pitch[free], knee = free_foot(
+        style,
+        planted=stance.planted[free],
+        stance_ankle=stance.planted[stance.stance_leg],
+        env=stance.foot_env,
+        follow=follow,
+        free_hip=hips[free],
+        free_side=free,
+        body=body,
+    )
+    knees = None if knee is None else {free: knee}
+    parts = legs_parts(body, hips, ankles, pitch, pitch, knees=knees)
     arm, elbow = standing_arms(n, deg=5.0, elbow=15.0)
     abduction = 6.0 + 20.0 * stance.foot_env.max()
+    if arms != "low":
+        env = np.clip(2.0 * stance.foot_env, 0.0, 1.0)  # in place halfway through the lift
+        flex = 170.0 if arms == "overhead" else 5.0
+        for sd in SIDES:
+            arm[sd] = 5.0 + (flex - 5.0) * env
+        abduction = 80.0 if arms == "out" else 8.0
     parts.update(upper_body(body, centre, arm, elbow, abduction_deg=abduction))
     return stack_joints(parts, n)

@@ -1,0 +1,35 @@
+"""Balance on real footage (tests/data): a hold that the recording cuts at both ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gaitlab.pipeline import Analysis, AnalyzeOptions, analyze_video
+
+CLIP = Path(__file__).resolve().parents[1] / "data" / "single_leg_stance_front.mp4"
+
+
+@pytest.fixture(scope="module")
+def stance_front() -> Analysis:
+    """Posed once for the module (120 frames, 576×576)."""
+    if not CLIP.exists():
+        pytest.fail(f"missing test clip {CLIP}: tests/data is part of the repository")
+    return analyze_video(CLIP, options=AnalyzeOptions(task="balance", write_video=False))
+
+
+def test_a_hold_running_through_the_whole_clip_is_at_least_its_length(stance_front):
+    """By eye: the woman stands on her left leg (image right) with the right foot up behind
+    her in every one of the 120 frames (4.0 s at 30 fps): one hold on the left leg, begun
+    before the recording and going on after it, at least 3.9 s."""
+    m = stance_front.metrics
+    assert m["holds"] == 1
+    assert m["stance_leg"] == "left"
+    assert m["hold_time_s"] >= 3.9
+    assert m["hold_began_before_recording"] is True
+    assert m["hold_ended_after_recording"] is True
+    (rep,) = stance_front.reps
+    assert rep["began_before_recording"] is True and rep["ended_after_recording"] is True
+    assert rep["start_s"] == 0.0
+    assert any("at least" in w for w in stance_front.quality["warnings"])

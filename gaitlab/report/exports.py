@@ -100,7 +100,7 @@ def export_session(
     video_path = _need(session, VIDEO_NAME)
     if not blur_faces and clip_s is None:
         return _copy(video_path, out_path)
-    _video_part(session, video_path, out_path, face_model if blur_faces else None, clip_s)
+    _video_part(session, video_path, out_path, blur_faces, face_model, clip_s)
     return out_path
 
 
@@ -132,11 +132,13 @@ def _video_part(
     session: Session,
     src: Path,
     dst: Path,
+    blur_faces: bool,
     face_model: Callable[[], PeopleModel] | None,
     clip_s: tuple[float, float] | None,
 ) -> None:
-    """Re-encode ``src`` into ``dst``: faces blurred when ``face_model`` is given (the stored
-    landmarks first), only the frames within ``clip_s`` when given (times from 0 s)."""
+    """Re-encode ``src`` into ``dst``: faces blurred when ``blur_faces`` (from the stored
+    landmarks, else by ``face_model``), only the frames within ``clip_s`` when given (times
+    from 0 s)."""
     info = probe(src)
     row_t_s = _row_times(session) if clip_s is not None else None
     blur: FaceBlurrer | None = None
@@ -153,7 +155,7 @@ def _video_part(
                     h, w = frame.image.shape[:2]
                     writer = VideoWriter(dst, w, h, info.fps)
                     t0 = frame.t_s
-                    if face_model is not None:
+                    if blur_faces:
                         blur = FaceBlurrer(session.file(LANDMARKS_NAME), w, face_model)
                 image = frame.image if blur is None else blur(frame.image, frame.index, frame.t_s)
                 writer.write(image, t_s=frame.t_s - t0)

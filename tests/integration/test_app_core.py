@@ -732,7 +732,9 @@ def test_chart_data_picks_present_signals_threshold_and_flags(results_root, flag
         layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
         for layer in spec["layer"]
     ]
-    assert marks == ["rect", "point", "line", "rule", "text"]
+    # the invisible points after the lines take a click (it seeks the player)
+    assert marks == ["rect", "point", "line", "point", "rule", "text"]
+    assert [p["name"] for p in spec.get("params", [])] == ["seek"]
 
 
 def test_crop_person_cuts_the_box_out_of_a_downscaled_frame():

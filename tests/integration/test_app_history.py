@@ -70,6 +70,15 @@ def shown(text: object) -> str:
     return html.unescape(str(text)).replace("\u2060", "")
 
 
+def players(at: AppTest) -> list[dict[str, Any]]:
+    """The arguments of each review player (:mod:`gaitlab.app.player`) on the page."""
+    return [
+        json.loads(e.proto.json_args)
+        for e in at.get("component_instance")
+        if "gaitlab_player" in e.proto.component_name
+    ]
+
+
 def texts(at: AppTest, kind: str) -> list[str]:
     return [shown(e.value) for e in at.get(kind)]
 
@@ -223,7 +232,7 @@ def test_history_lists_the_session_opens_its_result_and_makes_its_report(analyse
 
     at.button(key=f"open-session-{sid}").click().run()
     assert not at.exception
-    assert texts(at, "title") == ["Analyse a video"] and len(at.get("video")) == 1
+    assert texts(at, "title") == ["Analyse a video"] and len(players(at)) == 1
 
 
 def test_delete_removes_the_session_its_files_and_its_upload(hist, analysed):

@@ -95,14 +95,15 @@ def _drop_unseen(sub: PoseSequence, ev: dict[str, SideEvents], margin_px: float)
     """Remove, in place, the events whose foot (heel or toe) is beyond the picture's left or
     right edge or within ``margin_px`` of it: the pose model guesses a foot leaving the frame,
     and a contact there is not seen. (The bottom edge is often just below the feet: a foot
-    there is seen.)"""
+    there is seen.) A foot not located at that moment keeps its event."""
     width = sub.frame_size[0]
     for side, e in ev.items():
         x = np.stack([sub.point(side_landmark(side, k))[:, 0] for k in ("heel", "foot_index")])
         for times in (e.hs, e.to):
             for te in list(times):
                 at = x[:, row_at(sub.t_s, te)]
-                if not (np.all(at >= margin_px) and np.all(at <= width - margin_px)):
+                at = at[np.isfinite(at)]  # a foot not located there is not known to be out
+                if np.any(at < margin_px) or np.any(at > width - margin_px):
                     times.remove(te)
 
 

@@ -41,6 +41,9 @@ TO_ONSET_FRAC_DEPTH = 0.4
 TO_DIP_FRAC = 0.5
 #: A contact event within this of one of Zeni's is the same event (see _with_contacts).
 CONTACT_MATCH_S = 0.15
+#: Contact heel strikes are added to Zeni's only if at most this share of consecutive ones
+#: are of the same foot (walking alternates; noise may break it once in a while).
+MAX_CONTACT_REPEAT_FRAC = 0.2
 #: Zeni extrema closer than this to the start or end of the data are not events.
 EDGE_GUARD_S = 0.1
 #: Refinement search windows after Zeni's heel maximum / before its toe minimum.
@@ -233,8 +236,15 @@ def detect_gait_events(
         )
         gaps = np.diff([h for h, _, _ in fe.hs])
         step = float(np.median(gaps)) if gaps.size else float("nan")
-        hs_all = _with_contacts(zeni[0], fe.hs, conf, STEP_RANGE[0] * step)
-        to_all = _with_contacts(zeni[1], fe.to, conf, 0.0, [h for h, _ in hs_all])
+        # Feet take turns: a foot often seen landing twice in a row means the contact timing
+        # is off (a camera panning with the walker slows a foot in the picture), and then it
+        # only rates Zeni's events, adding none.
+        sides = [side for _, side, _ in fe.hs]
+        repeats = sum(a == b for a, b in zip(sides[:-1], sides[1:], strict=False))
+        turns = repeats <= MAX_CONTACT_REPEAT_FRAC * max(len(sides) - 1, 1)
+        min_gap = STEP_RANGE[0] * step if turns else np.inf
+        hs_all = _with_contacts(zeni[0], fe.hs, conf, min_gap)
+        to_all = _with_contacts(zeni[1], fe.to if turns else [], conf, 0.0, [h for h, _ in hs_all])
         out, _, _ = assign_sides(
             [h for h, _ in hs_all],
             [s for _, s in hs_all],
@@ -264,7 +274,8 @@ def _with_contacts(
     an event (within :data:`CONTACT_MATCH_S`), Zeni's refined time stays (the more precise on
     real footage) with the contact's confidence; ``conf`` is filled. A contact event is added
     only where it fits the gait: at least ``min_gap_s`` from Zeni's (a heel strike: a step's
-    worth), and for a toe off (``strikes`` given) in a step (between two heel strikes) that
+    worth, in a step Zeni missed: :func:`_missed_step`), and for a toe off (``strikes``
+    given) in a step (between two heel strikes) that
     has none of Zeni's (walking lifts one foot per step)."""
     out = list(zeni)
     times = np.array([z for z, _ in zeni])
@@ -276,6 +287,8 @@ def _with_contacts(
             continue
         if times.size and np.min(np.abs(times - te)) < min_gap_s:
             continue
+        if strikes is None and not _missed_step(zeni, te, side):
+            continue
         if bounds is not None and bounds.size and times.size:
             k = np.searchsorted(bounds, te)
             lo = bounds[k - 1] if k > 0 else -np.inf
@@ -285,6 +298,16 @@ def _with_contacts(
         out.append((te, side))
         conf[te] = c
     return sorted(out)
+
+
+def _missed_step(zeni: list[tuple[float, str]], te: float, side: str) -> bool:
+    """Whether a heel strike of ``side`` at ``te`` fills a step Zeni's envelopes missed: it
+    lies between two of Zeni's strikes of the other foot (a step-to limp or a cane leaves
+    the leading foot's strikes only). Elsewhere a contact-only strike is more likely a foot
+    slowed in the picture by the camera panning, or a guess at the clip's ends."""
+    before = [s for z, s in zeni if z < te]
+    after = [s for z, s in zeni if z > te]
+    return bool(before and after) and before[-1] == after[0] != side
 
 
 def _add_confidences(

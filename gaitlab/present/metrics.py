@@ -88,13 +88,16 @@ def metric_rows(
         refs = reference_for(m, thresholds, task, sex)
         if m.stem in WALKING_ONLY_REFERENCES and metrics.get("gait") == "running":
             refs = []  # walking norms say nothing about a run
+        value = format_value(metric.value, metric.unit)
+        if metric.name == "hold_time_s" and metric.measured and _cut_by_recording(metrics):
+            value = f"at least {value}"  # the recording cut the hold: it lasted longer
         rows.append(
             {
                 "name": metric.name,
                 "pattern": m.pattern,
                 "measure": metric.label,
                 "side": metric.side or "",
-                "value": format_value(metric.value, metric.unit),
+                "value": value,
                 "measured": metric.measured,
                 "reference": references_text(refs, sex),
                 "verdict": verdict(metric.value, refs, sex),
@@ -103,6 +106,14 @@ def metric_rows(
             }
         )
     return sorted(rows, key=lambda r: r["recording"])
+
+
+def _cut_by_recording(metrics: dict[str, Any]) -> bool:
+    """Whether the longest hold had begun before the recording or was still going at its
+    end (its time is then a lower bound)."""
+    return bool(
+        metrics.get("hold_began_before_recording") or metrics.get("hold_ended_after_recording")
+    )
 
 
 def paired_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -98,6 +98,8 @@ CATALOGUE: tuple[MetricSpec, ...] = (
     _S("hold_time_*_s", "hold_time", None, "s"),
     _S("stance_leg", "stance_leg", None, None),
     _S("hold_end_reason", "hold_end_reason", None, None),
+    _S("hold_began_before_recording", "hold_began_before_recording", None, None),
+    _S("hold_ended_after_recording", "hold_ended_after_recording", None, None),
     _S("sway_rms_pct_leg", "sway_rms", None, "pct_leg"),
     _S("sway_path_pct_leg", "sway_path", None, "pct_leg"),
     _S("sway_noise_pct_leg", "sway_noise", None, "pct_leg"),

@@ -86,6 +86,8 @@ STEM_LABELS = {
     "heel_rise_test_symmetry": "Heel-rise test: leg symmetry",
     "holds": "Holds",
     "hold_time": "Longest hold",
+    "hold_began_before_recording": "Hold began before the recording",
+    "hold_ended_after_recording": "Hold still going at the end",
     "stance_leg": "Standing leg (longest hold)",
     "hold_end_reason": "Why the longest hold ended",
     "sway_path": "Sway path",

@@ -17,8 +17,9 @@ import re
 
 #: Markdown, HTML, maths and Streamlit's directive characters.
 _SYNTAX = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'@/%]")
-#: What the renderer would turn into a link by itself (a scheme, ``www.``, an e-mail's ``@``).
-_AUTOLINK = re.compile(r"(?i)([a-z][a-z0-9+.-]*:|www\.|@)")
+#: What the renderer would turn into a link by itself (the schemes it links, ``www.``, an
+#: e-mail's ``@``); other words before a colon ("timer: 3 reps") are left whole.
+_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp):|www\.|@)")
 _WORD_JOINER = "\u2060"
 
 

@@ -185,9 +185,11 @@ def review_in_the_player(page, annotated: Path, summary: dict) -> None:
         f"() => document.querySelector('{PLAYER}').contentDocument"
         f".querySelector('#where').dataset.frame === '{flag['frame']}'"
     )
-    box = page.locator(PLAYER).bounding_box()
-    viewport = page.viewport_size
-    assert box["y"] < viewport["height"] and box["y"] + box["height"] > 0  # brought into view
+    page.wait_for_function(  # brought into view
+        f"""() => {{ const r = document.querySelector('{PLAYER}').getBoundingClientRect();
+             return r.top < window.innerHeight && r.bottom > 0; }}""",
+        timeout=10_000,
+    )
     screenshot(page, "analyse-player", DESKTOP)
 
     # a clip of this moment: one second around the flag, faces blurred, as an MP4

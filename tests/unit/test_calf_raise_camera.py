@@ -208,7 +208,7 @@ def test_bounds_come_from_the_thresholds_file() -> None:
     # a foot lifted to walk or balance goes higher: the heel-height bound is a calf raise's
     assert bound_for("heel_height_left_pct_foot", THRESHOLDS) is None
     assert bound_for("heel_height_left_pct_foot", THRESHOLDS, "calf-raise")[:2] == (-25.0, 60.0)
-    assert bound_for("pelvic_obliquity_deg", THRESHOLDS)[:2] == (-25.0, 25.0)
+    assert bound_for("pelvic_obliquity_deg", THRESHOLDS)[:2] == (-35.0, 35.0)
     assert bound_for("fppa_right_deg", THRESHOLDS)[:2] == (-45.0, 45.0)
     assert bound_for("knee_flexion_left_deg", THRESHOLDS)[:2] == (-15.0, 160.0)
     assert bound_for("rearfoot_left_deg", THRESHOLDS) is None

@@ -17,14 +17,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME, write_json
+from gaitlab.io.export import FRAMES_NAME, STEPS_NAME, SUMMARY_NAME, VIDEO_NAME, write_json
 from gaitlab.store.db import StoreError
 from gaitlab.store.home import LANDMARKS_NAME
 from gaitlab.store.landmarks import Landmarks
 from gaitlab.store.records import InputError, Person, iso
 
 #: Files of a result folder that a save keeps.
-RESULT_FILES = (SUMMARY_NAME, FRAMES_NAME, VIDEO_NAME, LANDMARKS_NAME)
+RESULT_FILES = (SUMMARY_NAME, FRAMES_NAME, STEPS_NAME, VIDEO_NAME, LANDMARKS_NAME)
 #: The session's row as saved (person included), so the folder alone can re-index it.
 RECORD_NAME = "record.json"
 #: Staging and trash folders older than this are left-overs of a killed process.

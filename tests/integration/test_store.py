@@ -149,9 +149,11 @@ def test_saves_a_real_result_with_its_files_and_deletes_them(
     s = store.session(sid)
     assert s.files_dir == home / "sessions" / str(sid)
     assert sorted(p.name for p in s.files_dir.iterdir()) == [
-        "annotated.mp4", "frames.csv", "landmarks.npz", "record.json", "summary.json",
+        "annotated.mp4", "frames.csv", "landmarks.npz", "record.json", "steps.csv",
+        "summary.json",
     ]  # fmt: skip
-    assert (s.files_dir / "frames.csv").read_bytes() == (out / "frames.csv").read_bytes()
+    for name in ("frames.csv", "steps.csv"):  # the step table is kept with the session too
+        assert (s.files_dir / name).read_bytes() == (out / name).read_bytes()
     assert s.summary == json.loads((out / "summary.json").read_text())
     assert s.metrics["knee_flexion_peak_left_deg"] == pytest.approx(
         analysis.metrics["knee_flexion_peak_left_deg"]

@@ -359,26 +359,9 @@ class CalfRaiseCounter:
     def _measure(self, p: RepInProgress, i_end: int) -> CalfRaiseRep | None:
         """Measure the rep ``p``, settled at sample ``i_end``; keep its per-frame roll and
         the end of its window, and flag it."""
-        win = rep_window(
-            self._buf,
-            p,
-            i_end,
-            self.config,
-            floor_t=self._window_floor_t,
-            flat_offsets=[f.flat_offset for f in self._feet],
-            prev=self.reps_[-1] if self.reps_ else None,
-        )
-        if win is None:
-            return None
-        measured = measure_rep(
-            self._buf,
-            win,
-            index=len(self.reps_),
-            foot_cm=self.foot_cm,
-            detected_s=float(self._buf.at("t", i_end)),
-        )
-        if measured is None and win.skipped:
-            # too little left to fit without the frames of a camera move: fit them all
+        # frames taken as a camera move began are left out of the fit, unless too little is
+        # left without them: then it fits them all
+        for skip in (True, False):
             win = rep_window(
                 self._buf,
                 p,
@@ -387,9 +370,10 @@ class CalfRaiseCounter:
                 floor_t=self._window_floor_t,
                 flat_offsets=[f.flat_offset for f in self._feet],
                 prev=self.reps_[-1] if self.reps_ else None,
-                skip_camera_moves=False,
+                skip_camera_moves=skip,
             )
-            assert win is not None
+            if win is None:
+                return None
             measured = measure_rep(
                 self._buf,
                 win,
@@ -397,6 +381,8 @@ class CalfRaiseCounter:
                 foot_cm=self.foot_cm,
                 detected_s=float(self._buf.at("t", i_end)),
             )
+            if measured is not None or not win.skipped:
+                break
         if measured is None:
             return None
         self._window_floor_t = measured.window_end_t

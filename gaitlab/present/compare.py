@@ -354,7 +354,7 @@ def judge(change: float, sdd: float | None, direction: str, sdd_unit: str = "") 
     """``(verdict, judgement)`` of a numeric change between two sessions; ``sdd_unit`` is the
     thresholds file's unit of the SDD (``deg``, ``reps``)."""
     if sdd is None:
-        return "no_sdd", "no published SDD: the change cannot be told from measurement error"
+        return "no_sdd", "no published SDD"
     size = with_unit(f"{sdd:g}", unit_label(unit_key(sdd_unit)) if sdd_unit != "reps" else "reps")
     if abs(change) < sdd:
         return "within_error", f"within measurement error (smaller than the SDD of {size})"
@@ -366,9 +366,16 @@ def judge(change: float, sdd: float | None, direction: str, sdd_unit: str = "") 
     return word, f"{VERDICT_TEXT[word]} of {size}"
 
 
-def _reason(record: Any, which: str) -> str:
-    why = f": {record.reason}" if record is not None and record.reason else ""
-    return f"not measured in the {which} session{why}"
+def _not_measured(ra: Any, rb: Any) -> str:
+    """Why a measure is not compared: ``not measured in the first session: <reason>``."""
+    missing = [(w, r) for w, r in (("first", ra), ("second", rb)) if r is None or not r.measured]
+    reasons = [r.reason if r is not None else "" for _, r in missing]
+    if len(missing) == 2 and reasons[0] == reasons[1]:
+        return "not measured in either session" + (f": {reasons[0]}" if reasons[0] else "")
+    return "; ".join(
+        f"not measured in the {w} session" + (f": {why}" if why else "")
+        for (w, _), why in zip(missing, reasons, strict=True)
+    )
 
 
 def compare_metrics(
@@ -377,8 +384,9 @@ def compare_metrics(
     thresholds: Mapping[str, Threshold],
     sex: str | None = None,
 ) -> list[MetricChange]:
-    """Every measure of two summaries of one task, in the first's order (then any only the
-    second has), the facts about the recording left out.
+    """Every measure of two summaries of one task: those with two numbers first, then words
+    (foot strike, gait), then those not measured in a session; in each, in the first
+    summary's order (then any only the second has). Facts about the recording are left out.
 
     Parameters
     ----------
@@ -423,10 +431,8 @@ def compare_metrics(
             out.append(MetricChange(**row, change=None, change_text="",
                                     verdict="not_compared", judgement=text))  # fmt: skip
         elif ra is None or not ra.measured or rb is None or not rb.measured:
-            why = [_reason(ra, "first")] if ra is None or not ra.measured else []
-            why += [_reason(rb, "second")] if rb is None or not rb.measured else []
-            out.append(MetricChange(**row, change=None, change_text="",
-                                    verdict="not_compared", judgement="; ".join(why)))  # fmt: skip
+            out.append(MetricChange(**row, change=None, change_text="", verdict="not_compared",
+                                    judgement=_not_measured(ra, rb)))  # fmt: skip
         elif na is None or nb is None:  # words (foot strike, gait) or yes/no
             same = row["a_text"] == row["b_text"]
             verdict = "same" if same else "changed"
@@ -439,4 +445,6 @@ def compare_metrics(
             verdict, text = judge(change, row["sdd"], row["direction"], row["sdd_unit"])
             out.append(MetricChange(**row, change=change, change_text=_signed(change, m.unit),
                                     verdict=verdict, judgement=text))  # fmt: skip
-    return out
+    # numbers compared first, then words, then what could not be compared (stable: in order)
+    rank = {"not_compared": 2, "same": 1, "changed": 1}
+    return sorted(out, key=lambda r: rank.get(r.verdict, 0))

@@ -170,6 +170,12 @@ def test_unmeasured_and_withheld_are_shown_never_compared(thresholds):
     assert fppa.verdict == "not_compared" and fppa.change is None and fppa.change_text == ""
     assert fppa.a_text == "not measured" and why in fppa.judgement
     assert rows["cadence_spm"].verdict == "not_compared"  # NaN: withheld, not a number
+    both = by_name(compare_metrics(a, a, thresholds))["fppa_peak_left_deg"]
+    assert both.judgement == f"not measured in either session: {why}"
+    first = walk([], fppa_peak_left_deg=None, gait="walking", cadence_spm=100.0)
+    second = walk([], fppa_peak_left_deg=12.0, gait="walking", cadence_spm=104.0)
+    order = [r.name for r in compare_metrics(first, second, thresholds)]
+    assert order == ["cadence_spm", "gait", "fppa_peak_left_deg"]  # numbers, words, the rest
     assert rows["steps"].a_text == "not measured" and rows["steps"].verdict == "not_compared"
     assert "duration_analysed_s" not in rows  # a fact about the recording, not the person
 

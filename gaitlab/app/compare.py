@@ -169,13 +169,14 @@ def _change_text(r: MetricChange) -> str:
 
 
 def metrics_frame(rows: list[MetricChange], a: Session, b: Session) -> pd.DataFrame:
-    """The measures as the page lists them: both values, the change and its judgement (four
+    """The measures as the page lists them: both values, the change and its judgement (three
     columns: a phone shows them without scrolling sideways)."""
     return pd.DataFrame(
         {
             "Measure": [_measure_text(r) for r in rows],
-            f"First, {_when(a)[:10]}": [keep_together(r.a_text) for r in rows],
-            f"Second, {_when(b)[:10]}": [keep_together(r.b_text) for r in rows],
+            f"First ({_when(a)[:10]}) → second ({_when(b)[:10]})": [
+                f"{keep_together(r.a_text)} → {keep_together(r.b_text)}" for r in rows
+            ],
             "Change": [_change_text(r) for r in rows],
         }
     )

@@ -1,9 +1,10 @@
 """The Compare page in Debian's Chromium against its own app server, whose history holds two
 real walking sessions filed under one person (the side-view walk, 59.7 fps, and the older
-adult's walk, 30 fps), a balance session of hers and a person with one session: both
-annotated videos load; lined up on a heel strike, each lands on its own event's frame; a step
-and playback keep them on one moment; the measures list the change; pairs of other tasks and
-a person with one session are refused. Screenshots at desktop and phone widths."""
+adult's walk, 30 fps, posed once here), a balance session of hers and a person with one
+session: both annotated videos load; lined up on a heel strike, each lands on its own
+event's frame; a step and playback keep them on one moment; the measures list the change;
+pairs of other tasks and a person with one session are refused. Screenshots at desktop and
+phone widths."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from browserkit import DESKTOP, PHONE, screenshot, serve_app, wait_app
+from storekit import make_summary
 
 from gaitlab.pipeline import (
     AnalyzeOptions,
@@ -29,9 +31,8 @@ from gaitlab.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 CLIPS = {
-    "walk_a": (REPO / "tests/data/walk_side_outdoor_60fps.mp4", "walk"),
-    "walk_b": (REPO / "tests/data/walk_side_turn_older_adult.mp4", "walk"),
-    "stance": (REPO / "tests/data/single_leg_stance_front.mp4", "balance"),
+    "walk_a": REPO / "tests/data/walk_side_outdoor_60fps.mp4",
+    "walk_b": REPO / "tests/data/walk_side_turn_older_adult.mp4",
 }
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PLAYER = 'iframe[title*="gaitlab_dual_player"]'
@@ -45,25 +46,27 @@ PANES_JS = """() => {
 
 
 def build_home(home: Path, people_of: Callable[[Path], PeopleTrack]) -> dict[str, int]:
-    """A history at ``home``: Mia's two walks a week apart and her balance session, and Noor
-    with one walk; returns the session ids by name."""
+    """A history at ``home``: Mia's two walks a week apart (with their annotated videos) and
+    a balance session of hers (a summary only), and Noor with one walk; returns the session
+    ids by name."""
     ids = {}
     with Store.open(url=f"sqlite:///{home / 'gaitlab.db'}", home=home) as store:
         mia = store.add_person("Mia Example", sex="female", birth_year=1958, height_cm=162)
         noor = store.add_person("Noor Example", sex="female", birth_year=1990)
-        plan = [("walk_a", mia, 0), ("walk_b", mia, 7), ("stance", mia, 8), ("noor", noor, 9)]
-        for name, who, day in plan:
-            clip, task = CLIPS["walk_a" if name == "noor" else name]
-            analysis = analyze_people(people_of(clip), AnalyzeOptions(task=task), str(clip))
+        for name, who, day in (("walk_a", mia, 0), ("walk_b", mia, 7), ("noor", noor, 9)):
+            clip = CLIPS["walk_a" if name == "noor" else name]
+            analysis = analyze_people(people_of(clip), AnalyzeOptions(task="walk"), str(clip))
             out = home / "results" / name
-            write_outputs(analysis, clip, out)
+            write_outputs(analysis, clip, out, write_video=name != "noor")
             ids[name] = store.save_analysis(out, who, recorded_at=T0 + timedelta(days=day))
+        stance = make_summary({"hold_time_s": 12.0}, task="balance", path="/v/stance.mp4")
+        ids["stance"] = store.save_analysis(stance, mia, recorded_at=T0 + timedelta(days=8))
     return ids
 
 
 @pytest.fixture(scope="module")
 def compare_home(tmp_path_factory) -> tuple[Path, dict[str, int]]:
-    """Pose each clip once (the module's cost: 656 frames) and build the history."""
+    """Pose each clip once (the module's cost: 536 frames) and build the history."""
     home = tmp_path_factory.mktemp("compare_home")
     posed: dict[Path, PeopleTrack] = {}
 

@@ -21,6 +21,7 @@ from gaitlab.present.compare import (
     comparable_tasks,
     compare_metrics,
     default_pair,
+    event_marks,
     parse_sync_key,
     sync_options,
     sync_point,
@@ -139,7 +140,8 @@ def videos_ui(a: Session, b: Session) -> None:
         st.caption("The two sessions have no event in common: the videos are lined up on "
                    "their starts.")  # fmt: skip
     event = parse_sync_key(key)
-    point = sync_point(sa, sb, event, a_first_s=_first_frame_s(a), b_first_s=_first_frame_s(b))
+    first_a, first_b = _first_frame_s(a), _first_frame_s(b)
+    point = sync_point(sa, sb, event, a_first_s=first_a, b_first_s=first_b)
     va, vb = a.file("annotated.mp4"), b.file("annotated.mp4")
     missing = [f"#{s.id}" for s, v in ((a, va), (b, vb)) if v is None]
     if va is None or vb is None:
@@ -150,8 +152,12 @@ def videos_ui(a: Session, b: Session) -> None:
     fps_b = float((sb.get("video") or {}).get("fps") or 30.0)
     dual_player(
         (
-            Pane(va, f"First: {session_label(a)}", fps_a, point.a_s),
-            Pane(vb, f"Second: {session_label(b)}", fps_b, point.b_s),
+            Pane(
+                va, f"First: {session_label(a)}", fps_a, point.a_s, tuple(event_marks(sa, first_a))
+            ),
+            Pane(
+                vb, f"Second: {session_label(b)}", fps_b, point.b_s, tuple(event_marks(sb, first_b))
+            ),
         ),
         sync_label=event.label,
         key=f"compare-player-{a.id}-{b.id}",

@@ -254,6 +254,26 @@ def sync_point(
     return SyncPoint(event, found[0], found[1])
 
 
+def event_marks(summary: Mapping[str, Any], first_s: float = 0.0) -> list[dict[str, Any]]:
+    """The moments of one session to mark under its video, in its video time (s from its
+    first frame, ``first_s`` in the summary's clock): each heel strike (``kind`` ``step``
+    with its ``side``), each calf-raise rep's top (``rep``), each balance hold's start
+    (``hold``), with a ``label`` to read; in time order."""
+    marks = []
+    for side in ("left", "right"):
+        for i, t in enumerate(event_times(summary, "heel_strike", side)):
+            marks.append({"t_s": t - first_s, "kind": "step", "side": side,
+                          "label": f"{side} heel strike {i + 1}"})  # fmt: skip
+    for kind, mark, words in (
+        ("rep_top", "rep", "top of rep"),
+        ("hold_start", "hold", "start of hold"),
+    ):
+        for i, t in enumerate(event_times(summary, kind)):
+            marks.append({"t_s": t - first_s, "kind": mark, "side": None,
+                          "label": f"{words} {i + 1}"})  # fmt: skip
+    return sorted((m for m in marks if m["t_s"] >= 0), key=lambda m: m["t_s"])
+
+
 def frame_at(frame_times_s: Sequence[float], t_s: float) -> int:
     """The row of the frame a video shows at ``t_s``: the last frame starting at or before
     it (frame times ascending, as :func:`gaitlab.app.player.frame_times` gives them)."""

@@ -181,6 +181,12 @@ def test_compare_two_walks_in_step(browser, compare_home, compare_server):
         assert len(gaps) >= 3 and median(gaps) < 2 * coarse, gaps
         assert same_moment(page, second)  # paused: both on one moment
 
+        # a mark on the second video's lane: it goes to that event, the first along with it
+        frame.get_by_role("button", name="Second: left heel strike 1").click()
+        at_mark = panes(page)
+        assert at_mark[1]["frame"] == first[1]["row"]
+        assert same_moment(page, second)
+
         # the measures: both values and the change
         a, b = second[0]["summary"], second[1]["summary"]
         rows = {r.name: r for r in compare_metrics(a, b, {}, "female")}

@@ -17,6 +17,7 @@ from gaitlab.present.compare import (
     comparable_tasks,
     compare_metrics,
     default_pair,
+    event_marks,
     event_times,
     frame_at,
     judge,
@@ -198,3 +199,15 @@ def test_judge_edges():
     assert judge(3.0, 1.0, "")[0] == "increase"
     assert judge(-3.0, 1.0, "")[0] == "decrease"
     assert judge(100.0, None, "higher")[0] == "no_sdd"
+
+
+def test_event_marks_in_video_time():
+    a = walk([("left", 0.50), ("right", 1.05), ("left", 1.62)])
+    marks = event_marks(a, first_s=0.25)
+    assert [(m["label"], round(m["t_s"], 2)) for m in marks] == [
+        ("left heel strike 1", 0.25),
+        ("right heel strike 1", 0.8),
+        ("left heel strike 2", 1.37),
+    ]
+    calf = {"task": "calf-raise", "reps": [{"top_s": 1.4}]}
+    assert event_marks(calf) == [{"t_s": 1.4, "kind": "rep", "side": None, "label": "top of rep 1"}]

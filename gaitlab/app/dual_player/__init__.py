@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit.components.v1 as components
 
@@ -24,12 +25,14 @@ _component = components.declare_component("gaitlab_dual_player", path=str(FRONTE
 @dataclass(frozen=True)
 class Pane:
     """One of the two videos: the annotated video, what it is called on the page, its frame
-    rate and the video time (s from its first frame) of the moment both are lined up on."""
+    rate, the video time (s from its first frame) of the moment both are lined up on, and its
+    marks (:func:`gaitlab.present.compare.event_marks`) drawn on its lane of the timeline."""
 
     video: Path
     label: str
     fps: float
     sync_s: float
+    marks: tuple[dict[str, Any], ...] = ()
 
 
 def dual_player(panes: tuple[Pane, Pane], *, sync_label: str, key: str) -> None:
@@ -43,6 +46,7 @@ def dual_player(panes: tuple[Pane, Pane], *, sync_label: str, key: str) -> None:
                 "fps": p.fps,
                 "sync_s": p.sync_s,
                 "frame_times": frame_times(p.video),
+                "marks": list(p.marks),
             }
             for i, p in enumerate(panes)
         ],

@@ -6,6 +6,8 @@ change judged against its smallest detectable difference (:mod:`gaitlab.present.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -121,9 +123,25 @@ def _first_frame_s(s: Session) -> float:
     return float(t.iloc[0]) if len(t) else 0.0
 
 
+def summary_of(s: Session) -> dict[str, Any]:
+    """A session's summary with its measures (a live session's summary keeps them elsewhere:
+    the history's own copy of its measures is used)."""
+    summary = dict(s.summary or {})
+    if not summary.get("metrics"):
+        summary["metrics"] = dict(s.metrics)
+    summary.setdefault("task", s.task)
+    return summary
+
+
 def videos_ui(a: Session, b: Session) -> None:
     """Both annotated videos in one player, lined up on the moment chosen."""
-    sa, sb = a.summary or {}, b.summary or {}
+    va, vb = a.file("annotated.mp4"), b.file("annotated.mp4")
+    if va is None or vb is None:
+        missing = [f"#{s.id}" for s, v in ((a, va), (b, vb)) if v is None]
+        st.info(f"No annotated video was kept for session {' and '.join(missing)}: the measures "
+                "are compared below.")  # fmt: skip
+        return
+    sa, sb = summary_of(a), summary_of(b)
     options = sync_options(sa, sb)
     keys = [e.key for e in options]
     labels = {e.key: e.label for e in options}
@@ -142,12 +160,6 @@ def videos_ui(a: Session, b: Session) -> None:
     event = parse_sync_key(key)
     first_a, first_b = _first_frame_s(a), _first_frame_s(b)
     point = sync_point(sa, sb, event, a_first_s=first_a, b_first_s=first_b)
-    va, vb = a.file("annotated.mp4"), b.file("annotated.mp4")
-    missing = [f"#{s.id}" for s, v in ((a, va), (b, vb)) if v is None]
-    if va is None or vb is None:
-        st.info(f"No annotated video was kept for session {' and '.join(missing)}: the measures "
-                "are compared below.")  # fmt: skip
-        return
     fps_a = float((sa.get("video") or {}).get("fps") or 30.0)
     fps_b = float((sb.get("video") or {}).get("fps") or 30.0)
     dual_player(
@@ -190,7 +202,7 @@ def metrics_frame(rows: list[MetricChange], a: Session, b: Session) -> pd.DataFr
 
 def metrics_ui(a: Session, b: Session) -> None:
     sex = a.person.sex if a.person else None
-    rows = compare_metrics(a.summary or {}, b.summary or {}, common.thresholds(), sex)
+    rows = compare_metrics(summary_of(a), summary_of(b), common.thresholds(), sex)
     if not rows:
         st.info("These sessions have no measures to compare.")
         return

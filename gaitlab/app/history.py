@@ -12,7 +12,7 @@ import streamlit as st
 
 from gaitlab.app import auth, common, footprint, timeline
 from gaitlab.app.common import TASK_LABELS
-from gaitlab.app.pages import ANALYSE_PAGE
+from gaitlab.app.pages import ANALYSE_PAGE, COMPARE_PAGE
 from gaitlab.app.safe_text import md
 from gaitlab.present.metrics import metric_rows
 from gaitlab.store import Person, Session, Store
@@ -94,6 +94,9 @@ def session_ui(
                 st.switch_page(ANALYSE_PAGE, query_params={"result": result_id})
         elif s.kind == "analysis":
             details = c2.toggle("Details", key=f"details-{s.id}")
+        if s.kind == "analysis" and s.person is not None:
+            if c2.button("Compare with…", key=f"compare-{s.id}", width="stretch"):
+                st.switch_page(COMPARE_PAGE, query_params={"a": str(s.id)})
         if s.kind == "analysis":
             c2.download_button(
                 "Report (PDF)",

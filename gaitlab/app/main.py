@@ -16,6 +16,7 @@ import streamlit as st
 from gaitlab.app import auth, common
 from gaitlab.app.pages import (
     ANALYSE_PAGE,
+    COMPARE_PAGE,
     FOOTPRINT_PAGE,
     GUIDE_PAGE,
     HISTORY_PAGE,
@@ -53,6 +54,7 @@ def _pages() -> list[st.Page]:
             url_path="footprint",
         ),
         st.Page(HISTORY_PAGE, title="History", icon=":material/history:", url_path="history"),
+        st.Page(COMPARE_PAGE, title="Compare", icon=":material/compare:", url_path="compare"),
     ]
 
 
@@ -80,7 +82,7 @@ def main() -> None:
     if account is not None:
         with st.sidebar:
             auth.account_ui(account)
-    if page.url_path != "history":
+    if page.url_path not in ("history", "compare"):  # these pages have the picker on the page
         with st.sidebar:
             common.person_picker_ui("sidebar_person")
             st.caption(

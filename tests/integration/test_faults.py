@@ -197,3 +197,340 @@ def test_four_processes_save_ten_analyses_each_into_one_history(
     code, out, _ = _cli("history", "doctor")
     assert code == 0 and "nothing to repair" in out, out
     print(f"4 x 10 saves in {elapsed:.1f} s")
+
+
+# -- small, full and read-only file systems ----------------------------------------------------
+@pytest.fixture
+def mounts():
+    """``mount(path, size_kb)``: a real tmpfs of that size at ``path`` (unmounted after the
+    test); ``remount_ro(path)`` makes it read-only. Root only, as in CI: a permission bit
+    stops nobody running as root, a read-only file system stops everybody."""
+    mounted: list[Path] = []
+
+    def mount(path: Path, size_kb: int) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0755", "tmpfs", str(path)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"these tests mount a tmpfs and need root (CI runs as root): {done.stderr}")
+        mounted.append(path)
+        return path
+
+    def remount(path: Path, how: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,{how}", str(path)], check=True)
+
+    yield mount, remount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _fill(folder: Path, leave_kb: int) -> Path:
+    """Fill the file system of ``folder`` until ``leave_kb`` kB are free."""
+    filler = folder / "filler"
+    filler.unlink(missing_ok=True)
+    free_kb = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize // 1024
+    with filler.open("wb") as f:
+        f.write(b"\0" * max(0, free_kb - leave_kb) * 1024)
+    return filler
+
+
+def _snapshot(home: Path) -> dict[str, bytes]:
+    root = home / "sessions"
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_a_full_disk_under_the_history_saves_nothing_and_says_so(posed, mounts, home, tmp_path):
+    mount, _ = mounts
+    mount(home, 400)
+    assert _cli(*_analyze(tmp_path / "out1"))[0] == 0
+    before, kept = _sessions(home), _snapshot(home)
+
+    filler = _fill(home, 60)  # the database opens, the session's files do not fit
+    code, out, err = _cli(*_analyze(tmp_path / "out2"))
+    line = _one_line(err)
+    assert code == 1 and "No space left on device; nothing was saved" in line, line
+    assert f"the results are in {tmp_path / 'out2'}" in line
+    assert (tmp_path / "out2" / "summary.json").is_file()
+    assert _sessions(home) == before and _snapshot(home) == kept
+    assert not [p for p in (home / "sessions").iterdir() if p.name.startswith(".staging")]
+
+    _fill(home, 0)  # not even the database opens: said before any work
+    code, out, err = _cli(*_analyze(tmp_path / "out3"))
+    line = _one_line(err)
+    assert code == 1 and f"the disk holding {home} is full" in line, line
+    assert not (tmp_path / "out3").exists()
+
+    filler.unlink()  # space again: the next save works, under a new id
+    code, out, err = _cli(*_analyze(tmp_path / "out4"))
+    assert code == 0 and "saved to the history as session 2 " in out, err
+    assert _snapshot(home).items() >= kept.items()
+    assert _cli("history", "doctor")[0] == 0
+
+
+def test_a_full_disk_under_out_writes_nothing_real_command(mounts, home, tmp_path):
+    """The whole ``gaitlab analyze`` (pose estimation included) onto a 100 kB --out."""
+    mount, _ = mounts
+    out = mount(tmp_path / "small", 100) / "results"
+    env = {**os.environ, "GAITLAB_HOME": str(home)}
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gaitlab",
+            "analyze",
+            str(CLIP),
+            "--task",
+            "walk",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = _one_line(done.stderr)
+    assert done.returncode == 1, done.stderr
+    assert line == (
+        f"error: cannot write the results to {out}: No space left on device; "
+        "nothing was written there"
+    )
+    assert [p.name for p in out.parent.rglob("*") if p.is_file()] == []  # no partial file
+    assert _sessions(home) == {}  # nothing saved
+    print(f"real analyze onto a full --out: {time.monotonic() - started:.1f} s")
+
+
+def test_a_read_only_home_is_refused_before_any_pose_work(
+    people_pickle, mounts, home, tmp_path, monkeypatch
+):
+    mount, remount = mounts
+    mount(home, 2000)
+    import gaitlab.pipeline as pipeline
+
+    people = pickle.loads(people_pickle.read_bytes())
+    monkeypatch.setattr(pipeline, "estimate_people", lambda *_a, **_k: people)
+    assert _cli(*_analyze(tmp_path / "out1"))[0] == 0
+    kept = _snapshot(home)
+    remount(home, "ro")
+
+    def no_pose(*_a, **_k):
+        raise AssertionError("pose estimation started although nothing could be saved")
+
+    monkeypatch.setattr(pipeline, "estimate_people", no_pose)
+    code, out, err = _cli(*_analyze(tmp_path / "out2"))
+    line = _one_line(err)
+    assert code == 1 and f"{home} cannot be written: Read-only file system" in line, line
+    assert not (tmp_path / "out2").exists()
+    remount(home, "rw")
+    assert _snapshot(home) == kept and list(_sessions(home)) == [1]
+
+
+def test_a_read_only_sessions_folder_is_refused_before_any_pose_work(
+    people_pickle, mounts, home, tmp_path, monkeypatch
+):
+    """The database can be written but the session folders cannot (the check the store makes
+    for any database, PostgreSQL included)."""
+    mount, remount = mounts
+    assert _cli("history")[0] == 0  # creates the history
+    mount(home / "sessions", 100)
+    remount(home / "sessions", "ro")
+    import gaitlab.pipeline as pipeline
+
+    def no_pose(*_a, **_k):
+        raise AssertionError("pose estimation started although nothing could be saved")
+
+    monkeypatch.setattr(pipeline, "estimate_people", no_pose)
+    code, out, err = _cli(*_analyze(tmp_path / "out"))
+    line = _one_line(err)
+    assert code == 1, line
+    assert f"{home / 'sessions'} cannot be written (Read-only file system)" in line, line
+    people = pickle.loads(people_pickle.read_bytes())
+    monkeypatch.setattr(pipeline, "estimate_people", lambda *_a, **_k: people)
+    code, out, err = _cli(*_analyze(tmp_path / "out", "--no-save"))  # nothing to save: runs
+    assert code == 0 and "saved" not in out, err
+
+
+# -- the database deleted while an analysis runs ---------------------------------------------------
+def _delete_db_during_analysis(monkeypatch, home: Path) -> None:
+    import gaitlab.pipeline as pipeline
+
+    real = pipeline.analyze_people
+
+    def then_delete(*args, **kwargs):
+        for name in ("gaitlab.db", "gaitlab.db-wal", "gaitlab.db-shm"):
+            (home / name).unlink(missing_ok=True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyze_people", then_delete)
+
+
+def test_the_database_deleted_mid_run_is_never_written_blind(posed, home, tmp_path, monkeypatch):
+    assert _cli(*_analyze(tmp_path / "out1"))[0] == 0
+    kept = _snapshot(home)
+    with monkeypatch.context() as mp:
+        _delete_db_during_analysis(mp, home)
+        code, out, err = _cli(*_analyze(tmp_path / "out2"))
+    line = _one_line(err)
+    assert code == 1 and "deleted or replaced while gaitlab had it open" in line, line
+    assert "gaitlab history doctor --repair" in line and str(tmp_path / "out2") in line
+    assert "saved to the history" not in out
+    assert _snapshot(home) == kept  # sessions/1 untouched, no new folder
+    code, out, err = _cli("history")
+    assert code == 1 and "holds no sessions" in _one_line(err)
+    assert _cli("history", "doctor", "--repair")[0] == 0
+    assert list(_sessions(home)) == [1]
+    code, out, err = _cli(*_analyze(tmp_path / "out3"))
+    assert code == 0 and "as session 2 " in out, err
+
+
+def test_a_database_deleted_before_the_first_session_is_made_again(
+    posed, home, tmp_path, monkeypatch
+):
+    """No session folder yet: the lost database held nothing, so a new one is safe."""
+    assert _cli("history")[0] == 0
+    with monkeypatch.context() as mp:
+        _delete_db_during_analysis(mp, home)
+        code, out, err = _cli(*_analyze(tmp_path / "out"))
+    assert code == 0 and "saved to the history as session 1 " in out, err
+    assert list(_sessions(home)) == [1]
+
+
+# -- decompression bombs ---------------------------------------------------------------------------
+#: ``gaitlab ARGV`` that prints its own peak memory (kB) last, on stdout.
+_MEASURED = (
+    "import resource, sys\n"
+    "from gaitlab.cli.main import main\n"
+    "sys.argv = ['gaitlab', *sys.argv[1:]]\n"
+    "code = main()\n"
+    "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
+def _run_measured(argv: list[str], home: Path) -> tuple[int, str, float]:
+    """Run ``gaitlab ARGV`` in a child: exit code, stderr, its peak memory in MB."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *argv],
+        env={**os.environ, "GAITLAB_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    peak_kb = int(done.stdout.split("peak")[-1])
+    return done.returncode, done.stderr, peak_kb / 1024
+
+
+def _png(width: int, height: int, rows: int | None = None) -> bytes:
+    """A grey PNG of ``width``×``height`` zeros; with ``rows``, only that many rows of data
+    follow the header (the size is still the header's)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    comp = zlib.compressobj(9)
+    row = b"\0" * (width + 1)
+    data = b"".join(comp.compress(row) for _ in range(height if rows is None else rows))
+    data += comp.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_photo_is_refused_before_decoding(home, tmp_path):
+    """A 0.1 MB PNG of 9000×9000 zeros (81 MP, 243 MB as BGR) and a 1 kB PNG declaring
+    40000×40000: refused from the header, the process stays at its usual size."""
+    bomb = tmp_path / "print.png"
+    bomb.write_bytes(_png(9000, 9000))
+    assert bomb.stat().st_size < 200_000
+    code, err, peak_mb = _run_measured(["footprint", str(bomb), "--out", str(tmp_path / "o")], home)
+    line = _one_line(err)
+    assert code == 1 and "print.png is 9000×9000 px (81 MP), more than the 64 MP" in line, line
+    assert peak_mb < 400, peak_mb  # decoded, it alone would be 243 MB more
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png(40000, 40000, rows=4))
+    code, err, _ = _run_measured(["footprint", str(huge), "--out", str(tmp_path / "o")], home)
+    assert code == 1 and "claims an absurd size" in _one_line(err)
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("*.*"))
+
+
+def _mpeg2(width: int, height: int) -> bytes:
+    """A few kB of MPEG-2 (three 64×64 frames) whose headers declare ``width``×``height``:
+    the sequence header holds the low 12 bits of each, its extension the top 2."""
+    import io
+
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mpeg") as c:
+        s = c.add_stream("mpeg2video", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
+        for _ in range(3):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+            for p in s.encode(frame):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    d = bytearray(buf.getvalue())
+    i = d.find(b"\x00\x00\x01\xb3")
+    d[i + 4 : i + 7] = (((width & 0xFFF) << 12) | (height & 0xFFF)).to_bytes(3, "big")
+    j = d.find(b"\x00\x00\x01\xb5", i)
+    assert d[j + 4] >> 4 == 1  # the sequence extension
+    d[j + 5] = (d[j + 5] & 0xFE) | ((width >> 13) & 1)
+    d[j + 6] = (d[j + 6] & 0x1F) | (((width >> 12) & 1) << 7) | (((height >> 12) & 3) << 5)
+    return bytes(d)
+
+
+def _long_mkv(claimed_s: float) -> bytes:
+    """Twelve 64×64 frames in Matroska whose header claims ``claimed_s`` seconds."""
+    import io
+    import struct
+
+    import av
+    import numpy as np
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="matroska") as c:
+        s = c.add_stream("mpeg2video", rate=25)
+        s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
+        for k in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), k * 20, np.uint8), "rgb24")
+            for p in s.encode(frame):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    d = bytearray(buf.getvalue())
+    i = d.find(b"\x44\x89")  # Segment Duration, in milliseconds (TimecodeScale 1 ms)
+    size = d[i + 2] & 0x7F
+    d[i + 3 : i + 3 + size] = struct.pack(">d" if size == 8 else ">f", claimed_s * 1000)
+    return bytes(d)
+
+
+def test_bomb_like_videos_are_refused_before_decoding(home, tmp_path):
+    from gaitlab.io.video import probe
+
+    huge = tmp_path / "huge.mpg"
+    huge.write_bytes(_mpeg2(16383, 16383))
+    long = tmp_path / "long.mkv"
+    long.write_bytes(_long_mkv(1e9))
+    assert huge.stat().st_size < 5000 and long.stat().st_size < 5000
+    with pytest.raises(Exception, match=r"declares a 16383×16383 picture \(268 MP\)"):
+        probe(huge)
+    with pytest.raises(Exception, match=r"declares 25000000000 frames .* in only \d+ bytes"):
+        probe(long)
+    code, err, peak_mb = _run_measured(["analyze", str(huge), "--out", str(tmp_path / "o")], home)
+    assert code == 1 and "not decoded" in _one_line(err)
+    assert peak_mb < 400, peak_mb  # one decoded frame of it would be 400 MB
+    assert _sessions(home) == {} and not (tmp_path / "o").exists()

@@ -309,6 +309,7 @@ class Store:
         recorded_at: datetime | None = None,
         notes: str | None = None,
         move: bool = False,
+        origin: str | None = None,
     ) -> int:
         """Save one analysis with its result files; returns the new session id.
 
@@ -329,8 +330,13 @@ class Store:
         recorded_at
             When it was recorded (default: now). Naive times are local time.
         move
-            Move the files instead of copying them (same file system only): for files the
-            caller hands over and no longer needs.
+            The caller hands the files over: they are linked into the session (copied on
+            another file system) and the caller's names removed once the save committed, so
+            a save stopped half way (killed, a full disk) leaves them where they were.
+        origin
+            Where the analysis came from (an app upload, ``uploads/<id>``), kept in the
+            session's ``record.json`` so that a link lost on the way can be found again
+            (:func:`session_with_origin`).
 
         Raises
         ------
@@ -343,7 +349,7 @@ class Store:
         try:
             stage = session_files.new_stage(self.sessions_root)
             summary = session_files.stage_files(stage, result, files, landmarks, move)
-            return self._commit_analysis(stage, summary, person, source, recorded_at, notes)
+            sid = self._commit_analysis(stage, summary, person, source, recorded_at, notes, origin)
         except OSError as err:  # a full disk, a home made read-only: rolled back, say so
             raise StoreError(
                 f"cannot save to the history in {self.home}: {os_reason(err)}; nothing was saved"
@@ -351,6 +357,9 @@ class Store:
         finally:
             if stage is not None and stage.exists():  # the save failed before the rename
                 shutil.rmtree(stage, ignore_errors=True)
+        if move:  # committed: the history has the files, the caller's names can go
+            session_files.drop_sources(result, files)
+        return sid
 
     def check_writable(self) -> None:
         """Refuse at once when a save could not write its files: before minutes of work
@@ -374,6 +383,7 @@ class Store:
         source: str,
         recorded_at: datetime | None,
         notes: str | None,
+        origin: str | None,
     ) -> int:
         target: Path | None = None
         try:
@@ -387,7 +397,7 @@ class Store:
                 rows = migrations.metric_rows(sid, summary.get("metrics") or {})
                 if rows:
                     conn.execute(session_metrics.insert(), rows)
-                session_files.write_record(stage, values, who)
+                session_files.write_record(stage, values, who, origin)
                 target = self.home / session_folder(sid)
                 if target.exists():  # ids are above every folder: never write into one
                     raise StoreError(

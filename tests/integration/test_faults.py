@@ -534,3 +534,52 @@ def test_bomb_like_videos_are_refused_before_decoding(home, tmp_path):
     assert code == 1 and "not decoded" in _one_line(err)
     assert peak_mb < 400, peak_mb  # one decoded frame of it would be 400 MB
     assert _sessions(home) == {} and not (tmp_path / "o").exists()
+
+
+# -- the app's uploads -----------------------------------------------------------------------------
+def _finished_upload(home: Path) -> tuple[str, dict[str, bytes]]:
+    """An upload of the app whose analysis finished: its outputs are waiting to be saved."""
+    from gaitlab.store.uploads import Uploads
+
+    uploads = Uploads()
+    request = {"task": "walk", "subject": "auto", "created": "2026-01-02T03:04:05"}
+    rid = uploads.add("walk.mp4", b"\0\0\0\x18ftypmp42 video", request, {"state": "done"})
+    frames = REPO / "tests" / "data" / "gait_events_truth.csv"  # any real table will do
+    outputs = {
+        "summary.json": json.dumps({"task": "walk", "metrics": {"cadence_spm": 110.0}}).encode(),
+        "frames.csv": frames.read_bytes(),
+        "annotated.mp4": CLIP.read_bytes(),
+    }
+    for name, data in outputs.items():
+        (uploads.path(rid) / name).write_bytes(data)
+    return rid, outputs
+
+
+@pytest.mark.parametrize("point", ["renamed", "unlinked"])
+def test_an_app_save_killed_half_way_loses_nothing_and_never_saves_twice(point, home, tmp_path):
+    from gaitlab.store.uploads import Uploads
+
+    assert _cli("history")[0] == 0
+    rid, outputs = _finished_upload(home)
+    killed = _child({"commit": rid, "kill_at": point}, home, tmp_path)
+    assert killed.returncode == -9, killed.stderr
+    upload = Uploads().path(rid)
+    if point == "renamed":  # not committed: the upload still holds every output
+        for name in ("frames.csv", "annotated.mp4"):
+            assert (upload / name).read_bytes() == outputs[name]
+        code, out, _ = _cli("history", "doctor", "--repair")
+        assert "sessions/1 is not in the database" in out  # complete, indexed again
+    else:  # saved as session 1; the upload's link was never written
+        assert not (upload / "history.json").exists()
+        code, out, _ = _cli("history", "doctor")
+        assert code == 1 and f"upload {upload} was saved as session 1 but does not" in out, out
+        code, out, _ = _cli("history", "doctor", "--repair")
+        assert code == 0 and f"upload {rid}: linked to session 1" in out, out
+        assert _cli("history", "doctor")[1].endswith("nothing to repair\n")
+    assert Uploads().commit(rid)["session_id"] == 1  # saved once, never twice
+    assert list(_sessions(home)) == [1]
+    kept = home / "sessions" / "1"
+    for name in ("frames.csv", "annotated.mp4"):
+        assert (kept / name).read_bytes() == outputs[name]
+        assert not (upload / name).exists()  # one copy, owned by the history
+    assert Uploads().video_path(rid) == kept / "annotated.mp4"

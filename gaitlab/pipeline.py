@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from gaitlab import __version__
-from gaitlab.core.errors import GaitlabError, NoSubjectError, VideoError
+from gaitlab.core.errors import GaitlabError, NoSubjectError, OutputError, VideoError, os_reason
 from gaitlab.core.thresholds import load_thresholds
 from gaitlab.core.types import Event, Flag, PoseSequence, Signals
 from gaitlab.io.export import (
@@ -644,16 +644,23 @@ def write_outputs(
     annotated.mp4 atomically into out_dir;
     once ``cancel`` is set nothing reaches out_dir (:class:`AnalysisCancelled`)."""
     out_dir = Path(out_dir)
-    with staged_output(out_dir) as stage:
-        frames_table(
-            analysis.pose, analysis.signals, analysis.view_per_frame, analysis.row_track
-        ).to_csv(stage / FRAMES_NAME, index=False)
-        if write_video:
-            render_video(analysis, video_path, stage / VIDEO_NAME, progress=progress, cancel=cancel)
-        if analysis.steps:
-            steps_table(analysis.steps).to_csv(stage / STEPS_NAME, index=False)
-        write_json(stage / SUMMARY_NAME, analysis.summary())
-        _stop_if_cancelled(cancel)
+    try:
+        with staged_output(out_dir) as stage:
+            frames_table(
+                analysis.pose, analysis.signals, analysis.view_per_frame, analysis.row_track
+            ).to_csv(stage / FRAMES_NAME, index=False)
+            if write_video:
+                render_video(
+                    analysis, video_path, stage / VIDEO_NAME, progress=progress, cancel=cancel
+                )
+            if analysis.steps:
+                steps_table(analysis.steps).to_csv(stage / STEPS_NAME, index=False)
+            write_json(stage / SUMMARY_NAME, analysis.summary())
+            _stop_if_cancelled(cancel)
+    except OSError as err:  # a full disk, a folder made read-only meanwhile: the stage is gone
+        raise OutputError(
+            f"cannot write the results to {out_dir}: {os_reason(err)}; nothing was written there"
+        ) from None
     written = {"summary": out_dir / SUMMARY_NAME, "frames": out_dir / FRAMES_NAME}
     if analysis.steps:
         written["steps"] = out_dir / STEPS_NAME

@@ -340,6 +340,8 @@ class AnalyzeHistory:
 
         store = Store.open()
         try:
+            if not getattr(args, "no_save", False):
+                store.check_writable()
             person = chosen_person(store, args)
         except BaseException:
             store.close()
@@ -374,9 +376,14 @@ class AnalyzeHistory:
         """Save after a successful run (unless ``--no-save``); returns the session id."""
         if self.store is None or getattr(args, "no_save", False):
             return None
-        sid = save_after_analyze(
-            analysis, out_dir, person=self.person, store=self.store, source=source
-        )
+        from gaitlab.store import StoreError  # heavy: see gaitlab.cli.main
+
+        try:
+            sid = save_after_analyze(
+                analysis, out_dir, person=self.person, store=self.store, source=source
+            )
+        except StoreError as err:
+            raise StoreError(f"{err} (the results are in {out_dir})") from None
         who = f" for {safe(self.person.name)}" if self.person else ""
         say(f"saved to the history as session {sid}{who} (gaitlab report {sid} --out report.pdf)")
         return sid

@@ -11,6 +11,7 @@ the light commands start fast: that is the one reason for a function-level impor
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -18,11 +19,17 @@ from collections.abc import Sequence
 from gaitlab import __version__
 from gaitlab.cli import analyze, app, footprint, history, info, live, programme, users
 from gaitlab.cli.terminal import safe
-from gaitlab.core.errors import GaitlabError
+from gaitlab.core.errors import GaitlabError, os_reason
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
 EXIT_INTERNAL = 3
+
+#: Operating-system errors that are the computer's state, not a bug: a full disk or quota,
+#: a read-only file system, missing rights. Any command meeting one says so in a line.
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,17 +78,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GaitlabError as exc:
         print(f"error: {safe(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:  # not the disk or the rights: a bug
+            return _internal_error(exc)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {safe(os_reason(exc))}{safe(where)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line for the user, traceback on request
-        if os.environ.get("GAITLAB_DEBUG"):
-            raise
-        print(
-            f"internal error: {type(exc).__name__}: {safe(exc)} (set GAITLAB_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("GAITLAB_DEBUG"):
+        raise exc
+    print(
+        f"internal error: {type(exc).__name__}: {safe(exc)} (set GAITLAB_DEBUG=1 for details)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -19,3 +19,13 @@ class NoSubjectError(GaitlabError):
 
 class ShapeError(GaitlabError, ValueError):
     """An array handed to a gaitlab type has the wrong shape or contents."""
+
+
+class OutputError(GaitlabError):
+    """Results cannot be written where they were to go (a full disk, a read-only folder)."""
+
+
+def os_reason(err: OSError) -> str:
+    """An operating-system error in a few words (``No space left on device``), without the
+    file name (the message names the folder the user chose) or the errno."""
+    return err.strerror or str(err) or type(err).__name__

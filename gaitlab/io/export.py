@@ -96,18 +96,28 @@ def steps_table(steps: list[dict[str, Any]]) -> pd.DataFrame:
 
 @contextmanager
 def staged_output(out_dir: Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``out_dir``, on error delete it.
+    """Yield a staging folder; on success move its files into ``out_dir``, on error delete it
+    (and the folders it made for ``out_dir``).
 
     Existing result files of the same names in ``out_dir`` are replaced only on success; a
     contract file left from an earlier run that this run did not produce (an old
     annotated.mp4 after ``--no-video``) is removed then, so the folder never mixes two runs.
     """
+    made = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".gaitlab-partial-", dir=out_dir))
     try:
-        yield stage
+        stage = Path(tempfile.mkdtemp(prefix=".gaitlab-partial-", dir=out_dir))
+        try:
+            yield stage
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        for folder in made:  # folders this run made, now empty again: nothing left behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise
     produced = {item.name for item in stage.iterdir()}
     for name in (SUMMARY_NAME, FRAMES_NAME, STEPS_NAME, VIDEO_NAME):

@@ -59,6 +59,13 @@ _STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
 # How many packets probe() reads looking for a first decodable frame before giving up.
 _PROBE_MAX_PACKETS = 600
+#: A picture declared larger than this (pixels) is refused before anything is decoded. The
+#: largest a camera records is 8K (7680×4320, 33 MP; DCI 8K 8192×4320, 35 MP); a few kB
+#: of MPEG-2 can declare 16383×16383 (268 MP, 400 MB a decoded frame), a decompression bomb.
+MAX_VIDEO_PIXELS = 40_000_000
+#: No container stores a frame in less than this (every packet has a header of its own): a
+#: file declaring more frames than it has bytes claims a length it cannot hold.
+MIN_BYTES_PER_FRAME = 1
 _CV2_ROTATE = {
     90: cv2.ROTATE_90_CLOCKWISE,
     180: cv2.ROTATE_180,
@@ -200,6 +207,12 @@ def _video_stream(container: av.container.InputContainer, name: str) -> av.Video
     stream = videos[0]
     if stream.codec_context is None or stream.codec_context.name in _TEXT_CODECS:
         raise VideoError(f"{name} is not a video file (no decodable picture stream)")
+    w, h = stream.codec_context.width, stream.codec_context.height
+    if w * h > MAX_VIDEO_PIXELS:
+        raise VideoError(
+            f"{name} declares a {w}×{h} picture ({w * h / 1e6:.0f} MP), more than the "
+            f"{MAX_VIDEO_PIXELS / 1e6:.0f} MP of the largest camera video (8K): not decoded"
+        )
     return stream
 
 
@@ -298,6 +311,7 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         if (duration <= 0 or not believable) and frames > 0 and fps > 0:
             duration = frames / fps
 
+        _refuse_impossible_length(path, name, frames, duration)
         info = VideoInfo(
             path=str(path),
             codec=stream.codec_context.name,
@@ -314,6 +328,19 @@ def _probe(path: os.PathLike[str] | str) -> _Probe:
         return _Probe(info=info, frames_known=frames_known)
     finally:
         container.close()
+
+
+def _refuse_impossible_length(
+    path: os.PathLike[str] | str, name: str, frames: int, duration_s: float
+) -> None:
+    """A few kB declaring millions of frames: its header lies, and the rest of the file
+    (progress, sampling, segments for the pose workers) would be planned on the lie."""
+    size = os.path.getsize(path)
+    if frames * MIN_BYTES_PER_FRAME > size:
+        raise VideoError(
+            f"{name} declares {frames} frames ({duration_s:.0f} s) in only {size} bytes: its "
+            "header is damaged; save the video again from the camera or phone"
+        )
 
 
 def probe(path: os.PathLike[str] | str) -> VideoInfo:

@@ -24,6 +24,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine, Row
 
 from gaitlab import __version__
+from gaitlab.core.errors import os_reason
 from gaitlab.store import files as session_files
 from gaitlab.store import ids, migrations, progress
 from gaitlab.store.db import (
@@ -35,7 +36,7 @@ from gaitlab.store.db import (
     safe_url,
     transaction,
 )
-from gaitlab.store.home import SESSIONS_DIR, gaitlab_home, session_folder
+from gaitlab.store.home import SESSIONS_DIR, cannot_write, gaitlab_home, session_folder
 from gaitlab.store.landmarks import Landmarks
 from gaitlab.store.records import (
     ANALYSIS_SOURCES,
@@ -55,6 +56,21 @@ from gaitlab.store.records import (
 from gaitlab.store.schema import persons, session_metrics, sessions
 
 
+def _file_identity(url: sa.URL) -> tuple[int, int] | None:
+    """``(device, inode)`` of a SQLite database file, ``(0, 0)`` when it is missing, None for
+    other databases (and in-memory SQLite)."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    try:
+        st = os.stat(database)
+    except OSError:
+        return (0, 0)
+    return (st.st_dev, st.st_ino)
+
+
 class Store:
     """Persons, analyses and programme sessions, kept in a database and the home folder.
 
@@ -66,6 +82,8 @@ class Store:
         self.engine = engine
         self.home = home
         self.url = url
+        #: The SQLite file as opened (device, inode), None for other databases.
+        self._db_file: tuple[int, int] | None = None
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
@@ -109,32 +127,49 @@ class Store:
         except OSError as err:
             raise StoreError(f"cannot create the gaitlab home folder {home_path}: {err}") from None
         resolved = resolve_url(url, home_path)
-        engine = create_engine(resolved)
-        store = cls(engine, home_path, resolved)
-        if migrate:
-            try:
-                migrations.backup_before_upgrade(engine)
-                migrations.migrate(engine)
-            except exc.SQLAlchemyError as err:
-                engine.dispose()
-                raise StoreError(
-                    f"cannot set up the history database {safe_url(resolved)}: {db_message(err)}"
-                ) from None
-            except BaseException:
-                engine.dispose()
-                raise
-        if migrate and not lost_ok:
-            try:
-                with store._read() as conn:
-                    lost = ids.lost_index_message(conn, store.sessions_root, safe_url(resolved))
-            except BaseException:
-                engine.dispose()
-                raise
-            if lost:
-                engine.dispose()
-                raise StoreError(lost)
+        store = cls(create_engine(resolved), home_path, resolved)
+        store._set_up(migrate=migrate, lost_ok=lost_ok)
         session_files.sweep_stale(store.sessions_root)
         return store
+
+    def _set_up(self, *, migrate: bool, lost_ok: bool) -> None:
+        """Bring the schema up to date and refuse a lost index (see :meth:`open`); the engine
+        is disposed of when that fails."""
+        try:
+            if migrate:
+                try:
+                    migrations.backup_before_upgrade(self.engine)
+                    migrations.migrate(self.engine)
+                except exc.SQLAlchemyError as err:
+                    raise StoreError(
+                        f"cannot set up the history database {safe_url(self.url)}: "
+                        f"{db_message(err)}"
+                    ) from None
+            if migrate and not lost_ok:
+                with self._read() as conn:
+                    lost = ids.lost_index_message(conn, self.sessions_root, safe_url(self.url))
+                if lost:
+                    raise StoreError(lost)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self._db_file = _file_identity(self.url)
+
+    def _reopen_if_replaced(self) -> None:
+        """Open the database again when its file was deleted or replaced since it was opened
+        (the connections kept would write into a file nobody can see any more): a history
+        without sessions beside session folders is then refused as :meth:`open` refuses it,
+        a brand-new one is set up."""
+        if self._db_file is None or _file_identity(self.url) == self._db_file:
+            return
+        self.engine.dispose()
+        self.engine = create_engine(self.url)
+        try:
+            self._set_up(migrate=True, lost_ok=False)
+        except StoreError as err:
+            raise StoreError(
+                f"the history database was deleted or replaced while gaitlab had it open: {err}"
+            ) from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -161,6 +196,7 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        self._reopen_if_replaced()
         with self._errors(), transaction(self.engine, write=True) as conn:
             yield conn
 
@@ -193,6 +229,7 @@ class Store:
         """
         values = person_values(name, sex, birth_year, height_cm, body_mass_kg)
         taken = InputError(f"a person named {values['name']!r} already exists")
+        self._reopen_if_replaced()
         with self._errors():
             try:
                 with transaction(self.engine, write=True) as conn:
@@ -272,6 +309,7 @@ class Store:
         recorded_at: datetime | None = None,
         notes: str | None = None,
         move: bool = False,
+        origin: str | None = None,
     ) -> int:
         """Save one analysis with its result files; returns the new session id.
 
@@ -292,8 +330,13 @@ class Store:
         recorded_at
             When it was recorded (default: now). Naive times are local time.
         move
-            Move the files instead of copying them (same file system only): for files the
-            caller hands over and no longer needs.
+            The caller hands the files over: they are linked into the session (copied on
+            another file system) and the caller's names removed once the save committed, so
+            a save stopped half way (killed, a full disk) leaves them where they were.
+        origin
+            Where the analysis came from (an app upload, ``uploads/<id>``), kept in the
+            session's ``record.json`` so that a link lost on the way can be found again
+            (:func:`session_with_origin`).
 
         Raises
         ------
@@ -302,13 +345,35 @@ class Store:
         """
         if source not in ANALYSIS_SOURCES:
             raise InputError(f"source must be one of {', '.join(ANALYSIS_SOURCES)}, got {source!r}")
-        stage = session_files.new_stage(self.sessions_root)
+        stage: Path | None = None
         try:
+            stage = session_files.new_stage(self.sessions_root)
             summary = session_files.stage_files(stage, result, files, landmarks, move)
-            return self._commit_analysis(stage, summary, person, source, recorded_at, notes)
+            sid = self._commit_analysis(stage, summary, person, source, recorded_at, notes, origin)
+        except OSError as err:  # a full disk, a home made read-only: rolled back, say so
+            raise StoreError(
+                f"cannot save to the history in {self.home}: {os_reason(err)}; nothing was saved"
+            ) from None
         finally:
-            if stage.exists():  # still there: the save failed before the rename
+            if stage is not None and stage.exists():  # the save failed before the rename
                 shutil.rmtree(stage, ignore_errors=True)
+        if move:  # committed: the history has the files, the caller's names can go
+            session_files.drop_sources(result, files)
+        return sid
+
+    def check_writable(self) -> None:
+        """Refuse at once when a save could not write its files: before minutes of work
+        whose result could not be kept.
+
+        Raises
+        ------
+        StoreError
+        """
+        why = cannot_write(self.sessions_root)
+        if why is not None:
+            raise StoreError(
+                f"cannot save to the history: {self.sessions_root} cannot be written ({why})"
+            )
 
     def _commit_analysis(
         self,
@@ -318,6 +383,7 @@ class Store:
         source: str,
         recorded_at: datetime | None,
         notes: str | None,
+        origin: str | None,
     ) -> int:
         target: Path | None = None
         try:
@@ -331,7 +397,7 @@ class Store:
                 rows = migrations.metric_rows(sid, summary.get("metrics") or {})
                 if rows:
                     conn.execute(session_metrics.insert(), rows)
-                session_files.write_record(stage, values, who)
+                session_files.write_record(stage, values, who, origin)
                 target = self.home / session_folder(sid)
                 if target.exists():  # ids are above every folder: never write into one
                     raise StoreError(

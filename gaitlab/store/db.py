@@ -23,7 +23,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
 from gaitlab.core.errors import GaitlabError
-from gaitlab.store.home import DB_NAME
+from gaitlab.store.home import DB_NAME, why_unwritable
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds). A save
 #: holds the write lock for milliseconds (files are copied before the transaction starts).
@@ -119,8 +119,8 @@ def create_engine(url: URL) -> Engine:
         Unknown database kind or missing driver, or the database cannot be opened.
     """
     kwargs: dict[str, Any] = {}
+    database = url.database or ""
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
@@ -150,6 +150,10 @@ def create_engine(url: URL) -> Engine:
         why = db_message(err)
         if url.get_backend_name() == "sqlite" and any(w in why for w in SQLITE_DAMAGED):
             why += " (see: gaitlab history doctor)"
+        elif url.get_backend_name() == "sqlite" and database[:1] not in ("", ":"):
+            folder_why = why_unwritable(Path(database).expanduser().parent)
+            if folder_why:  # SQLite says "disk I/O error" or "unable to open database file"
+                why += f": {folder_why}"
         raise StoreError(f"cannot open the database {safe_url(url)}: {why}") from None
     return engine
 

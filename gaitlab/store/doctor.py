@@ -1,4 +1,5 @@
-"""Checking that the database and the session folders agree, and repairing what is safe.
+"""Checking that the database, the session folders and the app's uploads agree, and repairing
+what is safe.
 
 The database indexes; the session folders hold. Each analysis folder carries its summary
 (``summary.json``) and its row as saved (``record.json``, person included), so a folder the
@@ -9,7 +10,6 @@ database rebuilt from the folders. Nothing is deleted but left-overs of killed p
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -26,10 +26,11 @@ from gaitlab.io.export import SUMMARY_NAME, write_json
 from gaitlab.store import ids, migrations
 from gaitlab.store.core import Store
 from gaitlab.store.db import StoreError, transaction
-from gaitlab.store.files import RECORD_NAME, read_summary
-from gaitlab.store.home import session_folder
+from gaitlab.store.files import read_record, read_summary
+from gaitlab.store.home import UPLOADS_DIR, session_folder
 from gaitlab.store.records import analysis_values, person_values
 from gaitlab.store.schema import persons, session_metrics, sessions
+from gaitlab.store.uploads import Uploads, valid_id
 
 #: Staging and trash folders untouched this long are left-overs (a save copying a video
 #: touches its staging folder with every file; a delete empties its trash at once).
@@ -91,14 +92,46 @@ def examine(store: Store) -> list[Finding]:
             fix if readable else None, sid, folder,
         ))  # fmt: skip
     found += _leftovers(root)
+    with transaction(store.engine, write=False) as conn:
+        highest = ids.highest_id(conn, root)
+    found += _upload_links(Uploads(store.home / UPLOADS_DIR), highest)
     return found
+
+
+def _upload_links(uploads: Uploads, highest_id: int) -> list[Finding]:
+    """The app's uploads against the sessions: an upload saved to the history whose
+    ``history.json`` does not say so (the app would save it a second time), and links to a
+    session this history never had (uploads from another history)."""
+    out = []
+    if not uploads.root.is_dir():
+        return out
+    for folder in sorted(uploads.root.iterdir()):
+        rid = folder.name
+        if not valid_id(rid) or not uploads.exists(rid):
+            continue
+        linked = uploads.history(rid).get("session_id")
+        if isinstance(linked, int):
+            if linked > highest_id:
+                out.append(Finding(
+                    "upload-link", f"upload {folder} names session {linked}, which this "
+                    "history never had (an upload from another history?)", None, linked, folder,
+                ))  # fmt: skip
+            continue
+        saved = uploads.lost_link(rid)
+        if saved is not None:
+            out.append(Finding(
+                "upload-link", f"upload {folder} was saved as session {saved} but does not "
+                "say so (the app would save it again)", f"linked to session {saved}", saved,
+                folder,
+            ))  # fmt: skip
+    return out
 
 
 def _damaged_files(session_id: int, folder: Path) -> list[Finding]:
     """Files the session was saved with (its record says) that are gone or changed size;
     the summary is checked apart."""
     out = []
-    for name, size in (_read_record(folder).get("files") or {}).items():
+    for name, size in (read_record(folder).get("files") or {}).items():
         path = folder / str(name)
         if name == SUMMARY_NAME or not isinstance(size, int):
             continue
@@ -169,6 +202,9 @@ def repair(store: Store, findings: list[Finding]) -> list[str]:
             session = store.session(f.session_id)
             write_json(f.path / SUMMARY_NAME, session.summary or {})
             done.append(f"session {f.session_id}: wrote {f.path / SUMMARY_NAME} again")
+        elif f.kind == "upload-link" and f.session_id is not None:
+            Uploads(f.path.parent).relink(f.path.name, f.session_id)
+            done.append(f"upload {f.path.name}: linked to session {f.session_id}")
         elif f.kind == "orphan-folder" and f.session_id is not None:
             who = reindex(store, f.session_id, f.path)
             done.append(
@@ -181,7 +217,7 @@ def reindex(store: Store, session_id: int, folder: Path) -> str | None:
     """Insert the row of an analysis folder the database does not know, under its own id;
     returns the person's name when the record names one (created if missing)."""
     summary = read_summary(folder / SUMMARY_NAME)
-    record = _read_record(folder)
+    record = read_record(folder)
     saved = record.get("session") or {}
     values = analysis_values(
         summary,
@@ -206,14 +242,6 @@ def reindex(store: Store, session_id: int, folder: Path) -> str | None:
         if ids.read_mark(store.sessions_root) < session_id:
             ids.write_mark(store.sessions_root, session_id)
     return who["name"] if who else None
-
-
-def _read_record(folder: Path) -> dict[str, Any]:
-    try:
-        record = json.loads((folder / RECORD_NAME).read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 def _when(text: Any, folder: Path) -> datetime:

@@ -35,15 +35,43 @@ Moved = list[tuple[Path, Path]]
 
 
 def copy_in(src: Path, dst: Path, move: bool) -> None:
-    """Put ``src`` at ``dst``: renamed when ``move`` (and on the same file system), else a
-    copy, never a second name for the same data."""
+    """Put ``src`` at ``dst``: a copy, or when ``move`` (files handed over) a second name on
+    the same file system, the first removed by :func:`drop_sources` once the save committed.
+    Renaming them here instead would take them from their owner before the save is sure: a
+    save killed half way would leave them in a staging folder that is swept away."""
     if move:
         try:
-            os.replace(src, dst)
+            os.link(src, dst)
             return
-        except OSError:  # another file system
+        except OSError:  # another file system, or links not supported
             pass
     shutil.copy2(src, dst)
+
+
+def drop_sources(result: Any, files: Mapping[str, str | os.PathLike[str]] | None) -> None:
+    """Remove the caller's names of files handed over to a committed save."""
+    handed = [Path(p) for p in (files or {}).values()]
+    if isinstance(result, str | os.PathLike):
+        handed += [Path(result) / name for name in RESULT_FILES]
+    for path in handed:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def session_with_origin(sessions_root: Path, origin: str) -> int | None:
+    """The session whose ``record.json`` names ``origin`` (see ``Store.save_analysis``)."""
+    for item in sessions_root.iterdir() if sessions_root.is_dir() else ():
+        if not item.name.isdigit():
+            continue
+        try:
+            record = json.loads((item / RECORD_NAME).read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("origin") == origin:
+            return int(item.name)
+    return None
 
 
 def new_stage(sessions_root: Path) -> Path:
@@ -94,7 +122,9 @@ def stage_files(
     return read_summary(stage / SUMMARY_NAME)
 
 
-def write_record(stage: Path, values: Mapping[str, Any], person: Person | None) -> None:
+def write_record(
+    stage: Path, values: Mapping[str, Any], person: Person | None, origin: str | None = None
+) -> None:
     """Write :data:`RECORD_NAME`: the session's columns (not the summary, which is beside it)
     and its person, as saved, and the size of each file saved with it. With it
     ``gaitlab history doctor`` finds a file lost or cut short, and ``--repair`` rebuilds the
@@ -103,8 +133,23 @@ def write_record(stage: Path, values: Mapping[str, Any], person: Person | None) 
     for key in ("recorded_at", "created_at"):
         row[key] = iso(row.get(key))
     sizes = {p.name: p.stat().st_size for p in sorted(stage.iterdir()) if p.is_file()}
-    record = {"session": row, "person": person.to_dict() if person else None, "files": sizes}
+    record: dict[str, Any] = {
+        "session": row,
+        "person": person.to_dict() if person else None,
+        "files": sizes,
+    }
+    if origin is not None:
+        record["origin"] = origin
     write_json(stage / RECORD_NAME, record)
+
+
+def read_record(folder: Path) -> dict[str, Any]:
+    """A session folder's :data:`RECORD_NAME`, empty when missing or unreadable."""
+    try:
+        record = json.loads((folder / RECORD_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def read_summary(path: Path) -> dict[str, Any]:

@@ -17,6 +17,8 @@ A ``results/`` folder left by earlier versions of the app is not read.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 #: The database file in the home folder when no URL is given.
@@ -40,3 +42,34 @@ def gaitlab_home(home: str | os.PathLike[str] | None = None) -> Path:
 def session_folder(session_id: int) -> str:
     """Where a session's files live, relative to the home folder (``sessions/<id>``)."""
     return f"{SESSIONS_DIR}/{session_id}"
+
+
+def cannot_write(folder: Path) -> str | None:
+    """None when a file can be created in ``folder``, else why not (a real try: permission
+    bits say nothing for the superuser or on a read-only file system)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+    except OSError as err:
+        return err.strerror or type(err).__name__
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
+#: Below this many bytes free, a write that failed is put down to a full disk.
+NEARLY_FULL_BYTES = 1_000_000
+
+
+def why_unwritable(folder: Path) -> str | None:
+    """Why nothing can be written in ``folder`` (read-only, no permission, a full disk), or
+    None when a file can be created and the disk has room."""
+    why = cannot_write(folder)
+    if why is not None:
+        return f"{folder} cannot be written: {why}"
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free < NEARLY_FULL_BYTES:
+        return f"the disk holding {folder} is full ({free / 1000:.0f} kB free): free some space"
+    return None

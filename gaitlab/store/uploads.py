@@ -36,7 +36,14 @@ from typing import IO, Any
 from gaitlab.core.errors import GaitlabError
 from gaitlab.io.export import FRAMES_NAME, SUMMARY_NAME, VIDEO_NAME
 from gaitlab.store.core import Store
-from gaitlab.store.home import LANDMARKS_NAME, UPLOADS_DIR, gaitlab_home, session_folder
+from gaitlab.store.files import read_record, session_with_origin
+from gaitlab.store.home import (
+    LANDMARKS_NAME,
+    SESSIONS_DIR,
+    UPLOADS_DIR,
+    gaitlab_home,
+    session_folder,
+)
 from gaitlab.store.landmarks import Landmarks
 
 REQUEST_NAME = "request.json"
@@ -271,6 +278,9 @@ class Uploads:
             return done
         folder = self.path(result_id)
         request = self.request(result_id)
+        saved = self.lost_link(result_id)
+        if saved is not None:  # saved before, but the process stopped before it said so
+            return self.relink(result_id, saved)
         try:
             summary = json.loads((folder / SUMMARY_NAME).read_text())
             summary.setdefault("video", {})["path"] = request["filename"]
@@ -280,7 +290,13 @@ class Uploads:
                 if person is not None and person not in {p.id for p in history.persons()}:
                     person = None
                 sid = history.save_analysis(
-                    summary, person, source="file", files=files, landmarks=landmarks, move=True
+                    summary,
+                    person,
+                    source="file",
+                    files=files,
+                    landmarks=landmarks,
+                    move=True,
+                    origin=self.origin(result_id),
                 )
             out: dict[str, Any] = {"session_id": sid, "person_id": person}
         except Exception as exc:  # the analysis itself is fine: say why it is not in the history
@@ -288,6 +304,27 @@ class Uploads:
         write_json_atomic(folder / HISTORY_NAME, out)
         if "session_id" in out:
             self._drop_outputs(result_id)
+        return out
+
+    def origin(self, result_id: str) -> str:
+        """What a session saved from this upload records as its origin."""
+        return f"{UPLOADS_DIR}/{result_id}"
+
+    def lost_link(self, result_id: str) -> int | None:
+        """The session saved from this upload when its :data:`HISTORY_NAME` does not say so
+        (the process stopped between the save and writing it), else None."""
+        if "session_id" in self.history(result_id):
+            return None
+        return session_with_origin(self.home / SESSIONS_DIR, self.origin(result_id))
+
+    def relink(self, result_id: str, session_id: int) -> dict[str, Any]:
+        """Write the link to ``session_id`` (whose record names this upload) and drop the
+        outputs the session holds; returns what was written."""
+        record = read_record(self.home / session_folder(session_id))
+        person = (record.get("person") or {}).get("id")
+        out: dict[str, Any] = {"session_id": session_id, "person_id": person}
+        write_json_atomic(self.path(result_id) / HISTORY_NAME, out)
+        self._drop_outputs(result_id)
         return out
 
     def _drop_outputs(self, result_id: str) -> None:

@@ -221,7 +221,7 @@ def test_failure_after_the_files_moved_rolls_back_row_and_files(store, home, mon
         raise OSError("disk unplugged")
 
     monkeypatch.setattr(store_core.os, "rename", rename_then_fail)
-    with pytest.raises(OSError, match="disk unplugged"):
+    with pytest.raises(StoreError, match="disk unplugged; nothing was saved"):
         store.save_analysis(make_summary({"fppa_peak_left_deg": 9.0}))
     monkeypatch.undo()
     assert store.sessions() == []

@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app import auth
-from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
+from gaitlab.app.jobs import AnalysisJobs, limits_from_env
+from gaitlab.app.results import ResultStore, age_from_birth_year
 from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
@@ -62,13 +63,15 @@ def results_root() -> Path:
 
 
 @st.cache_resource
-def _jobs(root: str) -> AnalysisJobs:
-    return AnalysisJobs(ResultStore(Path(root)))
+def _jobs(root: str, parallel: int, waiting: int) -> AnalysisJobs:
+    return AnalysisJobs(ResultStore(Path(root)), max_parallel=parallel, max_waiting=waiting)
 
 
 def jobs() -> AnalysisJobs:
-    """The server's one background job runner for the current uploads folder."""
-    return _jobs(str(results_root()))
+    """The server's one analysis queue for the current uploads folder, with the limits of
+    ``GAITLAB_ANALYSES`` and ``GAITLAB_QUEUE_LIMIT`` (:func:`gaitlab.app.jobs.limits_from_env`)."""
+    parallel, waiting = limits_from_env(os.environ)
+    return _jobs(str(results_root()), parallel, waiting)
 
 
 def store() -> ResultStore:

@@ -18,6 +18,7 @@ from gaitlab.app import auth, common, timeline
 from gaitlab.app.charts import SEEK_SELECTION, signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
+from gaitlab.app.jobs import QueueFull
 from gaitlab.app.player import player
 from gaitlab.app.results import VIDEO_TYPES
 from gaitlab.app.safe_text import md
@@ -43,6 +44,15 @@ PERSON_COLUMNS = 4
 PERSON_THUMB_WIDTH = 160
 #: The file name of an upload this browser session just cancelled, for the next page.
 CANCELLED_KEY = "cancelled_upload"
+#: Why this browser session's last upload was refused (the queue was full), for the next run.
+REFUSED_KEY = "refused_upload"
+#: Counts the uploads of this browser session: each gets a new, empty file chooser.
+UPLOADER_KEY = "uploader_generation"
+
+
+def _uploader_key() -> str:
+    generation = st.session_state.get(UPLOADER_KEY, 0)
+    return "upload_file" if not generation else f"upload_file-{generation}"
 
 
 # -- upload ------------------------------------------------------------------------------------
@@ -60,9 +70,14 @@ def upload_ui() -> None:
     if task != "auto":
         with st.expander("How to film this"):
             guide_ui(task)
+    refused = st.session_state.pop(REFUSED_KEY, None)
     upload = st.file_uploader(
-        "Phone video (mp4, mov, webm …)", type=list(VIDEO_TYPES), key="upload_file"
+        "Phone video (mp4, mov, webm …)",
+        type=list(VIDEO_TYPES),
+        key=_uploader_key(),
     )
+    if refused:
+        st.error(md(refused))
     with st.expander("About you (optional: scales heights to cm, picks sex-specific references)"):
         c1, c2 = st.columns(2)
         height = c1.number_input(
@@ -75,11 +90,19 @@ def upload_ui() -> None:
     if st.button("Analyse", type="primary", disabled=upload is None, key="analyse"):
         try:
             opts = AnalyzeOptions(task=task, height_cm=height, sex=sex)
-            rid = common.jobs().add(upload.name, upload, opts, person=common.current_person())
-        except GaitlabError as exc:  # bad options, or the queue is full
+        except GaitlabError as exc:
             st.error(md(exc))
             return
-        st.query_params["result"] = rid
+        try:
+            rid = common.jobs().add(upload.name, upload, opts, person=common.current_person())
+        except QueueFull as exc:  # the file is let go: a new one is chosen when there is room
+            st.session_state[REFUSED_KEY] = str(exc)
+            rid = None
+        finally:
+            common.forget_upload(upload)
+            st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+        if rid is not None:
+            st.query_params["result"] = rid
         st.rerun()
 
 
@@ -91,10 +114,7 @@ def progress_ui(rid: str) -> None:
     status = jobs.status(rid)
     place = jobs.place(rid) if status.state == "queued" else None
     if place is not None:
-        st.info(
-            f"Waiting: {place.text} ({place.running} running before it). It starts by "
-            "itself: you can leave this page and come back."
-        )
+        st.info(f"Waiting: {place.text}. It starts by itself when its turn comes.")
     elif not status.finished:
         st.progress(status.fraction, text=status.label)
     if status.finished:

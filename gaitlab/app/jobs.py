@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -21,50 +21,15 @@ from gaitlab.core.errors import GaitlabError
 from gaitlab.io.video import probe
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.store import Person
-from gaitlab.store.queue import DiskQueue, Lock
+from gaitlab.store.queue import DEFAULT_PARALLEL, DEFAULT_QUEUE_LIMIT, DiskQueue, Lock
 
-#: Analyses at once by default: one already keeps both cores of a small machine busy (pose
-#: estimation runs two segments in parallel, :func:`gaitlab.pipeline.estimate_people`).
-DEFAULT_PARALLEL = 1
-#: Uploads that may wait by default: at about a minute for a 30-second clip (README,
-#: "Speed"), the last one waits some ten minutes; beyond that, come back later.
-DEFAULT_QUEUE_LIMIT = 8
 #: Seconds per video frame assumed before any analysis finished: the 135-frame walking clip
 #: takes 7.1 s on two cores (README, "Speed"), 0.053 s a frame, rounded up.
 DEFAULT_S_PER_FRAME = 0.06
 #: How often idle runners look for uploads queued by another app process (seconds).
 POLL_S = 1.0
 
-#: Environment variables that set the two numbers (``gaitlab app --analyses/--queue-limit``).
-PARALLEL_ENV = "GAITLAB_ANALYSES"
-QUEUE_LIMIT_ENV = "GAITLAB_QUEUE_LIMIT"
-
 Runner = Callable[..., Status]
-
-
-def limits_from_env(env: Mapping[str, str]) -> tuple[int, int]:
-    """``(analyses at once, uploads that may wait)`` from :data:`PARALLEL_ENV` and
-    :data:`QUEUE_LIMIT_ENV`, the defaults where unset.
-
-    Raises
-    ------
-    GaitlabError
-        A value that is not a whole number in range (1-16 at once, 0-1000 waiting).
-    """
-    out = []
-    for name, default, low, high in (
-        (PARALLEL_ENV, DEFAULT_PARALLEL, 1, 16),
-        (QUEUE_LIMIT_ENV, DEFAULT_QUEUE_LIMIT, 0, 1000),
-    ):
-        raw = env.get(name, "").strip()
-        try:
-            value = int(raw) if raw else default
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise GaitlabError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
-        out.append(value)
-    return out[0], out[1]
 
 
 class QueueFull(GaitlabError):

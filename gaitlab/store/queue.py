@@ -25,11 +25,12 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from gaitlab.core.errors import GaitlabError
 from gaitlab.store.uploads import STATUS_NAME, valid_id, write_json_atomic
 
 QUEUE_DIR = ".queue"
@@ -37,8 +38,46 @@ RUN_LOCK_NAME = "run.lock"
 #: Asks whichever process runs an upload to stop it (a cancel from another app process).
 CANCEL_NAME = "cancel.request"
 RATE_NAME = "rate.json"
+
+#: Analyses at once by default (per uploads folder): one already keeps both cores of a small
+#: machine busy (pose estimation runs two segments in parallel).
+DEFAULT_PARALLEL = 1
+#: Uploads that may wait by default: at about a minute for a 30-second clip (README,
+#: "Speed"), the last one waits some ten minutes; beyond that, come back later.
+DEFAULT_QUEUE_LIMIT = 8
+#: Environment variables that set the two numbers (``gaitlab app --analyses``, ``--queue-limit``).
+PARALLEL_ENV = "GAITLAB_ANALYSES"
+QUEUE_LIMIT_ENV = "GAITLAB_QUEUE_LIMIT"
+
 #: Weight of the newest analysis in the running average of seconds per frame.
 RATE_WEIGHT = 0.5
+
+
+def limits_from_env(env: Mapping[str, str]) -> tuple[int, int]:
+    """``(analyses at once, uploads that may wait)`` from :data:`PARALLEL_ENV` and
+    :data:`QUEUE_LIMIT_ENV`, the defaults where unset.
+
+    Raises
+    ------
+    GaitlabError
+        A value that is not a whole number in range (1-16 at once, 0-1000 waiting).
+    """
+    out = []
+    for name, flag, default, low, high in (
+        (PARALLEL_ENV, "--analyses", DEFAULT_PARALLEL, 1, 16),
+        (QUEUE_LIMIT_ENV, "--queue-limit", DEFAULT_QUEUE_LIMIT, 0, 1000),
+    ):
+        raw = env.get(name, "").strip()
+        try:
+            value = int(raw) if raw else default
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise GaitlabError(
+                f"{flag} {raw} ({name}): expected a whole number from {low} to {high}"
+            )
+        out.append(value)
+    return out[0], out[1]
 
 
 class Lock:

@@ -25,14 +25,13 @@ from gaitlab.app.jobs import (
     DEFAULT_S_PER_FRAME,
     AnalysisJobs,
     QueueFull,
-    limits_from_env,
     ordinal,
 )
 from gaitlab.app.results import ResultStore, Status, run_analysis
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.store import Store
-from gaitlab.store.queue import DiskQueue
+from gaitlab.store.queue import DiskQueue, limits_from_env
 
 TIMEOUT_S = 300  # a deadlock guard only: every step is released by the test
 
@@ -228,12 +227,22 @@ def test_a_restart_keeps_the_queue_and_an_interrupted_run_can_go_again(
         after.close()
 
 
-def test_queue_limits_come_from_the_environment():
+def test_queue_limits_come_from_the_command_line_or_the_environment():
+    bad = subprocess.run(
+        [sys.executable, "-m", "gaitlab", "app", "--analyses", "0", "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode != 0
+    assert bad.stderr.strip().splitlines() == [
+        "error: --analyses 0 (GAITLAB_ANALYSES): expected a whole number from 1 to 16"
+    ]
     assert limits_from_env({}) == (1, 8)
     assert limits_from_env({"GAITLAB_ANALYSES": "2", "GAITLAB_QUEUE_LIMIT": "0"}) == (2, 0)
-    for bad in ({"GAITLAB_ANALYSES": "0"}, {"GAITLAB_QUEUE_LIMIT": "many"}):
+    for env in ({"GAITLAB_ANALYSES": "0"}, {"GAITLAB_QUEUE_LIMIT": "many"}):
         with pytest.raises(GaitlabError, match="expected a whole number"):
-            limits_from_env(bad)
+            limits_from_env(env)
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 102)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "102nd"
     ]  # fmt: skip
@@ -263,6 +272,9 @@ APP_PROCESS = textwrap.dedent(
     print(" ".join(mine), states.count("done"))
     """
 )
+
+
+PER_PROCESS = 4
 
 
 def test_two_app_processes_on_one_postgresql_history_lose_nothing(
@@ -300,14 +312,14 @@ def test_two_app_processes_on_one_postgresql_history_lose_nothing(
             out, err = p.communicate(timeout=TIMEOUT_S)
             assert p.returncode == 0, err
             ids, done = out.split()[:-1], out.split()[-1]
-            assert done == "5", out
+            assert done == str(PER_PROCESS), out
             uploads += ids
-        assert len(set(uploads)) == 10
+        assert len(set(uploads)) == 2 * PER_PROCESS
         store = ResultStore(home / "uploads")
         linked = {store.history(rid)["session_id"] for rid in uploads}
         with Store.open(url, home) as history:
             sessions = history.sessions(kind="analysis")
-            assert len(sessions) == 10
+            assert len(sessions) == 2 * PER_PROCESS
             assert {s.id for s in sessions} == linked  # distinct ids, each upload's own
             for s in sessions:
                 assert (s.files_dir / "summary.json").is_file()

@@ -151,13 +151,6 @@ class AnalysisJobs:
             self._wake.notify_all()
 
     # -- where things stand -------------------------------------------------------------------
-    def active(self, result_id: str) -> bool:
-        """Whether ``result_id`` waits or runs."""
-        status = self.store.status(result_id)
-        return status.state == "queued" or (
-            status.state == "running" and self.queue.is_running(result_id)
-        )
-
     def status(self, result_id: str) -> Status:
         """The upload's status; a ``running`` one that no process runs is ``interrupted``."""
         status = self.store.status(result_id)

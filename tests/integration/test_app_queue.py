@@ -297,13 +297,13 @@ def test_two_app_processes_on_one_postgresql_history_lose_nothing(
                     str(walk_side_clip),
                     str(walk_people),
                     tag,
-                    "5",
+                    str(PER_PROCESS),
                     str(go),
                 ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for tag in ("a", "b")
         ]
         go.write_text("go")

@@ -18,6 +18,7 @@ from gaitlab.app import auth, common, timeline
 from gaitlab.app.charts import SEEK_SELECTION, signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
+from gaitlab.app.jobs import QueueFull
 from gaitlab.app.player import player
 from gaitlab.app.results import VIDEO_TYPES
 from gaitlab.app.safe_text import md
@@ -41,6 +42,17 @@ FLAGS_SHOWN = 12
 THUMB_SIDE = 360
 PERSON_COLUMNS = 4
 PERSON_THUMB_WIDTH = 160
+#: The file name of an upload this browser session just cancelled, for the next page.
+CANCELLED_KEY = "cancelled_upload"
+#: Why this browser session's last upload was refused (the queue was full), for the next run.
+REFUSED_KEY = "refused_upload"
+#: Counts the uploads of this browser session: each gets a new, empty file chooser.
+UPLOADER_KEY = "uploader_generation"
+
+
+def _uploader_key() -> str:
+    generation = st.session_state.get(UPLOADER_KEY, 0)
+    return "upload_file" if not generation else f"upload_file-{generation}"
 
 
 # -- upload ------------------------------------------------------------------------------------
@@ -58,24 +70,39 @@ def upload_ui() -> None:
     if task != "auto":
         with st.expander("How to film this"):
             guide_ui(task)
+    refused = st.session_state.pop(REFUSED_KEY, None)
     upload = st.file_uploader(
-        "Phone video (mp4, mov, webm …)", type=list(VIDEO_TYPES), key="upload_file"
+        "Phone video (mp4, mov, webm …)",
+        type=list(VIDEO_TYPES),
+        key=_uploader_key(),
     )
+    if refused:
+        st.error(md(refused))
     with st.expander("About you (optional: scales heights to cm, picks sex-specific references)"):
         c1, c2 = st.columns(2)
         height = c1.number_input(
             "Height (cm)", min_value=50.0, max_value=250.0, value=None, step=1.0, key="height"
         )
         sex = c2.selectbox("Sex", list(SEX_LABELS), format_func=SEX_LABELS.__getitem__, key="sex")
+    busy = common.jobs().queue_text()
+    if busy:
+        st.caption(f"Analysis queue: {busy}.")
     if st.button("Analyse", type="primary", disabled=upload is None, key="analyse"):
         try:
             opts = AnalyzeOptions(task=task, height_cm=height, sex=sex)
         except GaitlabError as exc:
             st.error(md(exc))
             return
-        rid = common.store().create(upload.name, upload, opts)
-        common.jobs().submit(rid)
-        st.query_params["result"] = rid
+        try:
+            rid = common.jobs().add(upload.name, upload, opts, person=common.current_person())
+        except QueueFull as exc:  # the file is let go: a new one is chosen when there is room
+            st.session_state[REFUSED_KEY] = str(exc)
+            rid = None
+        finally:
+            common.forget_upload(upload)
+            st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+        if rid is not None:
+            st.query_params["result"] = rid
         st.rerun()
 
 
@@ -83,9 +110,20 @@ def upload_ui() -> None:
 @st.fragment(run_every=timedelta(milliseconds=500))
 def progress_ui(rid: str) -> None:
     """Polls the job's status file; the whole page reruns when the job finishes."""
-    status = common.jobs().status(rid)
-    st.progress(status.fraction, text=status.label)
+    jobs = common.jobs()
+    status = jobs.status(rid)
+    place = jobs.place(rid) if status.state == "queued" else None
+    if place is not None:
+        st.info(f"Waiting: {place.text}. It starts by itself when its turn comes.")
+    elif not status.finished:
+        st.progress(status.fraction, text=status.label)
     if status.finished:
+        st.rerun(scope="app")
+    if st.button("Cancel this analysis", key=f"cancel-{rid}"):
+        filename = common.store().request(rid)["filename"]
+        jobs.cancel(rid)
+        st.session_state[CANCELLED_KEY] = filename
+        del st.query_params["result"]
         st.rerun(scope="app")
 
 
@@ -105,8 +143,11 @@ def result_ui(rid: str) -> None:
     if status.state != "done":
         st.error(md(status.message))
         if status.state == "interrupted" and st.button("Run it again", key="retry"):
-            store.write_status(rid, replace(status, state="queued", stage="queued"))
-            common.jobs().submit(rid)
+            try:
+                common.jobs().retry(rid)
+            except GaitlabError as exc:  # the queue is full
+                st.error(md(exc))
+                return
             st.rerun()
         return
     summary = common.load_summary(store.summary_path(rid))
@@ -177,8 +218,11 @@ def subject_ui(rid: str, summary: dict[str, Any]) -> None:
                     st.caption(f"Person {p['track_id']} · {seen}")
                     if st.button("Analyse this person", key=f"subject-{p['track_id']}"):
                         opts = replace(store.options(rid), subject=str(p["track_id"]))
-                        new = store.create_rerun(rid, opts)
-                        common.jobs().submit(new)
+                        try:
+                            new = common.jobs().add_rerun(rid, opts)
+                        except GaitlabError as exc:  # the queue is full
+                            st.error(md(exc))
+                            return
                         st.query_params["result"] = new
                         st.rerun()
 
@@ -424,12 +468,15 @@ def downloads_ui(rid: str) -> None:
 def render() -> None:
     st.title("Analyse a video")
     rid = st.query_params.get("result")
+    cancelled = st.session_state.pop(CANCELLED_KEY, None)
+    if cancelled is not None:
+        st.info(f"Cancelled: {md(cancelled)} was removed, nothing was kept.")
     if rid is not None:
         results = common.store()
         if results.exists(rid) and auth.may_see(results.request(rid).get("person_id")):
             result_ui(rid)
             return
-        st.error(f"No result {md(repr(rid))} here: it may have been deleted.")
+        st.error(f"No result {md(repr(rid))} here: it may have been deleted or cancelled.")
         del st.query_params["result"]
     upload_ui()
 

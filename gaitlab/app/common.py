@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from gaitlab.app import auth
-from gaitlab.app.results import AnalysisJobs, ResultStore, age_from_birth_year
+from gaitlab.app.jobs import AnalysisJobs
+from gaitlab.app.results import ResultStore, age_from_birth_year
 from gaitlab.app.safe_text import md
 from gaitlab.core.errors import GaitlabError
 from gaitlab.core.thresholds import Threshold, load_thresholds
@@ -28,6 +29,7 @@ from gaitlab.present.values import format_value
 from gaitlab.rules.metrics import describe
 from gaitlab.store import NotFoundError, Person, Store, gaitlab_home
 from gaitlab.store.home import UPLOADS_DIR
+from gaitlab.store.queue import limits_from_env
 
 #: Display names of the tasks, in the order the app offers them.
 TASK_LABELS = {
@@ -62,19 +64,38 @@ def results_root() -> Path:
 
 
 @st.cache_resource
-def _jobs(root: str) -> AnalysisJobs:
-    return AnalysisJobs(ResultStore(Path(root)))
+def _jobs(root: str, parallel: int, waiting: int) -> AnalysisJobs:
+    return AnalysisJobs(ResultStore(Path(root)), max_parallel=parallel, max_waiting=waiting)
 
 
 def jobs() -> AnalysisJobs:
-    """The server's one background job runner for the current uploads folder."""
-    return _jobs(str(results_root()))
+    """The server's one analysis queue for the current uploads folder, with the limits of
+    ``GAITLAB_ANALYSES`` and ``GAITLAB_QUEUE_LIMIT`` (:func:`gaitlab.app.jobs.limits_from_env`)."""
+    parallel, waiting = limits_from_env(os.environ)
+    return _jobs(str(results_root()), parallel, waiting)
 
 
 def store() -> ResultStore:
     """The uploads folder as this browser session sees it: new uploads belong to the chosen
     person (:func:`current_person`)."""
     return ResultStore(jobs().store.root, person=current_person())
+
+
+def forget_upload(upload: Any) -> None:
+    """Drop the server's in-memory copy of an uploaded file once it is on disk.
+
+    Streamlit keeps every uploaded file in memory for as long as the browser session lasts;
+    ten sessions that each uploaded a video would hold ten videos. The analysis queue keeps
+    its own copy on disk, so the app's memory stays that of one upload in flight whatever
+    the length of the queue.
+    """
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if ctx is not None and isinstance(manager, MemoryUploadedFileManager):
+        manager.remove_file(session_id=ctx.session_id, file_id=upload.file_id)
 
 
 # -- the history and the chosen person --------------------------------------------------------

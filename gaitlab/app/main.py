@@ -76,6 +76,7 @@ def favicon() -> bytes:
 def main() -> None:
     """Lay out the app: page navigation on top, the person picker in the sidebar."""
     st.set_page_config(page_title="gaitlab", page_icon=favicon(), layout="wide")
+    common.jobs()  # the analysis queue starts with the app: uploads left queued run again
     account = auth.gate()  # with accounts, nothing below runs before someone signs in
     page = st.navigation(_pages(), position="top")
     common.take_task_param()

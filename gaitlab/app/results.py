@@ -16,7 +16,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 from gaitlab.core.errors import GaitlabError
 from gaitlab.pipeline import (
     Analysis,
+    AnalysisCancelled,
     AnalyzeOptions,
     PeopleTrack,
     analyze_people,
@@ -52,13 +52,13 @@ __all__ = [  # with the uploads' names that the pages reach through here
     "HISTORY_NAME",
     "REQUEST_NAME",
     "VIDEO_TYPES",
-    "AnalysisJobs",
     "ResultInfo",
     "ResultStore",
     "Status",
     "age_from_birth_year",
     "live_metrics",
     "options_for_person",
+    "queued_status",
     "persons_table",
     "run_analysis",
     "save_live_session",
@@ -98,12 +98,14 @@ STATUS_INTERVAL_S = 0.25
 class Status:
     """Where an analysis is. ``fraction`` is overall progress in [0, 1]."""
 
-    state: str  # queued | running | done | error | interrupted | missing
+    state: str  # queued | running | done | error | cancelled | interrupted | missing
     stage: str = "queued"
     done: int = 0
     total: int = 0
     message: str = ""
     updated: float = 0.0
+    #: When it joined the queue (epoch seconds): the queue's order.
+    queued_at: float = 0.0
 
     @property
     def fraction(self) -> float:
@@ -120,7 +122,7 @@ class Status:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "error", "interrupted", "missing")
+        return self.state in ("done", "error", "cancelled", "interrupted", "missing")
 
 
 def age_from_birth_year(birth_year: int | None, today: date | None = None) -> float | None:
@@ -214,8 +216,14 @@ class ResultStore(Uploads):
         self.write_status_data(result_id, asdict(status))
 
 
+def queued_status() -> Status:
+    """A status that puts an upload at the back of the queue."""
+    now = time.time()
+    return Status("queued", updated=now, queued_at=now)
+
+
 def _queued() -> dict[str, Any]:
-    return asdict(Status("queued", updated=time.time()))
+    return asdict(queued_status())
 
 
 def _request(
@@ -321,9 +329,11 @@ def run_analysis(
     result_id: str,
     on_status: Callable[[Status], None] | None = None,
     save: bool = True,
+    cancel: threading.Event | None = None,
 ) -> Status:
     """Analyse one stored request, write its outputs and (``save``) save it to the history
-    (:func:`save_to_history`); never raises for bad input.
+    (:func:`save_to_history`); never raises for bad input. Setting ``cancel`` stops it
+    between frames with a ``cancelled`` status and nothing saved.
 
     A :class:`~gaitlab.core.errors.GaitlabError` (bad file, nobody in view …) ends in an
     ``error`` status with its one-line message, and nothing is saved; any other exception
@@ -357,7 +367,7 @@ def run_analysis(
             with people_file.open("rb") as fh:  # written by this store for this video
                 people = pickle.load(fh)
         else:
-            people = estimate_people(video, options, progress)
+            people = estimate_people(video, options, progress, cancel=cancel)
         persons = persons_table(people)
         store.write_persons(result_id, persons)
         if len(persons) > 1 and not people_file.is_file():
@@ -365,10 +375,21 @@ def run_analysis(
                 pickle.dump(people, fh, protocol=pickle.HIGHEST_PROTOCOL)
         report(Status("running", "measures", updated=time.time()), force=True)
         analysis = analyze_people(people, options, source=str(video))
-        write_outputs(analysis, video, folder, write_video=options.write_video, progress=progress)
+        write_outputs(
+            analysis,
+            video,
+            folder,
+            write_video=options.write_video,
+            progress=progress,
+            cancel=cancel,
+        )
+        if cancel is not None and cancel.is_set():
+            raise AnalysisCancelled()
         if save:
             report(Status("running", "save", updated=time.time()), force=True)
             save_to_history(store, result_id, analysis)
+    except AnalysisCancelled:
+        status = Status("cancelled", "done", message="cancelled", updated=time.time())
     except GaitlabError as exc:
         # the person uploaded "holiday.mp4", not ".../input.mp4": name their file
         message = str(exc).replace(str(video), filename).replace(video.name, filename)
@@ -385,48 +406,3 @@ def run_analysis(
         status = Status("done", "done", updated=time.time())
     report(status, force=True)
     return status
-
-
-class AnalysisJobs:
-    """Runs stored analyses in background threads, ``max_parallel`` at a time (one by
-    default: pose estimation already keeps both cores of the reference machine busy).
-
-    One instance per server process (the app keeps it in ``st.cache_resource``). A status
-    file that says ``queued``/``running`` for an id this process is not running means the
-    server stopped mid-analysis: :meth:`status` reports it as ``interrupted``.
-    """
-
-    def __init__(self, store: ResultStore, max_parallel: int = 1) -> None:
-        self.store = store
-        self._pool = ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="analyse")
-        self._futures: dict[str, Future[Status]] = {}
-        self._lock = threading.Lock()
-
-    def submit(self, result_id: str) -> None:
-        with self._lock:
-            if result_id in self._futures and not self._futures[result_id].done():
-                return
-            self._futures[result_id] = self._pool.submit(run_analysis, self.store, result_id)
-
-    def active(self, result_id: str) -> bool:
-        with self._lock:
-            future = self._futures.get(result_id)
-        return future is not None and not future.done()
-
-    def status(self, result_id: str) -> Status:
-        status = self.store.status(result_id)
-        if status.state in ("queued", "running") and not self.active(result_id):
-            return Status(
-                "interrupted",
-                status.stage,
-                message="the analysis stopped before it finished (the app was restarted)",
-            )
-        return status
-
-    def wait(self, result_id: str, timeout: float | None = None) -> Status:
-        """Block until ``result_id`` finishes (tests, scripts)."""
-        with self._lock:
-            future = self._futures.get(result_id)
-        if future is not None:
-            future.result(timeout=timeout)
-        return self.status(result_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import subprocess
 import sys
 from importlib.resources import as_file, files
@@ -44,6 +45,18 @@ def add_command(sub: Any) -> None:
         metavar="MB",
         help=f"largest video the app accepts, in MB (default {DEFAULT_MAX_UPLOAD_MB})",
     )
+    p.add_argument(
+        "--analyses",
+        metavar="N",
+        help="analyses run at once (default 1, or GAITLAB_ANALYSES); shared by every app "
+        "process using the same GAITLAB_HOME",
+    )
+    p.add_argument(
+        "--queue-limit",
+        metavar="N",
+        help="uploads that may wait for their turn (default 8, or GAITLAB_QUEUE_LIMIT); beyond "
+        "it an upload is refused with a message",
+    )
     p.add_argument("--headless", action="store_true", help="do not open a browser")
     p.set_defaults(func=run)
 
@@ -74,10 +87,18 @@ def run(args: argparse.Namespace) -> int:
     Raises
     ------
     GaitlabError
-        Served beyond this computer without any account.
+        Served beyond this computer without any account; a bad number of analyses at once
+        or queue limit.
     """
     from gaitlab.store.accounts import Accounts  # heavy: see gaitlab.cli.main
+    from gaitlab.store.queue import PARALLEL_ENV, QUEUE_LIMIT_ENV, limits_from_env
 
+    env = dict(os.environ)
+    if args.analyses is not None:
+        env[PARALLEL_ENV] = args.analyses
+    if args.queue_limit is not None:
+        env[QUEUE_LIMIT_ENV] = args.queue_limit
+    limits_from_env(env)  # a bad number is refused here, before the server starts
     if not is_local(args.address) and not Accounts():
         raise GaitlabError(
             f"serving the app on {args.address} lets other computers in: add an account "
@@ -86,10 +107,10 @@ def run(args: argparse.Namespace) -> int:
     with as_file(APP_SCRIPT) as script:
         if not script.is_file():
             raise GaitlabError(f"the app script {script} is missing: reinstall gaitlab")
-        return _serve(script, args)
+        return _serve(script, args, env)
 
 
-def _serve(script: Path, args: argparse.Namespace) -> int:
+def _serve(script: Path, args: argparse.Namespace, env: dict[str, str]) -> int:
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(args.port),
@@ -101,6 +122,6 @@ def _serve(script: Path, args: argparse.Namespace) -> int:
     if args.headless:
         cmd += ["--server.headless", "true"]
     try:
-        return subprocess.call(cmd)
+        return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from gaitlab.app.charts import signal_chart
+from gaitlab.app.jobs import AnalysisJobs
 from gaitlab.app.results import (
-    AnalysisJobs,
     ResultStore,
     Status,
     run_analysis,
@@ -198,6 +198,7 @@ def test_jobs_run_in_the_background_and_a_stale_running_status_is_interrupted(tm
     rid = store.create("x.mp4", b"not a video", AnalyzeOptions())
     jobs.submit(rid)
     assert jobs.wait(rid, timeout=60).state == "error"
+    jobs.close()  # the app stops; its upload was running
     stale = store.create("y.mp4", b"", AnalyzeOptions())
     store.write_status(stale, Status("running", "pose", 3, 10, updated=time.time()))
     assert jobs.status(stale).state == "interrupted"  # nothing runs it in this process

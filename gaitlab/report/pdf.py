@@ -1,9 +1,11 @@
-"""One- or two-page PDF report of a saved session, for someone who never opened gaitlab.
+"""A PDF report of a saved session (two pages, more with many notes), for someone who never
+opened gaitlab.
 
 What it holds: who and when, the task and camera view, key frames from the annotated video
 (the flagged moments, else evenly spaced), every measure with its unit, reference band and
-source, the flags with what they mean, what the view could not measure and why, and the
-limits of measuring from one ordinary camera.
+source, the flags with what they mean, the notes and angles kept with the session (each
+drawn angle on its frame), what the view could not measure and why, and the limits of
+measuring from one ordinary camera.
 
 Display wording (labels, units, reference texts, flag explanations) comes from
 :mod:`gaitlab.present.metrics`, so the report and the app say the same thing; every number

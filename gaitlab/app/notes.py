@@ -248,7 +248,7 @@ def history_notes_ui(hist: Store, s: Session) -> None:
     noted = Noted(hist, s)
     found = hist.annotations(s.id)
     label = f"Notes and angles ({len(found)})" if found else "Notes and angles"
-    with st.expander(label):
+    with st.expander(label, key=f"hist-notes-open-{s.id}"):  # stays open as the count changes
         for a in found:
             _note_line(noted, a, f"hist-{s.id}")
         if may_write(noted):

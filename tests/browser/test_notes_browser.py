@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from browserkit import PHONE, screenshot, serve_app, wait_app
+from storekit import make_summary
 
 from gaitlab.app.results import ResultStore, run_analysis
 from gaitlab.pipeline import AnalyzeOptions
 from gaitlab.store import Store
+from gaitlab.store.accounts import Accounts
 
 DESKTOP_800 = {"width": 1280, "height": 800}
 PLAYER = 'iframe[title*="gaitlab_player"]'
@@ -42,6 +44,7 @@ SAVED_PIXELS_JS = """(c) => {
     if (d[i] > 200 && d[i + 1] > 170 && d[i + 2] < 80 && d[i + 3] > 200) n++;
   return n;
 }"""
+PASSWORD = "correct horse battery"
 SESSION_NOTE = "Knee drifts in <b>after</b> 20 min [link](http://evil.example)"
 FLAG_NOTE = "Check this step again next week"
 
@@ -234,5 +237,62 @@ def test_notes_on_the_session_and_a_flag_show_in_the_app_and_the_pdf(
             line.split()[3:5] for line in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]
         ]
         assert ["640", "360"] in sizes  # the line's frame with the line drawn on it
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def accounts_server(tmp_path_factory) -> Iterator[str]:
+    """An app with accounts: Dr Lee (clinician) and Ana (patient); Ana's session holds a
+    note Dr Lee wrote."""
+    home = tmp_path_factory.mktemp("notes_accounts_home")
+    with Store.open(url=f"sqlite:///{home / 'gaitlab.db'}", home=home) as store:
+        ana = store.add_person("Ana")
+        sid = store.save_analysis(make_summary(path="/v/ana walk.mp4"), ana)
+        store.add_annotation(sid, "note", text="Stronger than last month", author="dr-lee")
+    Accounts(home).add("dr-lee", "clinician", PASSWORD)
+    Accounts(home).add("ana", "patient", PASSWORD, ana.id)
+    with serve_app(home) as url:
+        yield url
+
+
+def _signed_in_notes(page, name: str):
+    """Sign in as ``name``, open the History page and unfold the session's notes."""
+    main = page.locator('[data-testid="stMain"]')
+    page.goto("/history")
+    wait_app(page)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").wait_for()
+    page.get_by_role("link", name="History").click()  # a reload would sign out
+    main.locator("h1", has_text="History").wait_for()
+    wait_app(page)
+    main.get_by_text("Notes and angles (").click()
+    main.get_by_text("Stronger than last month").wait_for()
+    return main.locator('[data-testid="stExpanderDetails"]')
+
+
+def test_a_patient_notes_their_session_and_deletes_only_their_own_notes(browser, accounts_server):
+    context = browser.new_context(viewport=DESKTOP_800, base_url=accounts_server)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        notes = _signed_in_notes(page, "ana")
+        assert notes.get_by_role("button", name="Delete").count() == 0  # Dr Lee's note
+        notes.get_by_label("Note on this session").fill("Walked 20 min without pain")
+        notes.get_by_role("button", name="Save the note").click()
+        page.get_by_text("Walked 20 min without pain").wait_for()
+        wait_app(page)
+        notes = page.locator('[data-testid="stExpanderDetails"]')
+        assert "ana ·" in notes.inner_text() and "dr-lee ·" in notes.inner_text()
+        assert notes.get_by_role("button", name="Delete").count() == 1  # her own only
+        screenshot(page, "notes-patient", PHONE)
+        page.set_viewport_size(DESKTOP_800)  # the sidebar with Sign out
+
+        page.get_by_role("button", name="Sign out").click()
+        notes = _signed_in_notes(page, "dr-lee")
+        page.get_by_text("Walked 20 min without pain").wait_for()
+        assert notes.get_by_role("button", name="Delete").count() == 2  # a clinician: any
     finally:
         context.close()

@@ -257,6 +257,11 @@ def test_cli_notes_and_note(home, tmp_path, monkeypatch, capsys):
         (None, "Dr Lee"),
         (1.25, saved[1]["author"]),
     ]
+    out = tmp_path / "session.json"
+    assert main(["export", str(sid), "--format", "json", "--out", str(out)]) == 0
+    capsys.readouterr()
+    exported = json.loads(out.read_text())["session"]["annotations"]
+    assert [a["text"] for a in exported] == ["Good session", "Knee \x1b[31mdrifts"]
     assert main(["history", "note", str(sid), "late", "--at", "99"]) == 1
     assert "outside the recording" in capsys.readouterr().err
     assert main(["history", "note", "77", "x"]) == 1

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import auth, common, timeline
+from gaitlab.app import auth, common, notes, timeline
 from gaitlab.app.charts import SEEK_SELECTION, signal_chart
 from gaitlab.app.common import AUTO_LABEL, CHOSEN_TASK, SEX_LABELS, TASK_LABELS
 from gaitlab.app.guide import guide_ui
@@ -164,6 +164,7 @@ def result_ui(rid: str) -> None:
     all_measures_ui(sections)
     charts_ui(rid, summary, frames, flags, request.get("sex"))
     flags_ui(rid, flags, summary)
+    notes.notes_ui(notes.result_session(rid), f"notes-{rid}")
     reps_ui(summary)
     steps_ui(summary)
     events_ui(summary)
@@ -241,6 +242,7 @@ def video_ui(
     if not path.is_file():
         st.info("No annotated video was written for this result.")
         return
+    noted = notes.result_session(rid)
     at = player(
         path,
         marks=marks,
@@ -249,8 +251,12 @@ def video_ui(
         # an upload the analysis had to turn upright plays the wrong way up on its own
         original=None if summary["video"].get("turn_deg") else store.input_path(rid),
         seek=st.session_state.get(_seek_key(rid)),
+        annotations=notes.drawn(noted),
+        draw=notes.may_write(noted),
     )
+    notes.apply_player_action(noted, at, frames)
     clip_ui(rid, frames, at)
+    notes.moment_note_ui(noted, at, frames)
 
 
 def clip_ui(rid: str, frames: pd.DataFrame, at: dict[str, Any] | None) -> None:
@@ -369,6 +375,7 @@ def flags_ui(rid: str, flags: list[dict[str, Any]], summary: dict[str, Any]) -> 
     video = common.store().video_path(rid)
     rows = [f["row"] for f in shown if f["row"] is not None]
     thumbs = common.frames_at(video, rows, THUMB_SIDE) if video.is_file() else {}
+    noted = notes.result_session(rid)
     for i, f in enumerate(shown):
         with st.container(border=True):
             c1, c2 = st.columns([1, 2])
@@ -391,6 +398,7 @@ def flags_ui(rid: str, flags: list[dict[str, Any]], summary: dict[str, Any]) -> 
                     on_click=_jump,
                     args=(rid, f["row"]),
                 )
+                notes.flag_note_ui(noted, f, f"flag-note-{i}")
 
 
 def _seek_from_chart(rid: str, chart: str, event: Any, frames: pd.DataFrame) -> None:

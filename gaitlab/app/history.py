@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gaitlab.app import auth, common, footprint, timeline
+from gaitlab.app import auth, common, footprint, notes, timeline
 from gaitlab.app.common import TASK_LABELS
 from gaitlab.app.pages import ANALYSE_PAGE, COMPARE_PAGE
 from gaitlab.app.safe_text import md
@@ -117,6 +117,8 @@ def session_ui(
                 if linked:
                     results.delete(result_id)
                 st.rerun()
+        if s.kind == "analysis":
+            notes.history_notes_ui(hist, s)
         if details:
             details_ui(hist, s)
 

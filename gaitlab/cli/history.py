@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gaitlab.cli import history_care, person_ref
+from gaitlab.cli import history_care, notes, person_ref
 from gaitlab.cli.outputs import check_out_file
 from gaitlab.cli.person_ref import add_person_options, chosen_person, person_named
 from gaitlab.cli.terminal import safe
@@ -244,9 +244,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=None, help="at most this many sessions")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_history)
-    history_care.add_commands(
-        p.add_subparsers(dest="history_command", metavar="{doctor,backup,restore}")
+    commands = p.add_subparsers(
+        dest="history_command", metavar="{notes,note,doctor,backup,restore}"
     )
+    notes.add_commands(commands)
+    history_care.add_commands(commands)
 
     p = sub.add_parser("report", help="write a PDF report of a saved session")
     p.add_argument("session", help=SESSION_HELP)

@@ -23,6 +23,7 @@ __all__ = [
     "angle_between",
     "cross2",
     "distance",
+    "drawn_angle_deg",
     "fppa_deg",
     "leg_length_px",
     "line_tilt_deg",
@@ -114,6 +115,28 @@ def line_tilt_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     ang = np.degrees(np.arctan2(-dy, dx))
     ang = np.where(ang <= -90.0, ang + 180.0, ang)  # vertical line pointing down → +90
     return np.where((dx == 0) & (dy == 0), np.nan, ang)
+
+
+def drawn_angle_deg(points_px: np.ndarray, reference: str | None = None) -> float:
+    """The angle a person drew on a frame, in degrees.
+
+    Three points ``a, b, c``: the (unsigned) angle at ``b`` between ``b → a`` and ``b → c``,
+    in ``[0, 180]``. Two points: the (unsigned) angle of the line through them against the
+    image ``reference``, ``"vertical"`` or ``"horizontal"``, in ``[0, 90]``. NaN when two
+    points coincide.
+
+    Raises
+    ------
+    ValueError
+        Not two or three points, or two points without a known reference.
+    """
+    p = np.asarray(points_px, dtype=float)
+    if p.shape == (3, 2):
+        return float(angle_between(p[0] - p[1], p[2] - p[1]))
+    if p.shape != (2, 2) or reference not in ("vertical", "horizontal"):
+        raise ValueError("an angle needs three points, or two and a vertical or horizontal")
+    tilt = abs(float(line_tilt_deg(p[0], p[1])))  # 0 horizontal … 90 vertical
+    return tilt if reference == "horizontal" else 90.0 - tilt
 
 
 def tilt_from_vertical_deg(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from gaitlab.io.export import FRAMES_NAME, VIDEO_NAME, write_json
 from gaitlab.io.trc import frames_to_trc
 from gaitlab.io.video import VideoReader, VideoWriter, probe
 from gaitlab.render.blur import FaceBlurrer, PeopleModel
-from gaitlab.store import LANDMARKS_NAME, Session, Store
+from gaitlab.store import LANDMARKS_NAME, Annotation, Session, Store
 
 #: What ``gaitlab export`` writes.
 EXPORT_FORMATS = ("json", "csv", "trc", "mp4")
@@ -27,11 +27,13 @@ class ExportError(GaitlabError):
     """A session cannot be exported in the asked format."""
 
 
-def session_json(session: Session) -> dict[str, Any]:
-    """The session's summary with who, when and how it was saved (``session`` key)."""
-    if session.kind != "analysis":
-        return {"session": session.to_dict()}
+def session_json(session: Session, annotations: Sequence[Annotation] = ()) -> dict[str, Any]:
+    """The session's summary with who, when and how it was saved, and its notes and drawn
+    angles (``session`` key)."""
     meta = session.to_dict()
+    meta["annotations"] = [a.to_dict() for a in annotations]
+    if session.kind != "analysis":
+        return {"session": meta}
     meta.pop("summary", None)
     meta.pop("metrics", None)
     meta.pop("files_dir", None)
@@ -51,13 +53,13 @@ def export_session(
 ) -> Path:
     """Write one session as ``fmt`` to ``out``; returns the path written.
 
-    ``json``: the summary plus the session's person and dates. ``csv``: frames.csv (time,
-    landmarks in pixels, every per-frame measure). ``trc``: the landmarks as an OpenSim
-    marker file (metres when the person's height, or ``height_cm``, is known). ``mp4``: the
-    annotated video, with faces blurred when ``blur_faces`` (from the session's stored
-    landmarks, else by the pose model ``face_model`` makes); ``clip_s`` = ``(from, to)``
-    keeps only the frames of that stretch of the recording (seconds, the session's time), as
-    a clip starting at 0 s.
+    ``json``: the summary plus the session's person, dates, notes and drawn angles.
+    ``csv``: frames.csv (time, landmarks in pixels, every per-frame measure). ``trc``: the
+    landmarks as an OpenSim marker file (metres when the person's height, or
+    ``height_cm``, is known). ``mp4``: the annotated video, with faces blurred when
+    ``blur_faces`` (from the session's stored landmarks, else by the pose model
+    ``face_model`` makes); ``clip_s`` = ``(from, to)`` keeps only the frames of that stretch
+    of the recording (seconds, the session's time), as a clip starting at 0 s.
 
     Raises
     ------
@@ -78,7 +80,7 @@ def export_session(
     if fmt == "json":
         tmp = out_path.with_name(f".{out_path.name}.partial")
         try:
-            write_json(tmp, session_json(session))
+            write_json(tmp, session_json(session, store.annotations(session.id)))
             os.replace(tmp, out_path)
         finally:
             tmp.unlink(missing_ok=True)

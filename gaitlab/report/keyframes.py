@@ -154,7 +154,7 @@ def _crop(image: np.ndarray, box: tuple[float, float, float, float] | None) -> n
     return tile
 
 
-def _write_jpeg(path: Path, rgb: np.ndarray) -> None:
+def write_jpeg(path: Path, rgb: np.ndarray) -> None:
     ok, data = cv2.imencode(
         ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88]
     )
@@ -235,7 +235,7 @@ def _make_tiles(
             scale = image.shape[1] / width if width else 1.0
             if blur is not None:
                 image = blur(image, row, float(t[row]))
-            _write_jpeg(paths[row], _crop(image, _subject_box(row, frames, landmarks, scale)))
+            write_jpeg(paths[row], _crop(image, _subject_box(row, frames, landmarks, scale)))
     finally:
         if blur is not None:
             blur.close()

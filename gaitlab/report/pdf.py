@@ -1,9 +1,11 @@
-"""One- or two-page PDF report of a saved session, for someone who never opened gaitlab.
+"""A PDF report of a saved session (two pages, more with many notes), for someone who never
+opened gaitlab.
 
 What it holds: who and when, the task and camera view, key frames from the annotated video
 (the flagged moments, else evenly spaced), every measure with its unit, reference band and
-source, the flags with what they mean, what the view could not measure and why, and the
-limits of measuring from one ordinary camera.
+source, the flags with what they mean, the notes and angles kept with the session (each
+drawn angle on its frame), what the view could not measure and why, and the limits of
+measuring from one ordinary camera.
 
 Display wording (labels, units, reference texts, flag explanations) comes from
 :mod:`gaitlab.present.metrics`, so the report and the app say the same thing; every number
@@ -29,13 +31,14 @@ from gaitlab import __version__
 from gaitlab.core.thresholds import Threshold, load_thresholds
 from gaitlab.io.export import FRAMES_NAME
 from gaitlab.render.blur import PeopleModel
+from gaitlab.report import annotations as noted
 from gaitlab.report import sections
 from gaitlab.report.errors import ReportError
 from gaitlab.report.fonts import register_fonts
 from gaitlab.report.keyframes import KeyFrame, key_frames
 from gaitlab.report.styles import MUTED, make_styles
 from gaitlab.report.wording import TASK_TITLES, Sources
-from gaitlab.store import Person, Session, Store
+from gaitlab.store import Annotation, Person, Session, Store
 
 
 def render_report(
@@ -49,8 +52,14 @@ def render_report(
     pictures: Sequence[KeyFrame] = (),
     thresholds: dict[str, Threshold] | None = None,
     notes: str | None = None,
+    annotations: Sequence[Annotation] = (),
+    angle_pictures: dict[int, Path] | None = None,
 ) -> Path:
-    """Write the PDF report of one analysis to ``out`` (atomically); returns its path."""
+    """Write the PDF report of one analysis to ``out`` (atomically); returns its path.
+
+    ``annotations`` are the notes and drawn angles kept with the session, ``angle_pictures``
+    each drawn angle's frame with the angle on it, by annotation id
+    (:func:`gaitlab.report.annotations.angle_pictures`)."""
     thresholds = load_thresholds() if thresholds is None else thresholds
     regular, bold = register_fonts()
     st = make_styles(regular, bold)
@@ -74,6 +83,7 @@ def render_report(
             summary, thresholds, person.sex if person else None, sources, st, width
         ),
         *sections.flag_list(summary, frames, thresholds, sources, st),
+        *noted.notes_section(annotations, angle_pictures or {}, st, width),
         *sections.step_table(summary, st, width),
         *sections.recording_notes(summary, st),
         *sections.caveats_and_sources(sources, st),
@@ -179,6 +189,8 @@ def write_report(
         if frames is not None
         else []
     )
+    annotations = store.annotations(session.id)
+    drawn = noted.angle_pictures(session, annotations, blur_faces=blur_faces, face_model=face_model)
     return render_report(
         out,
         session.summary,
@@ -189,4 +201,6 @@ def write_report(
         pictures=pictures,
         thresholds=thresholds,
         notes=session.notes,
+        annotations=annotations,
+        angle_pictures=drawn,
     )

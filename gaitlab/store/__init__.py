@@ -16,9 +16,11 @@ Typical use::
         store.save_programme_session(ana, "short foot", 300, "easier on the left")
         store.sessions(ana)                                       # newest first
         store.metric_points(ana, "fppa_peak_left_deg")            # a measure over time
+        store.add_annotation(sid, "note", text="left knee", t_s=2.4)  # a note at 2.4 s
         store.delete_session(sid)                                 # row and files
 """
 
+from gaitlab.store.annotations import Annotation
 from gaitlab.store.core import Store
 from gaitlab.store.db import NotFoundError, StoreError
 from gaitlab.store.home import LANDMARKS_NAME, THUMBS_DIR, gaitlab_home
@@ -36,6 +38,7 @@ from gaitlab.store.records import (
 
 __all__ = [
     "ANALYSIS_SOURCES",
+    "Annotation",
     "LANDMARKS_NAME",
     "PROGRAMME_EXERCISES",
     "PROGRAMME_SOURCES",

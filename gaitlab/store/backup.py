@@ -316,7 +316,7 @@ def _restore_database(snapshot: Path, url: sa.URL) -> None:
         with transaction(source, write=False) as src, transaction(target, write=True) as dst:
             ids.lock(dst)
             _copy_rows(src, dst)
-            for table in ("persons", "sessions"):  # rows came with their ids
+            for table in ("persons", "sessions", "annotations"):  # rows came with their ids
                 if dst.dialect.name != "postgresql":
                     break
                 dst.execute(sa.text(

@@ -25,8 +25,10 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from gaitlab import __version__
 from gaitlab.core.errors import os_reason
+from gaitlab.store import annotations as notes
 from gaitlab.store import files as session_files
 from gaitlab.store import ids, migrations, progress
+from gaitlab.store.annotations import Annotation
 from gaitlab.store.db import (
     NotFoundError,
     StoreError,
@@ -53,7 +55,7 @@ from gaitlab.store.records import (
     person_values,
     session_of,
 )
-from gaitlab.store.schema import persons, session_metrics, sessions
+from gaitlab.store.schema import annotations, persons, session_metrics, sessions
 
 
 def _file_identity(url: sa.URL) -> tuple[int, int] | None:
@@ -537,6 +539,106 @@ class Store:
             pid = self._person(conn, person).id if person is not None else None
             return progress.metric_names(conn, pid)
 
+    # -- annotations ------------------------------------------------------------------------
+    def add_annotation(
+        self,
+        session_id: int | str,
+        kind: str,
+        *,
+        text: str | None = None,
+        t_s: float | None = None,
+        frame: int | None = None,
+        points: Any = None,
+        reference: str | None = None,
+        image_size: tuple[int, int] | None = None,
+        author: str | None = None,
+    ) -> Annotation:
+        """Add a note (``kind='note'``, on the session or at ``t_s``) or an angle drawn on
+        the frame at ``t_s`` (``'angle'``: three points; ``'line'``: two points and a
+        ``reference``, ``'vertical'`` or ``'horizontal'``), points in normalised coordinates
+        of an ``image_size`` frame (:mod:`gaitlab.store.annotations`). The angle is measured
+        here from the points. Kept in the database and the session's ``record.json``.
+
+        Raises
+        ------
+        NotFoundError, InputError
+        """
+        sid = parse_session_id(session_id)
+        values = notes.annotation_values(
+            sid, kind, text=text, t_s=t_s, frame=frame, points=points,
+            reference=reference, image_size=image_size, author=author,
+        )  # fmt: skip
+        with self._write() as conn:
+            self._session_row(conn, sid)
+            new_id = int(
+                conn.execute(annotations.insert().values(**values)).inserted_primary_key[0]
+            )
+            self._record_annotations(conn, sid)
+            return notes.one(conn, new_id)
+
+    def annotations(self, session_id: int | str) -> list[Annotation]:
+        """A session's notes and angles: session notes first, then by time in the video.
+
+        Raises
+        ------
+        NotFoundError
+        """
+        sid = parse_session_id(session_id)
+        with self._read() as conn:
+            self._session_row(conn, sid)
+            return notes.of_session(conn, sid)
+
+    def annotation(self, annotation_id: int) -> Annotation:
+        """One annotation by id (raises :class:`NotFoundError`)."""
+        with self._read() as conn:
+            return notes.one(conn, int(annotation_id))
+
+    def edit_annotation(self, annotation_id: int, text: str | None) -> Annotation:
+        """Change an annotation's text (a note needs some); its edit time is noted.
+
+        Raises
+        ------
+        NotFoundError, InputError
+        """
+        with self._write() as conn:
+            old = notes.one(conn, int(annotation_id))
+            value = notes.check_text(text, required=old.kind == "note")
+            conn.execute(
+                annotations.update()
+                .where(annotations.c.id == old.id)
+                .values(text=value, edited_at=datetime.now(UTC))
+            )
+            self._record_annotations(conn, old.session_id)
+            return notes.one(conn, old.id)
+
+    def delete_annotation(self, annotation_id: int) -> Annotation:
+        """Delete an annotation; returns what was deleted (raises :class:`NotFoundError`)."""
+        with self._write() as conn:
+            old = notes.one(conn, int(annotation_id))
+            conn.execute(annotations.delete().where(annotations.c.id == old.id))
+            self._record_annotations(conn, old.session_id)
+        return old
+
+    def _session_row(self, conn: Connection, sid: int) -> Row[Any]:
+        row = conn.execute(
+            sa.select(sessions.c.id, sessions.c.files_dir).where(sessions.c.id == sid)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no session {sid} (see: gaitlab history)")
+        return row
+
+    def _record_annotations(self, conn: Connection, sid: int) -> None:
+        """Write the session's annotations into its record.json, inside the transaction (a
+        failure rolls the change back)."""
+        row = self._session_row(conn, sid)
+        folder = self.home / row.files_dir if row.files_dir else None
+        if folder is not None and folder.is_dir():
+            saved = [a.to_dict() for a in notes.of_session(conn, sid)]
+            try:
+                session_files.write_annotations(folder, saved)
+            except OSError as err:
+                raise StoreError(f"cannot write {folder}: {err}") from None
+
     # -- deleting ---------------------------------------------------------------------------
     def delete_session(self, session_id: int | str) -> Session:
         """Delete a session and its files; returns what was deleted.
@@ -568,6 +670,7 @@ class Store:
         if gone:
             ids.lock(conn)
             conn.execute(session_metrics.delete().where(session_metrics.c.session_id.in_(gone)))
+            conn.execute(annotations.delete().where(annotations.c.session_id.in_(gone)))
             conn.execute(sessions.delete().where(sessions.c.id.in_(gone)))
         for r in rows:
             if r.files_dir:

@@ -23,13 +23,14 @@ from sqlalchemy.engine import Connection
 
 from gaitlab.core.errors import GaitlabError
 from gaitlab.io.export import SUMMARY_NAME, write_json
+from gaitlab.store import annotations as notes
 from gaitlab.store import ids, migrations
 from gaitlab.store.core import Store
 from gaitlab.store.db import StoreError, transaction
 from gaitlab.store.files import read_record, read_summary
 from gaitlab.store.home import UPLOADS_DIR, session_folder
 from gaitlab.store.records import analysis_values, person_values
-from gaitlab.store.schema import persons, session_metrics, sessions
+from gaitlab.store.schema import annotations, persons, session_metrics, sessions
 from gaitlab.store.uploads import Uploads, valid_id
 
 #: Staging and trash folders untouched this long are left-overs (a save copying a video
@@ -214,8 +215,9 @@ def repair(store: Store, findings: list[Finding]) -> list[str]:
 
 
 def reindex(store: Store, session_id: int, folder: Path) -> str | None:
-    """Insert the row of an analysis folder the database does not know, under its own id;
-    returns the person's name when the record names one (created if missing)."""
+    """Insert the row of an analysis folder the database does not know, under its own id,
+    with the annotations its record keeps; returns the person's name when the record names
+    one (created if missing)."""
     summary = read_summary(folder / SUMMARY_NAME)
     record = read_record(folder)
     saved = record.get("session") or {}
@@ -239,6 +241,10 @@ def reindex(store: Store, session_id: int, folder: Path) -> str | None:
         rows = migrations.metric_rows(session_id, summary.get("metrics") or {})
         if rows:
             conn.execute(session_metrics.insert(), rows)
+        saved_notes = record.get("annotations") or []
+        kept = [notes.from_record(session_id, a) for a in saved_notes if isinstance(a, dict)]
+        if any(kept):
+            conn.execute(annotations.insert(), [a for a in kept if a])
         if ids.read_mark(store.sessions_root) < session_id:
             ids.write_mark(store.sessions_root, session_id)
     return who["name"] if who else None

@@ -152,6 +152,25 @@ def read_record(folder: Path) -> dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
+def write_annotations(folder: Path, annotations: list[dict[str, Any]]) -> None:
+    """Put a session's annotations into its :data:`RECORD_NAME` (written anew and renamed
+    over the old one: a backup's hard link keeps the file as it was)."""
+    path = folder / RECORD_NAME
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        record = {}
+    if not isinstance(record, dict):
+        record = {}
+    record["annotations"] = annotations
+    tmp = folder / f".{RECORD_NAME}.{secrets.token_hex(4)}"
+    try:
+        write_json(tmp, record)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def read_summary(path: Path) -> dict[str, Any]:
     """A staged summary.json, checked to be a gaitlab summary.
 

@@ -133,10 +133,39 @@ def _v2(conn: Connection) -> None:
             conn.execute(metrics.insert(), rows)
 
 
+def _v3(conn: Connection) -> None:
+    """Annotations: notes on a session or a moment of it, and angles drawn on a frame."""
+    md = sa.MetaData()
+    sa.Table("sessions", md, sa.Column("id", sa.Integer, primary_key=True))
+    table = sa.Table(
+        "annotations",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "session_id",
+            sa.Integer,
+            sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("t_s", sa.Float),
+        sa.Column("frame", sa.Integer),
+        sa.Column("text", sa.Text),
+        sa.Column("geometry_json", sa.Text),
+        sa.Column("angle_deg", sa.Float),
+        sa.Column("author", sa.String(100)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True)),
+    )
+    table.create(conn)
+    sa.Index("ix_annotations_session", table.c.session_id).create(conn)
+
+
 #: ``(version, what it adds, function)`` in order.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "persons and sessions", _v1),
     (2, "session metrics table", _v2),
+    (3, "annotations (notes and angles)", _v3),
 )
 assert MIGRATIONS[-1][0] == LATEST_VERSION
 

@@ -13,6 +13,12 @@ sessions
     in ``summary_json`` so the history survives without the files.
 session_metrics
     The numeric metrics of each analysis, one row per name, for history and progress.
+annotations
+    What a person wrote or drew on a session: a note on the whole session (no time), a note
+    at a moment of the video, or an angle measured on a paused frame (three points: the
+    angle at the middle one; two points: a line against the vertical or horizontal). Points
+    are normalised image coordinates of the annotated video (0-1, y down), kept as JSON with
+    the image size they were measured on; ``angle_deg`` is the angle they make in pixels.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: The schema version this code reads and writes.
-LATEST_VERSION = 2
+LATEST_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -78,4 +84,26 @@ session_metrics = sa.Table(
     sa.Column("value", sa.Float),
     sa.Column("text", sa.String(200)),
     sa.Index("ix_session_metrics_name", "name"),
+)
+
+annotations = sa.Table(
+    "annotations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "session_id",
+        sa.Integer,
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("t_s", sa.Float),
+    sa.Column("frame", sa.Integer),
+    sa.Column("text", sa.Text),
+    sa.Column("geometry_json", sa.Text),
+    sa.Column("angle_deg", sa.Float),
+    sa.Column("author", sa.String(100)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("edited_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_annotations_session", "session_id"),
 )

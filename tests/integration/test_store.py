@@ -310,7 +310,7 @@ def test_migrates_from_the_previous_schema_version(db_url, home):
     engine = _v1_database(db_url, home)
     engine.dispose()
     with Store.open(url=db_url, home=home) as store:
-        assert store.schema_version() == LATEST_VERSION == 2
+        assert store.schema_version() == LATEST_VERSION == 3
         # v2's metrics table was filled from the v1 summaries
         assert store.metric_history("Ana", "fppa_peak_left_deg") == [
             (T0, 15.0),
@@ -326,7 +326,7 @@ def test_migrates_from_the_previous_schema_version(db_url, home):
         for name, table in metadata.tables.items():
             assert set(md.tables[name].columns.keys()) == set(table.columns.keys()), name
     with Store.open(url=db_url, home=home) as again:  # a second open changes nothing
-        assert again.schema_version() == 2
+        assert again.schema_version() == 3
         assert len(again.sessions()) == 4
 
 

@@ -49,6 +49,7 @@ def _top_modules_after(argv: list[str], home: os.PathLike[str]) -> set[str]:
         ["export", "--help"],
         ["history", "--help"],
         ["history", "doctor", "--help"],
+        ["history", "note", "--help"],
         ["users", "add", "--help"],
         ["app", "--help"],
     ],

@@ -161,3 +161,17 @@ def test_leg_length_px():
         xy=xy, visibility=np.ones((4, N_LANDMARKS)), t_s=np.arange(4) / 30, frame_size=(640, 480)
     )
     assert leg_length_px(seq) == pytest.approx(150.0)
+
+
+def test_drawn_angle_at_the_middle_point_and_of_a_line_against_vertical_or_horizontal():
+    from gaitlab.core.geometry import drawn_angle_deg
+
+    # knee at (100, 100), hip straight above, ankle down and 100 px to the right: 135°
+    assert drawn_angle_deg(np.array([[100, 0], [100, 100], [200, 200]])) == pytest.approx(135.0)
+    line = np.array([[0.0, 0.0], [100.0, 173.2050808]])  # 60° below the horizontal
+    assert drawn_angle_deg(line, "horizontal") == pytest.approx(60.0)
+    assert drawn_angle_deg(line, "vertical") == pytest.approx(30.0)
+    assert drawn_angle_deg(line[::-1], "vertical") == pytest.approx(30.0)  # order does not matter
+    assert np.isnan(drawn_angle_deg(np.array([[5, 5], [5, 5], [9, 9]])))
+    with pytest.raises(ValueError, match="three points"):
+        drawn_angle_deg(line, "diagonal")

@@ -65,8 +65,11 @@ def player(
     key: str,
     original: Path | None = None,
     seek: dict[str, Any] | None = None,
+    annotations: list[dict[str, Any]] | None = None,
+    draw: bool = False,
 ) -> dict[str, Any] | None:
-    """Show the player; returns ``{"frame", "t_s"}`` of the frame last stepped or sought to.
+    """Show the player; returns ``{"frame", "t_s"}`` of the frame last stepped or sought to,
+    with ``"action"`` once an angle was saved or deleted in it (see below).
 
     Parameters
     ----------
@@ -79,6 +82,13 @@ def player(
         play it; otherwise the overlay cannot be switched off.
     seek : ``{"frame": row, "nonce": n}``: go to that frame and bring the player into view,
         once per new ``nonce``.
+    annotations : the saved angles to draw when the player is paused on their frame and to
+        list, each ``{"id", "kind" ('angle' or 'line'), "frame", "t_s", "points" (normalised
+        image coordinates), "reference", "angle_deg", "text", "author", "deletable"}``.
+    draw : offer the angle tool. Its actions come back in the value until the next one:
+        ``{"type": "save", "nonce", "kind", "reference", "points", "image_size", "frame",
+        "t_s", "text", "angle_deg"}`` or ``{"type": "delete", "nonce", "id"}``; the caller
+        acts on each ``nonce`` once.
     """
     original_url = (
         media_url(original, f"{key}-original")
@@ -92,6 +102,8 @@ def player(
         fps=fps,
         marks=marks,
         seek=seek,
+        annotations=annotations or [],
+        draw=draw,
         key=key,
         default=None,
     )

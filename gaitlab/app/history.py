@@ -83,7 +83,7 @@ def session_ui(
         if show_person:
             bits.append(s.person.name if s.person else "no person")
         c1.caption(" · ".join(md(b) for b in bits))
-        numbers = timeline.key_numbers(s.metrics)
+        numbers = timeline.key_numbers(s.metrics, task=s.task)
         if numbers:
             c1.markdown(numbers)
         if s.notes:
@@ -149,8 +149,14 @@ def progress_ui(hist: Store, person: Person | None) -> None:
     if not names:
         st.info(f"No measures saved for {md(person.name)} yet.")
         return
+    latest = next((s.task for s in hist.sessions(person) if s.kind == "analysis"), None)
+    default = timeline.default_metric(names, latest)
     metric = st.selectbox(
-        "Measure", names, format_func=timeline.metric_label, key="progress_metric"
+        "Measure",
+        names,
+        index=names.index(default) if default in names else 0,
+        format_func=timeline.metric_label,
+        key="progress_metric",
     )
     progress = timeline.person_progress(hist, person, metric, common.thresholds())
     st.altair_chart(timeline.progress_chart(progress), width="stretch", key="progress-chart")

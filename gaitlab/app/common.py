@@ -152,8 +152,8 @@ def restore_person() -> None:
     st.session_state[_RESTORED] = True
     if st.session_state.get(PERSON_KEY) is not None or auth.patient_person_id() is not None:
         return
-    raw = st.context.cookies.get(PERSON_COOKIE) or ""
-    hist = history() if raw.isdigit() else None
+    raw = st.context.cookies.get(PERSON_COOKIE)
+    hist = history() if isinstance(raw, str) and raw.isdigit() else None
     if hist is None or not auth.may_see(int(raw)):
         return
     try:

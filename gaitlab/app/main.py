@@ -81,11 +81,10 @@ def narrow_nav_ui(pages: list[st.Page], *, picker: bool) -> None:
     """On a narrow screen, the page links and the person picker at the top of the page
     itself: Streamlit hides them behind "»" there, and a phone user never finds them. Drawn
     on every screen and hidden by the browser where the top bar shows them."""
-    st.html(
-        f"<style>@media not all and {NARROW} {{ .st-key-{NARROW_KEY} {{ display: none; }} }}"
-        "</style>"
-    )
+    hidden = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{NARROW_KEY})'
+    st.html(f"<style>@media not all and {NARROW} {{ {hidden} {{ display: none; }} }}</style>")
     with st.container(key=NARROW_KEY, horizontal=True, gap="small"):
+        common.remember_person_ui()  # here: no gap of its own on a wide screen
         for p in pages:
             st.page_link(p, label=p.title, icon=p.icon)
         if picker:
@@ -120,7 +119,6 @@ def main() -> None:
                 "under this person, with their height, sex, age and body mass unless others are "
                 "entered."
             )
-    common.remember_person_ui()
     page.run()
 
 

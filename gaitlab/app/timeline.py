@@ -52,6 +52,8 @@ HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
     "calf-raise": (
         "reps", "heel_rise_peak_cm", "heel_rise_peak_pct_foot",
         "heel_rise_test_reps_left", "heel_rise_test_reps_right",
+        # a live session's highest heel (gaitlab.app.results.live_metrics)
+        "heel_height_max_left_pct_foot", "heel_height_max_right_pct_foot",
     ),
     "balance": ("hold_time_s", "hold_time_left_s", "hold_time_right_s", "sway_rms_pct_leg"),
 }  # fmt: skip

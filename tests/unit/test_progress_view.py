@@ -112,3 +112,20 @@ def test_the_chart_has_one_tick_per_session_and_no_repeated_label():
     local = [timeline.local_time(t) for t in times]
     assert [(v["date"], v["hours"]) for v in ticks] == [(t.day, t.hour) for t in local]
     assert spec["layer"][0]["encoding"]["y"]["title"] == "count"
+
+
+def test_a_live_calf_raise_session_is_followed_by_its_reps_and_heel_height():
+    from gaitlab.app.results import live_metrics
+
+    summary = {
+        "counter": {"reps": 9},
+        "measures": {
+            "heel_height_left_pct_foot": {"min": 0.1, "max": 21.5, "mean": 8.0, "frames": 90},
+            "trunk_lean_deg": {"min": 0.1, "max": 6.0, "mean": 3.0, "frames": 90},
+        },
+    }
+    names = timeline.progress_metrics(live_metrics(summary))
+    assert names[:2] == ["reps", "heel_height_max_left_pct_foot"]
+    assert timeline.key_numbers(live_metrics(summary), task="calf-raise").startswith(
+        "Reps 9 · Heel height, max · left 21.5 % foot length"
+    )

@@ -29,6 +29,7 @@ from gaitlab.present.flags import flag_rows, nothing_measured, rep_rows, step_ro
 from gaitlab.present.marks import timeline_marks
 from gaitlab.present.metrics import MeasureSections, measure_sections, measure_table
 from gaitlab.present.thumbnails import crop_person
+from gaitlab.present.view_notes import merge_view_notes
 
 VIEW_LABELS = {
     "anterior": "front view",
@@ -184,7 +185,7 @@ def overview_ui(summary: dict[str, Any], request: dict[str, Any]) -> None:
         f"subject found in {quality['detected_fraction']:.0%} of frames · "
         f"{quality['persons_seen']} person(s) seen"
     )
-    notes = quality.get("warnings") or []
+    notes = merge_view_notes(quality.get("warnings") or [])
     if notes:
         with st.expander(f"{len(notes)} note(s) about this recording", expanded=len(notes) <= 2):
             for note in notes:

@@ -156,6 +156,44 @@ def person_facts(person: Person) -> str:
 
 #: The picker's "nobody" (person ids start at 1; None would read as "no choice made").
 NOBODY = 0
+#: The browser's cookie that remembers the chosen person's id, so a reload or a new tab
+#: keeps them (Streamlit's session state lives only as long as one page load), and how long
+#: it is kept (s).
+PERSON_COOKIE = "gaitlab_person"
+PERSON_COOKIE_AGE_S = 180 * 24 * 3600
+_RESTORED = "person-restored"
+
+
+def restore_person() -> None:
+    """At the start of a browser session, the person the browser remembers
+    (:data:`PERSON_COOKIE`), if they are still in the history and the account may see
+    them; a choice already made in this session wins."""
+    if st.session_state.get(_RESTORED):
+        return  # once: "nobody" chosen later must not bring them back
+    st.session_state[_RESTORED] = True
+    if st.session_state.get(PERSON_KEY) is not None or auth.patient_person_id() is not None:
+        return
+    raw = st.context.cookies.get(PERSON_COOKIE)
+    hist = history() if isinstance(raw, str) and raw.isdigit() else None
+    if hist is None or not auth.may_see(int(raw)):
+        return
+    try:
+        st.session_state[PERSON_KEY] = hist.person(int(raw)).id
+    except NotFoundError:
+        return
+
+
+def remember_person_ui() -> None:
+    """Have the browser remember the chosen person (or forget, with nobody chosen)."""
+    pid = st.session_state.get(PERSON_KEY)
+    if pid:
+        cookie = f"{PERSON_COOKIE}={int(pid)}; max-age={PERSON_COOKIE_AGE_S}"
+    else:
+        cookie = f"{PERSON_COOKIE}=; max-age=0"
+    st.html(
+        f"<script>document.cookie = '{cookie}; path=/; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _choose(key: str) -> None:

@@ -5,6 +5,7 @@ running or failed included)."""
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,7 +14,11 @@ import streamlit as st
 from gaitlab.app import auth, common, footprint, notes, timeline
 from gaitlab.app.common import TASK_LABELS
 from gaitlab.app.pages import ANALYSE_PAGE, COMPARE_PAGE
+from gaitlab.app.player import player
 from gaitlab.app.safe_text import md
+from gaitlab.io.export import FRAMES_NAME
+from gaitlab.present.flags import flag_rows
+from gaitlab.present.marks import timeline_marks
 from gaitlab.present.metrics import metric_rows
 from gaitlab.store import Person, Session, Store
 
@@ -83,7 +88,7 @@ def session_ui(
         if show_person:
             bits.append(s.person.name if s.person else "no person")
         c1.caption(" · ".join(md(b) for b in bits))
-        numbers = timeline.key_numbers(s.metrics)
+        numbers = timeline.key_numbers(s.metrics, task=s.task)
         if numbers:
             c1.markdown(numbers)
         if s.notes:
@@ -136,13 +141,26 @@ def details_ui(hist: Store, s: Session) -> None:
     sex = s.person.sex if s.person else None
     video = full.file("annotated.mp4")
     if video is not None:
-        st.video(str(video))
+        video_ui(full, summary, video)
     rows = [r for r in metric_rows(summary, common.thresholds(), sex) if not r["recording"]]
     if rows:
         table = pd.DataFrame(rows)[["measure", "side", "value", "reference", "verdict"]]
         st.dataframe(table, hide_index=True, width="stretch")
     for f in summary.get("flags") or []:
         st.warning(f"{f['start_s']:.1f}–{f['end_s']:.1f} s: {f['message']}")
+
+
+def video_ui(s: Session, summary: dict[str, Any], video: Path) -> None:
+    """The review player on a saved session's annotated video, with its timeline of steps,
+    reps, holds and flags (as on the result page; the upload itself is not kept, so the
+    overlay stays on)."""
+    table = s.file(FRAMES_NAME)
+    frames = common.load_frames(table) if table is not None else pd.DataFrame()
+    marks: list[dict[str, Any]] = []
+    if "t_s" in frames and len(frames):
+        marks = timeline_marks(summary, frames, flag_rows(summary, frames, common.thresholds()))
+    fps = float((summary.get("video") or {}).get("fps") or 30.0)
+    player(video, marks=marks, fps=fps, key=f"history-player-{s.id}")
 
 
 # -- progress ------------------------------------------------------------------------------------
@@ -154,8 +172,14 @@ def progress_ui(hist: Store, person: Person | None) -> None:
     if not names:
         st.info(f"No measures saved for {md(person.name)} yet.")
         return
+    latest = next((s.task for s in hist.sessions(person) if s.kind == "analysis"), None)
+    default = timeline.default_metric(names, latest)
     metric = st.selectbox(
-        "Measure", names, format_func=timeline.metric_label, key="progress_metric"
+        "Measure",
+        names,
+        index=names.index(default) if default in names else 0,
+        format_func=timeline.metric_label,
+        key="progress_metric",
     )
     progress = timeline.person_progress(hist, person, metric, common.thresholds())
     st.altair_chart(timeline.progress_chart(progress), width="stretch", key="progress-chart")

@@ -73,17 +73,48 @@ def favicon() -> bytes:
     return png.tobytes()
 
 
+#: Where Streamlit folds the top page links into the sidebar (behind "»"): its "md"
+#: breakpoint, 768 px.
+NARROW = "(max-width: 767.98px)"
+NARROW_KEY = "narrow-nav"
+
+
+def narrow_nav_ui(pages: list[st.Page], *, picker: bool) -> None:
+    """On a narrow screen, the page links and the person picker at the top of the page
+    itself: Streamlit hides them behind "»" there, and a phone user never finds them. Drawn
+    on every screen and hidden by the browser where the top bar shows them."""
+    hidden = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{NARROW_KEY})'
+    st.html(f"<style>@media not all and {NARROW} {{ {hidden} {{ display: none; }} }}</style>")
+    with st.container(key=NARROW_KEY, horizontal=True, gap="small"):
+        common.remember_person_ui()  # here: no gap of its own on a wide screen
+        for p in pages:
+            st.page_link(p, label=p.title, icon=p.icon)
+        if picker:
+            chosen = common.current_person()
+            with st.popover(
+                chosen.name if chosen else "Nobody chosen",
+                icon=":material/person:",
+                help="Whose sessions these are: new ones are saved to their history.",
+            ):
+                common.person_picker_ui("narrow_person")
+
+
 def main() -> None:
-    """Lay out the app: page navigation on top, the person picker in the sidebar."""
+    """Lay out the app: page navigation on top, the person picker in the sidebar (both at the
+    top of the page on a narrow screen); the chosen person is remembered by the browser."""
     st.set_page_config(page_title="gaitlab", page_icon=favicon(), layout="wide")
     common.jobs()  # the analysis queue starts with the app: uploads left queued run again
     account = auth.gate()  # with accounts, nothing below runs before someone signs in
-    page = st.navigation(_pages(), position="top")
+    pages = _pages()
+    page = st.navigation(pages, position="top")
     common.take_task_param()
+    common.restore_person()
     if account is not None:
         with st.sidebar:
             auth.account_ui(account)
-    if page.url_path not in ("history", "compare"):  # these pages have the picker on the page
+    picker = page.url_path not in ("history", "compare")  # these have the picker on the page
+    narrow_nav_ui(pages, picker=picker)
+    if picker:
         with st.sidebar:
             common.person_picker_ui("sidebar_person")
             st.caption(

@@ -11,6 +11,7 @@ time; starting another stops the first (its time can still be logged).
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from typing import Any
@@ -50,6 +51,38 @@ ENDED_KEY = "programme-ended"
 #: What "Log as done" did, by exercise key: ``{"session_id", "person"}`` or ``{"error"}``.
 SAVED_KEY = "programme-saved"
 TICK = timedelta(milliseconds=500)
+TABS_KEY = "programme-tabs"
+#: Whether the running timer beeps when it changes step (a toggle; on unless turned off).
+SOUND_KEY = "programme-sound"
+#: The beep's pitch (Hz) for the steps where you hold, and for the others, and its length (s).
+CUE_HZ = {"hold": 880.0, "other": 587.0}
+CUE_S = 0.18
+
+
+def cue_script(run: str, index: int, kind: str) -> str:
+    """The page's beep for step ``index`` of timer run ``run``: a short tone made by the
+    browser (Web Audio: no sound file, nothing fetched), once per step however often the
+    countdown redraws, and none for the first step (the Start click is the cue)."""
+    hz = CUE_HZ["hold"] if kind == "hold" else CUE_HZ["other"]
+    return f"""<script>(() => {{
+  const w = window, run = {json.dumps(run)}, id = run + ":" + {index};
+  const last = w.gaitlabCue || "";
+  if (last === id) return;
+  w.gaitlabCue = id;
+  if (!last.startsWith(run + ":") && {index} === 0) return;
+  const Ctx = w.AudioContext || w.webkitAudioContext;
+  if (!Ctx) return;
+  const ctx = w.gaitlabAudio || (w.gaitlabAudio = new Ctx());
+  if (ctx.state === "suspended") ctx.resume();
+  const t = ctx.currentTime, osc = ctx.createOscillator(), gain = ctx.createGain();
+  osc.frequency.value = {hz};
+  gain.gain.setValueAtTime(0.0001, t);
+  gain.gain.exponentialRampToValueAtTime(0.3, t + 0.02);
+  gain.gain.exponentialRampToValueAtTime(0.0001, t + {CUE_S});
+  osc.connect(gain).connect(ctx.destination);
+  osc.start(t);
+  osc.stop(t + {CUE_S} + 0.02);
+}})();</script>"""
 
 
 def _schedule(ex: Exercise, settings: dict[str, Any]) -> Schedule:
@@ -134,6 +167,11 @@ def countdown_ui(ex: Exercise) -> None:
         st.rerun()
         return
     step = state.step
+    if st.session_state.get(SOUND_KEY, True):
+        st.html(
+            cue_script(f"{ex.key}-{timer['started']}", step.index, step.kind),
+            unsafe_allow_javascript=True,
+        )
     with st.container(border=True, key=f"countdown-{ex.key}"):
         where = ""
         if step.rep is not None and step.kind in ("hold", "move", "relax"):
@@ -158,8 +196,25 @@ def countdown_ui(ex: Exercise) -> None:
 
 
 def timer_ui(ex: Exercise) -> None:
-    st.markdown("**Guided timer**")
+    """Start (or Stop) and the sound first, then the countdown while it runs, then the hold
+    and the reps: on a phone, Start is on the first screen."""
     timer = _running(ex.key)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.markdown("**Guided timer**", width="content")
+        if timer is not None:
+            st.button("Stop", key=f"stop-{ex.key}", on_click=_end_running, icon=":material/stop:")
+        else:
+            st.button(
+                "Start",
+                key=f"start-{ex.key}",
+                type="primary",
+                on_click=_start,
+                args=(ex.key,),
+                icon=":material/play_arrow:",
+            )
+        _sound_toggle(ex.key)
+    if timer is not None:
+        countdown_ui(ex)
     hold_label = "Pause at the top (s)" if ex.hold_where else "Hold (s)"
     reps_label = f"{ex.rep_noun.capitalize()}s" + (f" per {ex.side_noun}" if ex.one_sided else "")
     c1, c2 = st.columns(2)
@@ -185,8 +240,6 @@ def timer_ui(ex: Exercise) -> None:
         help=f"Suggested: {ex.dose}.",
     )
     if timer is not None:
-        st.button("Stop", key=f"stop-{ex.key}", on_click=_end_running, icon=":material/stop:")
-        countdown_ui(ex)
         return
     schedule = make_schedule(ex, hold_s=float(hold), reps=int(reps))
     advice = hold_advice(ex, schedule.hold_s)
@@ -194,13 +247,22 @@ def timer_ui(ex: Exercise) -> None:
         f"{schedule.describe()} in all, the first {READY_S:g} s to get ready."
         + (f" A {schedule.hold_s:g} s hold is {advice}." if advice else "")
     )
-    st.button(
-        "Start",
-        key=f"start-{ex.key}",
-        type="primary",
-        on_click=_start,
-        args=(ex.key,),
-        icon=":material/play_arrow:",
+
+
+def _set_sound(key: str) -> None:
+    st.session_state[SOUND_KEY] = bool(st.session_state[key])
+
+
+def _sound_toggle(exercise: str) -> None:
+    """ "Sound" on or off: one setting that the toggles of the five tabs share."""
+    key = f"sound-{exercise}"
+    st.session_state[key] = st.session_state.get(SOUND_KEY, True)
+    st.toggle(
+        "Sound",
+        key=key,
+        on_change=_set_sound,
+        args=(key,),
+        help="A short beep when the timer moves to the next step (hold, relax, next rep).",
     )
 
 
@@ -316,8 +378,10 @@ def exercise_ui(ex: Exercise, person: Person | None) -> None:
     hold = ex.hold_text() + (f" ({ex.hold_note})" if ex.hold_note else "")
     st.caption(f"Hold: {hold} · Suggested: {ex.dose}")
     running = _running(ex.key) is not None
-    if running:  # the countdown first: on a phone it is what you look at while doing it
-        timer_ui(ex)
+    # the timer (Start, or the countdown) first: on a phone the steps and the reasons below
+    # fill two screens, and the countdown is what you look at while doing it
+    timer_ui(ex)
+    log_ui(ex, person)
     with st.expander("How to do it, and why", expanded=not running):
         how, why = st.columns(2, gap="large")
         with how:
@@ -327,9 +391,6 @@ def exercise_ui(ex: Exercise, person: Person | None) -> None:
             st.markdown("**Why it works**")
             st.markdown(ex.why)
     camera_ui(ex)
-    if not running:
-        timer_ui(ex)
-    log_ui(ex, person)
 
 
 def render() -> None:
@@ -344,7 +405,12 @@ def render() -> None:
         st.markdown(SAFETY)
     person = common.current_person()
     all_ = exercises(common.thresholds())
-    tabs = st.tabs([ex.log_name.capitalize() for ex in all_])
+    # every tab's name in view on a phone: the row of names wraps instead of scrolling
+    st.html(
+        f"<style>.st-key-{TABS_KEY} [role=tablist] {{ flex-wrap: wrap; row-gap: 0.25rem; }}</style>"
+    )
+    with st.container(key=TABS_KEY):
+        tabs = st.tabs([ex.log_name.capitalize() for ex in all_])
     for tab, ex in zip(tabs, all_, strict=True):
         with tab:
             exercise_ui(ex, person)

@@ -6,7 +6,7 @@ the reference band and each change's verdict (:mod:`gaitlab.present.progress`). 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -17,9 +17,9 @@ import pandas as pd
 
 from gaitlab.core.thresholds import Threshold
 from gaitlab.present.progress import Progress, build_progress
-from gaitlab.present.values import format_value
+from gaitlab.present.values import format_metric, format_value
 from gaitlab.render.blur import MAX_FACES
-from gaitlab.rules.metrics import RECORDING_STEMS, REFERENCES, describe
+from gaitlab.rules.metrics import RECORDING_STEMS, REFERENCES, YES_NO_STEMS, describe
 from gaitlab.store import Person, Session, Store
 
 #: Short words for the chart's labels (the table and tooltips carry the full sentence).
@@ -41,6 +41,25 @@ AXIS_UNITS = {"°": "degrees"}
 LINE_COLOUR = "#1f77b4"
 BAND_COLOUR = "#2ca02c"
 KEY_NUMBERS = 3
+#: What each task is followed by over time, first in the list of measures (and first in a
+#: session's key numbers): a calf-raise session is its reps and heel height, a balance
+#: session its hold times.
+HEADLINE_METRICS: dict[str, tuple[str, ...]] = {
+    "walk": (
+        "cadence_spm", "step_time_asymmetry_pct", "walking_speed_legs_per_s",
+        "fppa_peak_left_deg", "fppa_peak_right_deg",
+    ),
+    "calf-raise": (
+        "reps", "heel_rise_peak_cm", "heel_rise_peak_pct_foot",
+        "heel_rise_test_reps_left", "heel_rise_test_reps_right",
+        # a live session's highest heel (gaitlab.app.results.live_metrics)
+        "heel_height_max_left_pct_foot", "heel_height_max_right_pct_foot",
+    ),
+    "balance": ("hold_time_s", "hold_time_left_s", "hold_time_right_s", "sway_rms_pct_leg"),
+}  # fmt: skip
+_HEADLINES = [n for names in HEADLINE_METRICS.values() for n in names]
+#: Not measures of the person: facts about the recording, yes/no answers, the target band.
+NOT_FOLLOWED = (*RECORDING_STEMS, *YES_NO_STEMS, "target_low", "target_high", "norm")
 
 
 def local_time(dt: datetime | None) -> datetime | None:
@@ -63,25 +82,45 @@ def _has_reference(name: str) -> bool:
     return any("_".join(parts[:i]) in REFERENCES for i in range(len(parts), 0, -1))
 
 
+def _headline_rank(name: str) -> int:
+    return _HEADLINES.index(name) if name in _HEADLINES else len(_HEADLINES)
+
+
 def progress_metrics(names: Iterable[str]) -> list[str]:
-    """The metrics worth following over time (not facts about the recording), those with a
-    reference first, then by label."""
-    kept = [n for n in names if describe(n).stem not in RECORDING_STEMS]
-    return sorted(kept, key=lambda n: (not _has_reference(n), metric_label(n)))
+    """The metrics worth following over time (not facts about the recording nor yes/no
+    answers): each task's headline measures first (:data:`HEADLINE_METRICS`), then those
+    with a reference, then by label."""
+    kept = [n for n in names if describe(n).stem not in NOT_FOLLOWED]
+    return sorted(kept, key=lambda n: (_headline_rank(n), not _has_reference(n), metric_label(n)))
 
 
-def key_numbers(metrics: Mapping[str, Any], limit: int = KEY_NUMBERS) -> str:
-    """A session's few headline numbers (measured ones, those with a reference first):
-    ``Reps 12 · Knee valgus (FPPA), peak · left 14.2°``."""
+def default_metric(names: list[str], task: str | None) -> str | None:
+    """The measure the progress view opens on: the first of ``names`` (as
+    :func:`progress_metrics` orders them) among the headlines of ``task`` (the person's
+    latest session's), else the first of ``names``."""
+    for name in HEADLINE_METRICS.get(task or "", ()):
+        if name in names:
+            return name
+    return names[0] if names else None
+
+
+def key_numbers(
+    metrics: Mapping[str, Any], limit: int = KEY_NUMBERS, task: str | None = None
+) -> str:
+    """A session's few headline numbers (measured ones: ``task``'s headlines first, then as
+    :func:`progress_metrics` orders them): ``Reps 12 · Heel rise, peak 5.8 cm``."""
     numeric = {
         k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
     }
-    names = progress_metrics(numeric)[:limit]
+    own = HEADLINE_METRICS.get(task or "", ())
+    ordered = progress_metrics(numeric)
+    ordered = [n for n in own if n in ordered] + [n for n in ordered if n not in own]
+    names = ordered[:limit]
     out = []
     for name in names:
         m = describe(name)
         side = f" · {m.side}" if m.side else ""
-        out.append(f"{m.label}{side} {format_value(numeric[name], m.unit)}")
+        out.append(f"{m.label}{side} {format_metric(name, numeric[name])}")
     return " · ".join(out)
 
 
@@ -119,7 +158,7 @@ def progress_frame(progress: Progress) -> pd.DataFrame:
                 "session_id": p.session_id,
                 "when": local_time(p.recorded_at),
                 "value": p.value,
-                "value_text": format_value(p.value, unit),
+                "value_text": format_metric(progress.metric, p.value),
                 "change_text": change,
                 "verdict": p.verdict,
                 "verdict_short": VERDICT_SHORT.get(p.verdict, p.verdict),
@@ -172,6 +211,30 @@ def band_frame(progress: Progress) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["low", "high", "text"])
 
 
+def time_axis(times: Sequence[datetime]) -> tuple[str, str | None]:
+    """``(label format, axis title)`` for sessions at ``times`` that never repeats a label:
+    the time of day when they share one day (the day in the title), the day and the time
+    when some day has two sessions, otherwise the day (the year in the title when all share
+    one)."""
+    days = [t.date() for t in times]
+    if not days:
+        return "%d %b %Y", None
+    years = {d.year for d in days}
+    year = f"{days[0].year}" if len(years) == 1 else None
+    if len(set(days)) == 1:
+        return "%H:%M", f"{days[0].day} {days[0]:%b %Y}"
+    if len(set(days)) < len(days):
+        return ("%d %b %H:%M", year) if year else ("%d %b %Y %H:%M", None)
+    return ("%d %b", year) if year else ("%d %b %Y", None)
+
+
+def _tick(t: datetime) -> alt.DateTime:
+    # a DateTime is read in the browser's zone, as the frame's naive local times are
+    return alt.DateTime(
+        year=t.year, month=t.month, date=t.day, hours=t.hour, minutes=t.minute, seconds=t.second
+    )
+
+
 def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
     """The metric over time: a line through each session's value, the reference band(s)
     shaded behind it, and each point labelled with its verdict (``within error`` …); the
@@ -180,11 +243,16 @@ def progress_chart(progress: Progress, *, height: int = 260) -> alt.LayerChart:
     y0, y1 = _domain(progress) if len(frame) else (0.0, 1.0)
     title = AXIS_UNITS.get(progress.unit, progress.unit) or "count"
     y = alt.Y("value:Q", title=title, scale=alt.Scale(domain=[y0, y1], nice=False))
+    times = list(frame["when"])
+    fmt, axis_title = time_axis(times)
     x = alt.X(
         "when:T",
-        title=None,
+        title=axis_title,
         scale=alt.Scale(padding=36),  # room for the first and last labels
-        axis=alt.Axis(format="%d %b %Y", labelAngle=0, labelOverlap=True, tickCount=6),
+        # a tick at each session (none between them to repeat a label), thinned when crowded
+        axis=alt.Axis(
+            format=fmt, labelAngle=0, labelOverlap=True, values=[_tick(t) for t in times]
+        ),
     )
     layers: list[alt.Chart] = []
     bands = band_frame(progress)

@@ -12,6 +12,7 @@ from gaitlab.cli.interrupt import cancel_on_signals
 from gaitlab.cli.outputs import check_out_folder
 from gaitlab.cli.progress import Progress
 from gaitlab.cli.terminal import safe
+from gaitlab.present.view_notes import merge_view_notes
 
 
 def add_command(sub: Any) -> None:
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         why = analysis.metrics.get("reps_unavailable")
         if why:  # never a silent zero: say why no rep was counted
             print(f"no reps counted: {safe(str(why))}")
-        for w in q["warnings"]:
+        for w in merge_view_notes(q["warnings"]):
             print(f"warning: {safe(w)}")
         print(
             safe(

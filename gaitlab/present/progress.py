@@ -124,7 +124,10 @@ def references_for(
 
 
 def _fmt(x: float, unit: str) -> str:
-    text = f"{x:.1f}" if abs(x) >= 1 or x == 0 else f"{x:.2g}"
+    if not unit and float(x).is_integer():  # a count: 2, not 2.0
+        text = str(int(x))
+    else:
+        text = f"{x:.1f}" if abs(x) >= 1 or x == 0 else f"{x:.2g}"
     return f"{text}°" if unit == "°" else f"{text} {unit}".rstrip()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gaitlab.rules.metrics import NOT_MEASURED, is_measured
+from gaitlab.rules.metrics import NOT_MEASURED, YES_NO_STEMS, describe, is_measured
 from gaitlab.rules.names import unit_label
 
 #: Decimals of a value per unit key (default 1).
@@ -20,15 +20,28 @@ def with_unit(v: float | str, unit: str) -> str:
 
 def format_value(value: Any, unit: str | None) -> str:
     """``12.3°``, ``1.05 s``, ``62.4 %``, ``7``, ``yes`` or ``not measured`` (``unit`` is a
-    machine unit key)."""
+    machine unit key). A whole number without a unit is a count and reads without decimals
+    (``7``, not ``7.0``: the history stores every number as a float)."""
     if not is_measured(value):
         return NOT_MEASURED
     if isinstance(value, bool):
         return "yes" if value else "no"
     if not isinstance(value, int | float):
         return str(value)
+    if not unit and float(value).is_integer():
+        return str(int(value))
     text = str(value) if isinstance(value, int) else f"{value:.{DECIMALS.get(unit or '', 1)}f}"
     return with_unit(text, unit_label(unit))
+
+
+def format_metric(name: str, value: Any) -> str:
+    """A metric's value as :func:`format_value` reads it, with the metric's unit; a yes/no
+    metric (:data:`~gaitlab.rules.metrics.YES_NO_STEMS`) stored as 1.0/0.0 reads ``yes`` /
+    ``no``."""
+    m = describe(name)
+    if m.stem in YES_NO_STEMS and is_measured(value) and value in (0, 1):
+        return "yes" if value else "no"
+    return format_value(value, m.unit)
 
 
 #: Spaces a line must not break at: between a number and a short unit, after a side (long

@@ -22,16 +22,27 @@ CENTRE_COLOUR = (230, 230, 230)
 OTHER_COLOUR = (150, 150, 150)
 FLAG_COLOUR = (235, 40, 40)
 TEXT_BG = (20, 20, 20)
+#: Flagged text: the flag's red lightened, so thin strokes still read on the dark panel.
+FLAG_TEXT_COLOUR = (255, 120, 120)
+
+#: The overlay's text is sized for the review player, which shows a video this wide (px),
+#: where a capital letter needs this height (px) to be read; OpenCV's simplex font draws a
+#: capital this high at scale 1 (px). Text is never smaller than ``MIN_FONT_SCALE``.
+PLAYER_WIDTH_PX = 400
+READABLE_CAP_PX = 8.0
+HERSHEY_CAP_PX = 22.0
+MIN_FONT_SCALE = 0.4
 
 #: Signals shown in the live panel, in order, with display labels.
+#: Labels are short: the panel must stay small at the size its text can be read.
 PANEL_SIGNALS: tuple[tuple[str, str, str], ...] = (
-    ("fppa_left_deg", "Knee valgus (FPPA) L", "deg"),
-    ("fppa_right_deg", "Knee valgus (FPPA) R", "deg"),
-    ("pelvic_obliquity_deg", "Pelvic obliquity", "deg"),
-    ("knee_flexion_left_deg", "Knee flexion L", "deg"),
-    ("knee_flexion_right_deg", "Knee flexion R", "deg"),
-    ("heel_height_left_pct_foot", "Heel height L", "% foot"),
-    ("heel_height_right_pct_foot", "Heel height R", "% foot"),
+    ("fppa_left_deg", "FPPA L", "deg"),
+    ("fppa_right_deg", "FPPA R", "deg"),
+    ("pelvic_obliquity_deg", "Pelvis tilt", "deg"),
+    ("knee_flexion_left_deg", "Knee bend L", "deg"),
+    ("knee_flexion_right_deg", "Knee bend R", "deg"),
+    ("heel_height_left_pct_foot", "Heel L", "% foot"),
+    ("heel_height_right_pct_foot", "Heel R", "% foot"),
     ("rearfoot_left_deg", "Rearfoot L", "deg"),
     ("rearfoot_right_deg", "Rearfoot R", "deg"),
     ("trunk_lean_deg", "Trunk lean", "deg"),
@@ -49,21 +60,26 @@ def _edge_colour(a: Landmark, b: Landmark) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class Style:
-    """Sizes scale with the frame so overlays read the same on 480p and 4K."""
+    """Sizes scale with the frame: lines and dots with its shorter side, so the skeleton
+    looks the same on 480p and 4K; text with its width, so it reads where the video is
+    shown smallest (:data:`PLAYER_WIDTH_PX`) whatever the video's size."""
 
     thickness: int
     radius: int
     font_scale: float
     line_height: int
+    text_thickness: int = 1
 
     @classmethod
     def for_frame(cls, width: int, height: int) -> Style:
         s = max(min(width, height) / 720.0, 0.45)
+        font_scale = max(MIN_FONT_SCALE, READABLE_CAP_PX * width / PLAYER_WIDTH_PX / HERSHEY_CAP_PX)
         return cls(
             thickness=max(1, round(3 * s)),
             radius=max(2, round(5 * s)),
-            font_scale=0.6 * s,
-            line_height=max(12, round(26 * s)),
+            font_scale=font_scale,
+            line_height=max(12, round(38 * font_scale)),
+            text_thickness=max(1, round(2.4 * font_scale)),
         )
 
 
@@ -113,7 +129,9 @@ def draw_panel(
     style = style or Style.for_frame(w, h)
     font = cv2.FONT_HERSHEY_SIMPLEX
     lines = [(hershey_text(t), c) for t, c in lines]
-    widths = [cv2.getTextSize(t, font, style.font_scale, 1)[0][0] for t, _ in lines]
+    widths = [
+        cv2.getTextSize(t, font, style.font_scale, style.text_thickness)[0][0] for t, _ in lines
+    ]
     x0, y0 = origin
     x1 = min(w, x0 + max(widths) + 16)
     y1 = min(h, y0 + style.line_height * len(lines) + 10)
@@ -121,7 +139,10 @@ def draw_panel(
     roi[:] = (roi * 0.35 + np.array(TEXT_BG) * 0.65).astype(np.uint8)
     for i, (text, colour) in enumerate(lines):
         y = y0 + 5 + style.line_height * (i + 1) - style.line_height // 4
-        cv2.putText(image, text, (x0 + 8, y), font, style.font_scale, colour, 1, cv2.LINE_AA)
+        cv2.putText(
+            image, text, (x0 + 8, y), font, style.font_scale, colour, style.text_thickness,
+            cv2.LINE_AA,
+        )  # fmt: skip
     return image
 
 
@@ -134,13 +155,13 @@ def panel_lines(
         v = values.get(name)
         if v is None or not np.isfinite(v):
             continue
-        colour = FLAG_COLOUR if name in flagged else (235, 235, 235)
+        colour = FLAG_TEXT_COLOUR if name in flagged else (235, 235, 235)
         lines.append((f"{label}: {v:5.1f} {unit}", colour))
     shown = {name for name, _, _ in PANEL_SIGNALS}
     for name in sorted(flagged - shown):  # a task signal that crossed a threshold here
         v = values.get(name)
         if v is not None and np.isfinite(v):
-            lines.append((f"{_label_of(name)}: {v:5.1f}", FLAG_COLOUR))
+            lines.append((f"{_label_of(name)}: {v:5.1f}", FLAG_TEXT_COLOUR))
     return lines
 
 
@@ -178,14 +199,15 @@ def annotate_frame(
     if active_flags:
         cv2.rectangle(out, (0, 0), (w - 1, h - 1), FLAG_COLOUR, max(4, style.thickness * 2))
         msgs = [
-            (line, FLAG_COLOUR)
+            (line, FLAG_TEXT_COLOUR)
             for f in active_flags[:3]
             for line in wrap_text(f"! {f.message}", w - 40, style)
         ]
         y = h - style.line_height * (len(msgs) + 1)
         draw_panel(out, msgs, origin=(10, max(0, y)), style=style)
     if subject_xy is None or not np.isfinite(subject_xy).any():
-        draw_panel(out, [("subject not detected", FLAG_COLOUR)], origin=(10, h // 2), style=style)
+        not_seen = [("subject not detected", FLAG_TEXT_COLOUR)]
+        draw_panel(out, not_seen, origin=(10, h // 2), style=style)
     return out
 
 
@@ -210,7 +232,8 @@ def wrap_text(text: str, max_width_px: int, style: Style) -> list[str]:
     current = ""
     for word in hershey_text(text).split():
         candidate = f"{current} {word}".strip()
-        if current and cv2.getTextSize(candidate, font, style.font_scale, 1)[0][0] > max_width_px:
+        size = cv2.getTextSize(candidate, font, style.font_scale, style.text_thickness)[0]
+        if current and size[0] > max_width_px:
             lines.append(current)
             current = "  " + word
         else:

@@ -51,10 +51,15 @@ def draw_status_bar(
     font = cv2.FONT_HERSHEY_SIMPLEX
     for i, text in enumerate((hershey_text(cue), hershey_text(counters))):
         fitted = text
-        while fitted and cv2.getTextSize(fitted + "..", font, style.font_scale, 1)[0][0] > w - 20:
+        thick = style.text_thickness
+        while (
+            fitted and cv2.getTextSize(fitted + "..", font, style.font_scale, thick)[0][0] > w - 20
+        ):
             fitted = fitted[:-1]
         if fitted != text:
             fitted = fitted.rstrip() + ".."
         y = 4 + style.line_height * (i + 1) - style.line_height // 4
-        cv2.putText(bar, fitted, (10, y), font, style.font_scale, (255, 255, 255), 1, cv2.LINE_AA)
+        cv2.putText(
+            bar, fitted, (10, y), font, style.font_scale, (255, 255, 255), thick, cv2.LINE_AA
+        )
     return np.concatenate([image, bar], axis=0)

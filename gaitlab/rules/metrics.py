@@ -123,6 +123,10 @@ CATALOGUE: tuple[MetricSpec, ...] = (
 #: Metrics about the recording rather than the person's form.
 RECORDING_STEMS = ("duration_analysed", "frames_detected", "height")
 
+#: Metrics that are a yes or a no (a bool in ``summary.json``, 1.0 / 0.0 in the history): not
+#: a measure to follow over time.
+YES_NO_STEMS = ("hold_began_before_recording", "hold_ended_after_recording", "target_met")
+
 #: Reference bands that no rule flags, per measure stem and task: thresholds-file keys,
 #: ``{sex}`` filled in with ``female`` / ``male``.
 REFERENCE_BANDS: dict[str, dict[str, str]] = {"cadence": {ANY_TASK: "cadence_normal_{sex}"}}

@@ -267,6 +267,24 @@ def test_a_session_without_result_folder_shows_its_summary(hist, deferred):
     assert f"gaitlab-session-{sid}.pdf" in deferred
 
 
+def test_a_session_without_result_page_plays_in_the_review_player(hist, analysed):
+    """A saved analysis with no upload behind it (``gaitlab analyze --person``): its Details
+    show the review player with the timeline's steps, not the browser's bare video."""
+    folder = ResultStore(analysed["root"]).summary_path(analysed["rid"]).parent
+    ida = hist.add_person("Ida", sex="female")
+    sid = hist.save_analysis(folder, ida)
+    at = app("history", person=ida.id)
+    at.toggle(key=f"details-{sid}").set_value(True).run()
+    assert not at.exception
+    assert not at.get("video")
+    (args,) = players(at)
+    kinds = {m["kind"] for m in args["marks"]}
+    assert "step" in kinds
+    steps = [m for m in args["marks"] if m["kind"] == "step"]
+    assert len(steps) >= 3 and all(0 <= m["frame"] < len(args["frame_times"]) for m in steps)
+    assert args["video_url"] and args["original_url"] is None
+
+
 # -- progress --------------------------------------------------------------------------------------
 def test_progress_chart_has_the_reference_band_and_each_verdict(hist):
     fay = hist.add_person("Fay", sex="female")

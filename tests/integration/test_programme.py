@@ -630,6 +630,9 @@ def app_clock(monkeypatch) -> FakeClock:
     return fake
 
 
+NAV_TITLES = {"Film", "Analyse a video", "Live", "Programme", "Wet foot test", "History"}
+
+
 def test_page_shows_each_exercise_with_how_why_and_camera_links(home):
     at = app_at()
     assert not at.exception
@@ -642,7 +645,9 @@ def test_page_shows_each_exercise_with_how_why_and_camera_links(home):
         assert all(step in body for step in e.steps)
     assert CALF_RAISE_CUE in body
     assert body.count("**How to do it**") == 5 and body.count("**Why it works**") == 5
-    links = [(e.proto.label, e.proto.page) for e in at.get("page_link")]
+    # the camera links (the page links at the top, for a narrow screen, are the app's)
+    camera = [e for e in at.get("page_link") if e.proto.label not in NAV_TITLES]
+    links = [(e.proto.label, e.proto.page) for e in camera]
     assert (
         links
         == [
@@ -651,7 +656,7 @@ def test_page_shows_each_exercise_with_how_why_and_camera_links(home):
         ]
         * 2
     )
-    queries = [e.proto.query_string for e in at.get("page_link")]
+    queries = [e.proto.query_string for e in camera]
     assert queries == ["task=calf-raise"] * 2 + ["task=balance"] * 2
     captions = " ".join(texts(at, "caption"))
     assert captions.count("How to film it:") == 2

@@ -141,7 +141,7 @@ def details_ui(hist: Store, s: Session) -> None:
     sex = s.person.sex if s.person else None
     video = full.file("annotated.mp4")
     if video is not None:
-        video_ui(full, summary, video)
+        video_ui(hist, full, summary, video)
     rows = [r for r in metric_rows(summary, common.thresholds(), sex) if not r["recording"]]
     if rows:
         table = pd.DataFrame(rows)[["measure", "side", "value", "reference", "verdict"]]
@@ -150,17 +150,26 @@ def details_ui(hist: Store, s: Session) -> None:
         st.warning(f"{f['start_s']:.1f}–{f['end_s']:.1f} s: {f['message']}")
 
 
-def video_ui(s: Session, summary: dict[str, Any], video: Path) -> None:
+def video_ui(hist: Store, s: Session, summary: dict[str, Any], video: Path) -> None:
     """The review player on a saved session's annotated video, with its timeline of steps,
-    reps, holds and flags (as on the result page; the upload itself is not kept, so the
-    overlay stays on)."""
+    reps, holds and flags and the angles drawn on it (as on the result page; the upload
+    itself is not kept, so the overlay stays on)."""
     table = s.file(FRAMES_NAME)
     frames = common.load_frames(table) if table is not None else pd.DataFrame()
     marks: list[dict[str, Any]] = []
     if "t_s" in frames and len(frames):
         marks = timeline_marks(summary, frames, flag_rows(summary, frames, common.thresholds()))
     fps = float((summary.get("video") or {}).get("fps") or 30.0)
-    player(video, marks=marks, fps=fps, key=f"history-player-{s.id}")
+    noted = notes.Noted(hist, s)
+    at = player(
+        video,
+        marks=marks,
+        fps=fps,
+        key=f"history-player-{s.id}",
+        annotations=notes.drawn(noted),
+        draw=notes.may_write(noted),
+    )
+    notes.apply_player_action(noted, at, frames)
 
 
 # -- progress ------------------------------------------------------------------------------------

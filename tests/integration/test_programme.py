@@ -571,9 +571,12 @@ def test_an_empty_history_says_to_add_a_person_first(capsys, home, clock):
 
 
 def test_real_ctrl_c_on_a_real_process(home):
-    """The command as a user runs it, stopped with SIGINT in the middle of a hold."""
+    """The command as a user runs it, stopped with SIGINT in the middle of a hold (signalled
+    as soon as the hold has started: the time done is whatever passed, never more than the
+    test saw go by, however slow the machine)."""
     with Store.open() as s:
         s.add_person("Ana")
+    t0 = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gaitlab", "programme", "do", "balance", "--ready", "0"],
         stdout=subprocess.PIPE,
@@ -589,10 +592,10 @@ def test_real_ctrl_c_on_a_real_process(home):
         while not lines or not lines[-1].startswith("[0:00]"):  # the first hold has started
             assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
             lines.append(proc.stdout.readline().rstrip("\n"))
-        time.sleep(1.5)
         proc.send_signal(signal.SIGINT)
         rest = proc.stdout.read().splitlines()
         assert proc.wait(timeout=30) == 0
+        seen_s = time.monotonic() - t0
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -604,7 +607,7 @@ def test_real_ctrl_c_on_a_real_process(home):
     assert "Traceback" not in proc.stderr.read()
     with Store.open() as s:
         (saved,) = s.sessions()
-    assert 1.0 <= saved.duration_s <= 10.0 and "stopped early" in saved.notes
+    assert 0.0 <= saved.duration_s <= seen_s and "stopped early" in saved.notes
 
 
 # -- the app's Programme page --------------------------------------------------------------------

@@ -50,7 +50,7 @@ from gaitlab.io.export import (
     staged_output,
     write_json,
 )
-from gaitlab.io.sources import CameraSource, FileSource, LatestFrame
+from gaitlab.io.sources import CameraSource, Clock, FileSource, LatestFrame, MonotonicClock
 from gaitlab.live import LIVE_TASKS, LiveProcessor, default_estimator
 from gaitlab.pipeline import AnalyzeOptions, PeopleTrack, analyze_people
 from gaitlab.pose import PersonPose, PoseEstimator
@@ -201,10 +201,10 @@ def _check_display() -> None:
         )
 
 
-def _open_source(options: LiveOptions) -> FileSource | CameraSource:
+def _open_source(options: LiveOptions, clock: Clock) -> FileSource | CameraSource:
     if options.source is not None:
         return FileSource(
-            options.source, max_side=options.max_side, max_seconds=options.max_seconds
+            options.source, max_side=options.max_side, max_seconds=options.max_seconds, clock=clock
         )
     assert options.camera is not None
     return CameraSource(options.camera, max_side=options.max_side, max_seconds=options.max_seconds)
@@ -215,13 +215,17 @@ def run_live(
     *,
     out: TextIO | None = None,
     estimator_factory: Callable[[], PoseEstimator] | None = None,
+    clock: Clock | None = None,
 ) -> LiveRun:
     """Run one live session (module docstring); returns what it did.
 
     ``out`` receives the status lines / JSON lines (default stdout).
     ``estimator_factory`` replaces the MediaPipe model (tests); it is called once, before
-    the source starts, so loading a model does not count as falling behind.
+    the source starts, so loading a model does not count as falling behind. ``clock``
+    (default the monotonic clock) paces a file and times the session (``wall_s``); a camera
+    keeps its own time.
     """
+    clock = clock or MonotonicClock()
     out = out or sys.stdout
     if options.show:
         _check_display()
@@ -233,7 +237,7 @@ def run_live(
         write_video=False,
         num_poses=2,
     )
-    source = _open_source(options)
+    source = _open_source(options, clock)
     try:
         recorder = _Recorder((estimator_factory or default_estimator)())
         proc = LiveProcessor(
@@ -248,7 +252,7 @@ def run_live(
         with staging as stage:
             writer = BackgroundWriter(stage / VIDEO_NAME, source.fps) if stage else None
             try:
-                frame_index = _loop(source, proc, run, printer, writer, options.show)
+                frame_index = _loop(source, proc, run, printer, writer, options.show, clock)
                 for e in proc.finish():
                     run.events.append(e)
                     printer.event(e, run.last_t_s)
@@ -284,13 +288,14 @@ def _loop(
     printer: LivePrinter,
     writer: BackgroundWriter | None,
     show: bool,
+    clock: Clock,
 ) -> list[int]:
     """Take frames until the source ends or a stop; returns the processed frames' numbers."""
     mailbox = LatestFrame()
     stop = threading.Event()
     thread = threading.Thread(target=source.run, args=(mailbox, stop), daemon=True)
     frame_index: list[int] = []
-    wall0 = time.monotonic()
+    wall0 = clock.now()
     with cancel_on_signals(stop):  # Ctrl-C: a clean stop that still writes the outputs
         thread.start()
         try:
@@ -327,7 +332,7 @@ def _loop(
             printer.warning(str(source.error))  # keep what was recorded
         else:
             raise source.error
-    run.wall_s = time.monotonic() - wall0
+    run.wall_s = clock.now() - wall0
     run.decoded, run.dropped, run.processed = mailbox.delivered, mailbox.dropped, len(frame_index)
     if not run.stopped:
         run.stopped = "interrupted" if interrupted else source.stop_reason or "end_of_source"

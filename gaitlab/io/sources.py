@@ -6,8 +6,9 @@ before the previous one was taken replaces it and is *dropped*, as a webcam driv
 the newest picture; ``decoded = processed + dropped`` always holds. A camera
 (:class:`CameraSource`, ``cv2.VideoCapture``) delivers what it sends; a file
 (:class:`FileSource`, decoded by :class:`gaitlab.io.video.VideoReader`: rotation applied, real
-timestamps) is released at the pace of its timestamps, as a camera would deliver it. Both
-downscale frames to at most ``max_side`` pixels.
+timestamps) is released at the pace of its timestamps, as a camera would deliver it, on a
+:class:`Clock` (the monotonic clock, or one a test moves). Both downscale frames to at most
+``max_side`` pixels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -23,11 +25,43 @@ import numpy as np
 from gaitlab.core.errors import GaitlabError
 from gaitlab.io.video import VideoInfo, VideoReader
 
-__all__ = ["CAMERA_MAX_FAILED_READS", "CameraSource", "FileSource", "LatestFrame", "SourceFrame"]
+__all__ = [
+    "CAMERA_MAX_FAILED_READS",
+    "CameraSource",
+    "Clock",
+    "FileSource",
+    "LatestFrame",
+    "MonotonicClock",
+    "SourceFrame",
+]
 
 #: A camera that fails this many reads in a row has stopped (unplugged, taken by another
 #: program).
 CAMERA_MAX_FAILED_READS = 30
+
+
+class Clock(Protocol):
+    """The time a file is played against (seconds, any origin)."""
+
+    def now(self) -> float:
+        """The time now."""
+        ...
+
+    def sleep_until(self, due: float, stop: threading.Event) -> bool:
+        """Wait until ``due`` (return at once if it has passed); True if ``stop`` was set
+        while waiting."""
+        ...
+
+
+class MonotonicClock:
+    """The real clock (``time.monotonic``), waiting on the stop event."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep_until(self, due: float, stop: threading.Event) -> bool:
+        wait = due - time.monotonic()
+        return wait > 0 and stop.wait(wait)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,13 +129,22 @@ class FileSource:
 
     Decoded by :class:`~gaitlab.io.video.VideoReader` (rotation, real timestamps, downscaled to
     ``max_side``). The file is probed on construction, so a bad file fails here, before
-    anything else starts. Frames at or after ``max_seconds`` are not delivered.
+    anything else starts. Frames at or after ``max_seconds`` are not delivered. ``clock`` is
+    the time the frames are released on (:class:`MonotonicClock` by default).
     """
 
     kind = "file"
 
-    def __init__(self, path: Path, *, max_side: int, max_seconds: float | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_side: int,
+        max_seconds: float | None,
+        clock: Clock | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.clock: Clock = clock or MonotonicClock()
         self._reader = VideoReader(self.path, max_side=max_side)
         self.info: VideoInfo = self._reader.info
         self.fps = self.info.fps if self.info.fps > 0 else 30.0
@@ -128,9 +171,8 @@ class FileSource:
                     self.stop_reason = "max_seconds"
                     return
                 if start is None:
-                    start = time.monotonic() - frame.t_s
-                wait = start + frame.t_s - time.monotonic()
-                if wait > 0 and stop.wait(wait):
+                    start = self.clock.now() - frame.t_s
+                if self.clock.sleep_until(start + frame.t_s, stop):
                     return
                 mailbox.put(SourceFrame(frame.index, frame.t_s, frame.image))
             self.stop_reason = "end_of_source"

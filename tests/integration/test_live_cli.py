@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
+import threading
 
 import av
 import numpy as np
 import pandas as pd
 import pytest
 
+from gaitlab.cli import live_session
 from gaitlab.cli.live_session import LiveOptions, run_live
 from gaitlab.cli.main import main
 from gaitlab.io.sources import LatestFrame, SourceFrame
@@ -26,21 +25,10 @@ from gaitlab.pose import PersonPose
 from gaitlab.tasks.live_counters import BalanceLiveCounter
 from gaitlab.testing.synthetic import Camera, SyntheticResult, calf_raises, single_leg_stance
 
-GAITLAB = Path(sys.executable).with_name("gaitlab")
 CONTRACT_KEYS = {"task", "gaitlab_version", "video", "view", "quality", "metrics", "events"}
 CONTRACT_KEYS |= {"reps", "flags"}
 VIDEO_KEYS = {"path", "fps", "frames", "duration_s", "width", "height", "rotation_deg"}
 QUALITY_KEYS = {"detected_fraction", "persons_seen", "subject_track", "warnings"}
-
-
-def _gaitlab(*args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(GAITLAB), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kw,
-    )
 
 
 def _json_lines(stdout: str) -> list[dict]:
@@ -50,19 +38,57 @@ def _json_lines(stdout: str) -> list[dict]:
 
 
 # -- a real clip through the real command -------------------------------------------------------
-def test_source_run_prints_json_events_and_writes_the_offline_contract(walk_side_clip, tmp_path):
+#: Time the real pose model is taken to need per frame on the session's clock (a laptop's
+#: ~40 ms): how many frames it keeps up with then follows from the pacing, not from how
+#: busy the machine running the test is.
+MODEL_S = 0.040
+
+
+class PacedModel:
+    """The real pose model, whose work takes ``MODEL_S`` on ``clock``."""
+
+    def __init__(self, inner, clock) -> None:
+        self.inner, self.clock = inner, clock
+
+    def process(self, image_rgb, t_s, *, out_size):
+        persons = self.inner.process(image_rgb, t_s, out_size=out_size)
+        self.clock.work(t_s, MODEL_S)
+        return persons
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_source_run_prints_json_events_and_writes_the_offline_contract(
+    walk_side_clip, tmp_path, monkeypatch, capsys
+):
+    """The command, in this process, on a clock the test moves (VirtualClock below)."""
+    clock = VirtualClock(frames=135)
+    real = live_session.default_estimator
+    monkeypatch.setattr(live_session, "MonotonicClock", lambda: clock)
+    monkeypatch.setattr(live_session, "default_estimator", lambda: PacedModel(real(), clock))
     out = tmp_path / "live"
-    proc = _gaitlab(
-        "live", "--task", "calf-raise", "--source", str(walk_side_clip), "--json", "--out", str(out)
+    code = main(
+        [
+            "live",
+            "--task",
+            "calf-raise",
+            "--source",
+            str(walk_side_clip),
+            "--json",
+            "--out",
+            str(out),
+        ]
     )
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stderr
-    events = _json_lines(stdout)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    events = _json_lines(captured.out)
     end = events[-1]
     assert end["type"] == "session_end" and end["stopped"] == "end_of_source"
     assert end["decoded_frames"] == 135  # every frame of the clip came from the "camera"
     assert end["processed_frames"] + end["dropped_frames"] == end["decoded_frames"]
-    assert end["processed_frames"] > 30
+    # 40 ms a frame, never idle: a frame every 40 ms until the last arrives at 2.2445 s
+    assert end["processed_frames"] == 58
     assert end["wall_s"] >= 2.2  # played in real time: the clip lasts 2.26 s
 
     summary = json.loads((out / "summary.json").read_text())
@@ -93,20 +119,37 @@ def test_source_run_prints_json_events_and_writes_the_offline_contract(walk_side
         assert store.session(live_sessions[0].id).summary["task"] == "calf-raise"
 
 
-def test_ctrl_c_stops_cleanly_and_writes_the_outputs(demo_clip, tmp_path):
+class CtrlCAfter(PacedModel):
+    """:class:`PacedModel` that presses Ctrl-C (SIGINT to this process) once ``after_s`` of
+    the session's clock have passed."""
+
+    def __init__(self, inner, clock, after_s: float) -> None:
+        super().__init__(inner, clock)
+        self.after_s, self.t0, self.sent = after_s, None, False
+
+    def process(self, image_rgb, t_s, *, out_size):
+        persons = super().process(image_rgb, t_s, out_size=out_size)
+        self.t0 = self.clock.now() - MODEL_S if self.t0 is None else self.t0
+        if not self.sent and self.clock.now() - self.t0 >= self.after_s:
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGINT)
+        return persons
+
+
+def test_ctrl_c_stops_cleanly_and_writes_the_outputs(demo_clip, tmp_path, monkeypatch, capsys):
+    """The command, in this process on a clock the test moves, gets Ctrl-C 1.5 s into the
+    7.7 s clip."""
+    clock = VirtualClock(frames=230)
+    real = live_session.default_estimator
+    monkeypatch.setattr(live_session, "MonotonicClock", lambda: clock)
+    monkeypatch.setattr(live_session, "default_estimator", lambda: CtrlCAfter(real(), clock, 1.5))
     out = tmp_path / "live"
-    proc = _gaitlab(
-        "live", "--task", "balance", "--source", str(demo_clip), "--json", "--out", str(out)
+    code = main(
+        ["live", "--task", "balance", "--source", str(demo_clip), "--json", "--out", str(out)]
     )
-    deadline = time.monotonic() + 60
-    while not any(out.glob(".gaitlab-partial-*")):  # the session has started
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(1.5)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 0, stderr
-    end = _json_lines(stdout)[-1]
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    end = _json_lines(captured.out)[-1]
     assert end["type"] == "session_end" and end["stopped"] == "interrupted"
     assert end["processed_frames"] + end["dropped_frames"] == end["decoded_frames"] < 230
     summary = json.loads((out / "summary.json").read_text())
@@ -144,37 +187,110 @@ def test_show_without_a_screen_is_refused(walk_side_clip, capsys, monkeypatch):
     assert code == 1 and "--show needs a screen" in capsys.readouterr().err
 
 
-# -- pacing and dropping, with a stand-in model of known speed -----------------------------------
-class SlowNobody:
-    """A pose model that takes ``delay_s`` per frame and finds nobody."""
+# -- pacing and dropping, with a stand-in model of known speed on a clock the test moves ----------
+class VirtualClock:
+    """Time that passes only as the stand-in model works (:meth:`work`) or, while it waits
+    for a frame having processed the newest one, jumps to the next frame's due time. The
+    source's releases and the model's work then interleave as they would on a machine doing
+    nothing else, whatever the machine's real speed. ``frames``: how many frames the source
+    will release (it says no more once they are out)."""
 
-    def __init__(self, delay_s: float) -> None:
+    def __init__(self, frames: int) -> None:
+        self.t = 100.0
+        self.frames = frames
+        self._cond = threading.Condition()
+        self._busy = False
+        self._pending: float | None = None  # the due time the source waits for
+        self._released: list[float] = []  # due times of the frames released
+        self._seen: list[float] = []  # timestamps of the frames the model got
+        self._stopped = False  # the source was stopped
+
+    def now(self) -> float:
+        with self._cond:
+            return self.t
+
+    def _caught_up(self) -> bool:
+        """The model has had the newest released frame (frame timestamps and due times
+        differ by a constant, the source's start)."""
+        if not self._seen:
+            return False
+        return self._released[0] + self._seen[-1] - self._seen[0] >= self._released[-1] - 1e-9
+
+    def sleep_until(self, due: float, stop: threading.Event) -> bool:
+        with self._cond:
+            self._pending = due
+            self._cond.notify_all()
+            while not stop.is_set():
+                if self.t >= due - 1e-12:
+                    self._pending = None
+                    self._released.append(due)
+                    self._cond.notify_all()
+                    return False
+                if not self._busy and self._caught_up():
+                    self.t = due
+                    continue
+                self._cond.wait(0.05)  # the stop event is not this condition's: look again
+            self._pending = None
+            self._stopped = True
+            self._cond.notify_all()
+            return True
+
+    def work(self, t_s: float, seconds: float) -> None:
+        """The model takes ``seconds`` on the frame at ``t_s``: time moves on, and every
+        frame due meanwhile is released before the model returns."""
+        with self._cond:
+            self._busy = True
+            self._seen.append(t_s)
+            self.t += seconds
+            self._cond.notify_all()
+            while (
+                len(self._released) < self.frames
+                and not self._stopped
+                and not (self._pending is not None and self._pending > self.t)
+            ):
+                self._cond.wait(0.05)
+            self._busy = False
+            self._cond.notify_all()
+
+
+class SlowNobody:
+    """A pose model that takes ``delay_s`` per frame on ``clock`` and finds nobody."""
+
+    def __init__(self, delay_s: float, clock: VirtualClock) -> None:
         self.delay_s = delay_s
+        self.clock = clock
 
     def process(self, image_rgb, t_s, *, out_size):
-        time.sleep(self.delay_s)
+        self.clock.work(t_s, self.delay_s)
         return []
 
     def close(self) -> None:
         pass
 
 
-@pytest.mark.parametrize(("delay_s", "dropping"), [(0.0, False), (0.035, True)])
-def test_file_is_paced_like_a_camera_and_late_frames_are_dropped(walk_side_clip, delay_s, dropping):
+@pytest.mark.parametrize(
+    ("delay_s", "processed", "wall_s"),
+    # 135 frames at 59.7 fps, the last due 2.2445 s after the first. A model quicker than a
+    # frame interval (16.75 ms) takes every frame and the session ends as it finishes the
+    # last. One taking 35 ms is never idle: each piece of work takes the newest frame (one of
+    # the two that arrived meanwhile is dropped), so works start every 35 ms from 0 to
+    # 2.275 s (66 frames) and the last ends at 2.31 s.
+    [(0.0, 135, 2.2445), (0.010, 135, 2.2545), (0.035, 66, 2.31)],
+)
+def test_file_is_paced_like_a_camera_and_late_frames_are_dropped(
+    walk_side_clip, delay_s, processed, wall_s
+):
     text = io.StringIO()
-    t0 = time.monotonic()
+    clock = VirtualClock(frames=135)
     run = run_live(
         LiveOptions(task="balance", source=walk_side_clip, json_lines=True),
         out=text,
-        estimator_factory=lambda: SlowNobody(delay_s),
+        estimator_factory=lambda: SlowNobody(delay_s, clock),
+        clock=clock,
     )
-    wall = time.monotonic() - t0
-    assert wall >= 2.2  # 135 frames at 59.7 fps: 2.26 s, however fast the processing
+    assert run.wall_s == pytest.approx(wall_s, abs=1e-3)  # paced, however fast the model
     assert run.decoded == 135 and run.processed + run.dropped == run.decoded
-    if dropping:  # 35 ms a frame keeps up with about one frame in two
-        assert 30 <= run.processed <= 90
-    else:
-        assert run.dropped <= 10
+    assert run.processed == processed
     end = _json_lines(text.getvalue())[-1]
     assert (end["decoded_frames"], end["processed_frames"], end["dropped_frames"]) == (
         run.decoded,
@@ -184,14 +300,16 @@ def test_file_is_paced_like_a_camera_and_late_frames_are_dropped(walk_side_clip,
 
 
 def test_max_seconds_stops_at_that_source_time(walk_side_clip):
+    clock = VirtualClock(frames=30)
     run = run_live(
         LiveOptions(task="calf-raise", source=walk_side_clip, max_seconds=0.5, json_lines=True),
         out=io.StringIO(),
-        estimator_factory=lambda: SlowNobody(0.0),
+        estimator_factory=lambda: SlowNobody(0.0, clock),
+        clock=clock,
     )
     assert run.stopped == "max_seconds"
-    assert run.decoded == 30  # frames before 0.5 s at 59.7 fps
-    assert run.last_t_s < 0.5 and 0.45 <= run.wall_s < 1.5
+    assert run.decoded == run.processed == 30  # frames before 0.5 s at 59.7 fps
+    assert run.last_t_s < 0.5 and run.wall_s == pytest.approx(29 / 59.7, abs=0.01)
 
 
 def test_latest_frame_keeps_the_newest_and_counts_the_rest():

@@ -425,11 +425,24 @@ def analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str = "
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always")
         analysis = _analyze_people(people, options, source)
+        if options.task == "auto" and _unconfirmed_calf_raise(analysis):
+            analysis = _analyze_people(people, replace(options, task="balance"), source)
     extra = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     for message in dict.fromkeys(extra):
         if message not in analysis.quality["warnings"]:
             analysis.quality["warnings"].append(message)
     return analysis
+
+
+def _unconfirmed_calf_raise(analysis: Analysis) -> bool:
+    """A guessed calf-raise set in which the counter itself finds fewer than two reps.
+
+    The guess looks at heel heights alone, and a foot held off the floor (a single-leg
+    stance) or the stance heel's jitter reads as heel rises; the counter demands the toes
+    down and the heel back to its baseline, so a clip it cannot count twice is a balance
+    clip (a set of one rep is not told from a single lift of the foot).
+    """
+    return analysis.task == "calf-raise" and (analysis.metrics.get("reps") or 0) < 2
 
 
 def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -> Analysis:

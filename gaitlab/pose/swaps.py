@@ -50,6 +50,19 @@ __all__ = ["SwapReport", "repair_leg_swaps", "swap_landmarks"]
 
 _LEG_PARTS = ("knee", "ankle", "heel", "foot_index")
 _HIP_PARTS = ("hip",)
+#: Everything above the hips that has a side (the mouth corners, unused, are left as given).
+_UPPER_PARTS = (
+    "eye_inner", "eye", "eye_outer", "ear",
+    "shoulder", "elbow", "wrist", "pinky", "index", "thumb",
+)  # fmt: skip
+#: Frames either side of a repaired leg swap whose shoulder order is the body's own.
+MIRROR_CONTEXT = 5
+#: Share of a repaired stretch's frames whose shoulder order must be the reverse of the
+#: frames around it for the pose model to have mirrored the whole body.
+MIRROR_SHARE = 0.8
+#: The shoulders must be this wide (in leg lengths) for their order to say anything: square
+#: on they are ≈ 0.4 leg lengths apart, in a side view they overlap and their order is noise.
+MIRROR_MIN_WIDTH_LEGS = 0.2
 
 #: Cost (in leg lengths, the unit of the continuity cost) of calling a frame swapped. Small:
 #: it only picks which of two equally continuous labellings is meant, so a stretch of up to
@@ -117,6 +130,7 @@ class SwapReport:
     ranges: tuple[tuple[int, int], ...]
     frame_ranges: tuple[tuple[int, int], ...]
     time_ranges_s: tuple[tuple[float, float], ...]
+    body_mirrored: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:
@@ -355,6 +369,10 @@ def repair_leg_swaps(
     emit[:, 1] += swap_prior
     legs_swapped = _decide(legs, t, emit, *args)
     fixed = swap_landmarks(fixed, legs_swapped, _LEG_PARTS)
+    mirrored = _whole_body_mirrors(seq, legs_swapped)
+    fixed = swap_landmarks(fixed, mirrored & ~hips_swapped, _HIP_PARTS)
+    fixed = swap_landmarks(fixed, mirrored, _UPPER_PARTS)
+    hips_swapped = hips_swapped | mirrored
 
     ranges = _ranges(legs_swapped | hips_swapped)
     report = SwapReport(
@@ -365,5 +383,41 @@ def repair_leg_swaps(
             (int(seq.frame_index[a]), int(seq.frame_index[b - 1])) for a, b in ranges
         ),
         time_ranges_s=tuple((float(seq.t_s[a]), float(seq.t_s[b - 1])) for a, b in ranges),
+        body_mirrored=mirrored,
     )
     return fixed, report
+
+
+def _whole_body_mirrors(seq: PoseSequence, legs_swapped: np.ndarray) -> np.ndarray:
+    """``(T,)`` bool: rows of repaired leg swaps on which the pose model mirrored the whole
+    body, as if the person had turned their back: the shoulders' left–right order is the
+    reverse of the one on both sides of the stretch (:data:`MIRROR_CONTEXT` frames with the
+    legs as given), on :data:`MIRROR_SHARE` of its frames, the shoulders square on
+    (:data:`MIRROR_MIN_WIDTH_LEGS`).
+
+    The hips then follow the shoulders (their anchor) into the mirror and the leg repair
+    alone would leave a pelvis and trunk facing the other way on correct legs (seen on a
+    front view of a man swinging his leg out: 19 frames, pelvic obliquity and the knee's
+    frontal angle of the wrong sign). A turn on the spot reverses the shoulders too, but
+    does not turn back within the stretch while BlazePose swaps the legs the other way.
+    """
+    out = np.zeros(len(seq), dtype=bool)
+    sx = seq.xy[:, Landmark.LEFT_SHOULDER, 0] - seq.xy[:, Landmark.RIGHT_SHOULDER, 0]
+    wide = MIRROR_MIN_WIDTH_LEGS * _scale_px(seq)
+    for a, b in _ranges(legs_swapped):
+        lo, hi = max(0, a - MIRROR_CONTEXT), min(len(seq), b + MIRROR_CONTEXT)
+        before = sx[lo:a][~legs_swapped[lo:a]]
+        after = sx[b:hi][~legs_swapped[b:hi]]
+        before, after = before[np.isfinite(before)], after[np.isfinite(after)]
+        if not (before.size and after.size):
+            continue
+        order = np.sign(np.median(before))
+        if (
+            np.sign(np.median(after)) != order
+            or min(abs(np.median(before)), abs(np.median(after))) < wide
+        ):
+            continue
+        inside = sx[a:b][np.isfinite(sx[a:b])]
+        if inside.size and np.mean(inside * -order >= wide) >= MIRROR_SHARE:
+            out[a:b] = True
+    return out

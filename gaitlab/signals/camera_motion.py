@@ -52,6 +52,15 @@ _TOES = (Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX)
 #: (seen from the side, the hips move forward a little), a step or a free foot lifted move
 #: by a fraction of the movement, a pan by the full distance.
 _SIDEWAYS = (Landmark.LEFT_HIP, Landmark.RIGHT_HIP, *_TOES)
+#: The body's height in the picture (shoulders and hips): a tilt, a pan or a shaking hand
+#: moves it with the floor point; a toe rolling or a landmark wobbling on the floor does not.
+_BODY = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+#: A vertical move of the floor point is the camera's only if the body moved at least this
+#: fraction of it the same way (a still camera: a woman balancing on one leg, her stance
+#: toe's landmark sank 6 px (2 % of the summed segment length) for a sixth of a second while
+#: her hips and shoulders stayed put). A picture changing size (a zoom, which moves the floor
+#: point and the body by different amounts) needs no such agreement.
+BODY_FOLLOWS_FRAC = 0.5
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,7 @@ class _Raw:
     seg: np.ndarray
     anchor: np.ndarray
     toes: np.ndarray
+    body_y: float = math.nan
 
     @property
     def ok(self) -> bool:
@@ -184,6 +194,7 @@ class _Raw:
             and (self.seg > 0).all()
             and np.isfinite(self.anchor).all()
             and np.isfinite(self.toes).all()
+            and math.isfinite(self.body_y)
         )
 
 
@@ -195,7 +206,8 @@ def _raw(xy: np.ndarray) -> _Raw:
             [float(np.mean(xy[list(_SIDEWAYS), 0])), float(np.max(xy[list(_TOES), 1]))]
         )
         toes = (xy[_TOES[0]] - xy[_TOES[1]]) / float(np.sum(seg))
-    return _Raw(seg, anchor, toes)
+        body_y = float(np.mean(xy[list(_BODY), 1]))
+    return _Raw(seg, anchor, toes, body_y)
 
 
 #: The toes' positions relative to each other changing by more than this fraction of the
@@ -220,6 +232,8 @@ class CameraMotionTracker:
         self._seg_ref = np.full(len(SCALE_SEGMENTS), np.nan)
         self._size_ref = math.nan
         self._anchor_ref_est = np.full(2, np.nan)
+        self._body_ref_est = math.nan
+        self._body_at_anchor = 0.0  # the body's height (relative) where the floor point is held
         self._stance = np.full(2, np.nan)
         self._moved_feet = False
         # the transform at the last reference: scale and floor point (px)
@@ -227,6 +241,7 @@ class CameraMotionTracker:
         self._a0 = np.zeros(2)
         self._b = np.zeros(2)  # the floor point in the first framing
         self._recent: deque[tuple[float, float, np.ndarray]] = deque()
+        self._recent_body: deque[tuple[float, float]] = deque()
         self._scale = _Held(np.array([self.config.scale_band]), follow_raw=False)
         self._anchor = _Held(np.asarray(self.config.anchor_band, float))
         self._pre_move: tuple[np.ndarray, np.ndarray] | None = None
@@ -254,12 +269,37 @@ class CameraMotionTracker:
             self._s0, self._a0 = self._last.scale, np.asarray(self._last.anchor, float)
         self._seg_ref, self._size_ref = seg, float(seg.sum())
         self._anchor_ref_est = anchor
+        self._body_ref_est = float(np.mean([r.body_y for _, r in self._hist]))
+        self._body_at_anchor = 0.0
         self._stance = np.mean([r.toes for _, r in self._hist], axis=0)
         self._scale.value, self._anchor.value = np.zeros(1), np.zeros(2)
         for held in (self._scale, self._anchor):
             held.moving = held.refine = False
             held.settled.clear()
         self._recent.clear()
+        self._recent_body.clear()
+
+    def _body_still(
+        self, rel_a: np.ndarray, sm_a: np.ndarray, rel_body: float, sm_body: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The floor point's estimates with their height held where it is when the body
+        did not move with it (:data:`BODY_FOLLOWS_FRAC`): the floor point moved, not the
+        camera."""
+        assert self._anchor.value is not None
+        held = float(self._anchor.value[1])
+        band = float(self._anchor.band[1])
+        out = []
+        # only where the estimate would start a move (:meth:`_Held.update`): within the band
+        # it goes on sharpening the framing unchanged
+        for est, body, out_at in ((rel_a, rel_body, 1.5 * band), (sm_a, sm_body, band)):
+            shift = float(est[1]) - held
+            moved = body - self._body_at_anchor
+            if abs(shift) <= out_at:
+                pass
+            elif shift * moved <= 0 or abs(moved) < BODY_FOLLOWS_FRAC * abs(shift):
+                est = np.array([est[0], held])
+            out.append(est)
+        return out[0], out[1]
 
     def _feet_apart(self, raw: _Raw) -> bool:
         """Whether the feet left the stance of the reference (a step, a foot lifted)."""
@@ -322,10 +362,20 @@ class CameraMotionTracker:
             self._recent.popleft()
         sm_s = np.array([np.mean([v for _, v, _ in self._recent])])
         sm_a = np.mean([a for _, _, a in self._recent], axis=0)
+        rel_body = (raw.body_y - self._body_ref_est) / self._size_ref
+        self._recent_body.append((t, rel_body))
+        while self._recent_body and self._recent_body[0][0] < t - cfg.smooth_s:
+            self._recent_body.popleft()
+        sm_body = float(np.mean([v for _, v in self._recent_body]))
         was_moving = self._last.moving
         before = (self._scale.value.copy(), self._anchor.value.copy())  # type: ignore[union-attr]
         started = self._scale.update(t, log_s, sm_s, cfg.settle_s)
+        scaling = abs(float(sm_s[0] - self._scale.value[0])) > 0.25 * cfg.scale_band  # type: ignore[index]
+        if not (self._scale.moving or self._anchor.moving or scaling):
+            rel_a, sm_a = self._body_still(rel_a, sm_a, rel_body, sm_body)
         started |= self._anchor.update(t, rel_a, sm_a, cfg.settle_s)
+        if self._anchor.moving or self._anchor.refine:
+            self._body_at_anchor = sm_body
         moving = self._scale.moving or self._anchor.moving
         if moving and not was_moving:
             self._pre_move = before

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from gaitlab.core.thresholds import load_thresholds
 from gaitlab.pipeline import Analysis, AnalyzeOptions, analyze_video
+from gaitlab.signals.camera_motion import stabilise
+from gaitlab.tasks.base import TaskContext
+from gaitlab.tasks.calf_raise import analyze_calf_raise
 
 CLIP = Path(__file__).resolve().parents[1] / "data" / "single_leg_stance_front.mp4"
 
@@ -33,3 +37,21 @@ def test_a_hold_running_through_the_whole_clip_is_at_least_its_length(stance_fro
     assert rep["began_before_recording"] is True and rep["ended_after_recording"] is True
     assert rep["start_s"] == 0.0
     assert any("at least" in w for w in stance_front.quality["warnings"])
+
+
+def test_a_still_camera_is_not_taken_for_a_moving_one(stance_front):
+    """The camera stands still (the floor's boards keep their places in every frame), yet
+    the stance toe's landmark sinks 6 px for a sixth of a second at 2.7 s while the hips and
+    shoulders stay put: no camera move, and no warning of one on any task's answer."""
+    stab = stabilise(stance_front.pose)
+    assert stab.moves_s == () and stab.camera_moves_s == ()
+    assert not stab.moving.any()
+    calf = analyze_calf_raise(
+        TaskContext(
+            pose=stance_front.pose,
+            signals=stance_front.signals,
+            view_per_frame=stance_front.view_per_frame,
+            thresholds=load_thresholds(),
+        )
+    )
+    assert not any("camera moved" in w for w in calf.warnings)

@@ -74,7 +74,7 @@ def test_users_add_keeps_only_a_hash_in_a_private_file(home, monkeypatch, capsys
 
 def test_serving_other_computers_needs_accounts(home, monkeypatch, capsys):
     started = []
-    monkeypatch.setattr(app_cli.subprocess, "call", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(app_cli.subprocess, "call", lambda cmd, **_: started.append(cmd) or 0)
     for host in ("0.0.0.0", "192.168.1.20", "example.org"):
         assert main(["app", "--headless", "--host", host]) == 1
         err = capsys.readouterr().err

@@ -39,7 +39,7 @@ def test_addresses_are_broken_for_the_autolinker():
 
 def _command(monkeypatch, *argv):
     seen = []
-    monkeypatch.setattr(app_cli.subprocess, "call", lambda cmd: seen.append(cmd) or 0)
+    monkeypatch.setattr(app_cli.subprocess, "call", lambda cmd, **_: seen.append(cmd) or 0)
     assert main(["app", "--headless", *argv]) == 0
     cmd = seen[0]
     return dict(zip(cmd[5::2], cmd[6::2], strict=False)), cmd

@@ -16,7 +16,10 @@ from gaitlab.tasks.walk.series import runs
 #: A pass shorter than this (about one stride at a slow 80 steps/min is 1.5 s) is not used.
 MIN_PASS_S = 1.2
 #: Time dropped at each end of a pass that borders another view: the turn into or out of it.
-TURN_TRIM_S = 0.3
+#: The view label follows a turn within about 0.2 s (the older adult of tests/data starts her
+#: turn at the left edge at frame ~141, 30 fps, and her label changes at 148); at 0.3 s the
+#: last heel strike before the turn (frame 136, read off the frames) was cut off with it.
+TURN_TRIM_S = 0.2
 #: Walking = the feet's fore-aft separation swings through at least this many leg lengths
 #: within a centred window of this length (a step is ~0.8 leg lengths long, so the
 #: separation swings through ~1.5; shuffling or standing swings through noise only). The

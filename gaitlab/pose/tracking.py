@@ -29,12 +29,6 @@ _INFEASIBLE = 1e6
 _LEGS = np.array([int(lm) for lm in LEG_LANDMARKS])
 
 
-#: The tracker compares a detection's size with the median of this many of the track's
-#: latest sightings (on the demo at 30 fps re-encoded, the walker's size dropped from ~235
-#: to 156 px in one frame and the next, 251 px, exceeded the size ratio: she became a new
-#: track and the man standing behind was taken for the subject).
-SIZE_MEMORY = 5
-
 #: What the user reads when no person was detected in any frame.
 NOBODY_MESSAGE = "nobody was found in the video: film the whole body, well lit"
 
@@ -220,11 +214,7 @@ class Tracker:
         gap = t_s - tr.t_s[-1]
         window = [p.hip_center for p in tr.persons[-64:]]
         velocity = _velocity(np.asarray(tr.t_s[-64:]), window, self.gate.velocity_window_s)
-        dist, _ = _handover(last, velocity, gap, det)
-        # Size against the track's recent sightings, not only the last one: one shrunken
-        # detection (a leg lost behind somebody) must not make the next good one a stranger.
-        recent = float(np.median([p.body_size_px for p in tr.persons[-SIZE_MEMORY:]]))
-        log_ratio = abs(float(np.log(det.body_size_px / recent)))
+        dist, log_ratio = _handover(last, velocity, gap, det)
         if dist > self.gate.limit(gap) or log_ratio > np.log(self.gate.max_size_ratio):
             return _INFEASIBLE
         shifted = last.bbox + np.tile(velocity * gap, 2)

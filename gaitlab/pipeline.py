@@ -148,6 +148,9 @@ class PeopleTrack:
     frame_index: np.ndarray
     warnings: list[str]
     bundle_origin: str
+    #: Times (s) where the file joins recordings end to end (the clock started again there):
+    #: the picture changes at once, so the subject is followed across by size, not place.
+    joins_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -373,6 +376,7 @@ def _estimate(
     segments = _segments(info.frames, n_workers)
     results: list[list[tuple[int, float, list[PersonPose]]]] = [[] for _ in segments]
     reader_warnings: list[list[str]] = [[] for _ in segments]
+    joins_s: set[float] = set()
     done = [0]
     lock = threading.Lock()
     out_size = (info.width, info.height)
@@ -396,6 +400,8 @@ def _estimate(
                         done[0] += 1
                         progress("pose", done[0], info.frames)
             reader_warnings[k] = list(reader.warnings)
+            with lock:
+                joins_s.update(reader.joins_s)
 
     if len(segments) == 1:
         work(0)
@@ -413,6 +419,7 @@ def _estimate(
         frame_index=np.asarray([r[0] for r in rows]),
         warnings=notes + [w for ws in reader_warnings for w in ws],
         bundle_origin=bundle.origin,
+        joins_s=tuple(sorted(joins_s)),
     )
 
 
@@ -481,6 +488,7 @@ def _analyze_people(people: PeopleTrack, options: AnalyzeOptions, source: str) -
             age_years=options.age_years,
             body_mass_kg=options.body_mass_kg,
             heel_rise_test=options.heel_rise_test,
+            joins_s=tuple(getattr(people, "joins_s", ())),
         )
         result = analyzer(context)
         metrics.update(result.metrics)
@@ -536,6 +544,7 @@ def _select(
         rule,
         frame_index=people.frame_index,
         source=source,
+        joins_s=getattr(people, "joins_s", ()),
     )
 
 

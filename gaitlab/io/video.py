@@ -416,6 +416,9 @@ class VideoReader:
         self.info: VideoInfo = probed.info.turned(turn_deg)
         self._frames_known = probed.frames_known
         self.warnings: list[str] = []
+        #: Times (s, re-timed) of the frames where the clock started again: where the file
+        #: joins recordings end to end (filled once the frames have been read).
+        self.joins_s: list[float] = []
         self._container: av.container.InputContainer | None = None
         self._closed = False
         self._target_w, self._target_h, self.scale = _target_size(self.info, max_side)
@@ -491,6 +494,7 @@ class VideoReader:
         info = self.info
         name = _clean(self.path)
         self.warnings = []
+        self.joins_s = []
         container = _open_input(self.path)
         self._container = container
         try:
@@ -541,6 +545,7 @@ class VideoReader:
                     "or the editing app"
                 )
             self._add_warnings(n_out, last_t + dt, problems, corrupt, timeline.report)
+            self.joins_s = [t_s for _, t_s in timeline.report.restarts]
         finally:
             container.close()
             if self._container is container:

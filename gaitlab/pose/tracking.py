@@ -316,6 +316,7 @@ def select_subject(
     min_track_frames: int = 3,
     close_call: float = 0.8,
     min_coverage: float = 0.5,
+    joins_s: Sequence[float] = (),
 ) -> SubjectSelection:
     """Choose the subject among the tracks and return their pose for every frame.
 
@@ -354,6 +355,11 @@ def select_subject(
         hidden behind a passer-by or a pillar; longer gaps make a mix-up likelier.
     min_coverage
         Warn when the subject is found in fewer than this fraction of frames.
+    joins_s
+        Times where the file joins recordings end to end (the video reader's ``joins_s``). The
+        picture starts again there, so where it was heading says nothing: a track lost
+        just before a join is continued by one starting at it if their sizes match (the
+        gate's size ratio) and each is the other's only such candidate.
 
     Raises
     ------
@@ -368,7 +374,7 @@ def select_subject(
         raise NoSubjectError(NOBODY_MESSAGE)
     by_id = {tr.track_id: tr for tr in tracks}
 
-    handovers = _handovers(tracks, repair_gap_s, gate)
+    handovers = _handovers(tracks, repair_gap_s, gate, joins_s)
     links = {a: b for (a, b), h in handovers.items() if h.plausible and h.unique}
     chains = _chains(tracks, links)  # first id -> [ids]
 
@@ -464,12 +470,18 @@ class _Handover:
     unique: bool = False
     t_s: float = 0.0
     row: int = 0
+    at_join: bool = False
 
 
 def _handovers(
-    tracks: Sequence[Track], repair_gap_s: float, gate: MotionGate
+    tracks: Sequence[Track],
+    repair_gap_s: float,
+    gate: MotionGate,
+    joins_s: Sequence[float] = (),
 ) -> dict[tuple[int, int], _Handover]:
-    """Every (A, B) where B starts after A's last sighting within ``repair_gap_s``."""
+    """Every (A, B) where B starts after A's last sighting within ``repair_gap_s``; across a
+    join of recordings (a time of ``joins_s`` after A's last sighting, at or before B's
+    first) only the sizes must match."""
     out: dict[tuple[int, int], _Handover] = {}
     for a in tracks:
         velocity = a.end_velocity(gate.velocity_window_s)
@@ -478,9 +490,12 @@ def _handovers(
             if b is a or not 0.0 < gap <= repair_gap_s:
                 continue
             dist, log_ratio = _handover(a.persons[-1], velocity, gap, b.persons[0])
-            plausible = dist <= gate.limit(gap) and log_ratio <= np.log(gate.max_size_ratio)
+            at_join = any(a.end_s < j <= b.start_s for j in joins_s)
+            plausible = (at_join or dist <= gate.limit(gap)) and log_ratio <= np.log(
+                gate.max_size_ratio
+            )
             out[a.track_id, b.track_id] = _Handover(
-                gap, dist, plausible, t_s=b.start_s, row=int(b.rows[0])
+                gap, dist, plausible, t_s=b.start_s, row=int(b.rows[0]), at_join=at_join
             )
     # A repair must be the only plausible way on for A and the only way in for B.
     n_out: dict[int, int] = {}
@@ -497,6 +512,7 @@ def _handovers(
             h.plausible and n_out[a] == 1 and n_in[b] == 1,
             h.t_s,
             h.row,
+            h.at_join,
         )
         for (a, b), h in out.items()
     }
@@ -526,13 +542,20 @@ def _subject_switches(
     members = set(chain)
     reports = []
     for (a, b), h in sorted(handovers.items(), key=lambda kv: (kv[1].t_s, kv[0])):
-        if (a in members) == (b in members) and links.get(a) != b:
+        inside = a in members and b in members
+        if (a in members) == (b in members) and not (inside and links.get(a) == b):
             continue  # unrelated to the subject, or skipping over a link inside the chain
         repaired = links.get(a) == b
         if not repaired and (b if a in members else a) not in real:
             continue  # a spurious short track; reporting it would be noise
         head = "subject track" if a in members else "track"
-        if repaired:
+        if repaired and h.at_join:
+            msg = (
+                f"subject track {a} continued as track {b} at {h.t_s:.2f} s, where the file "
+                "joins recordings (the picture starts again there; the only person of the "
+                "same size on both sides of the join)"
+            )
+        elif repaired:
             msg = (
                 f"subject track {a} continued as track {b} at {h.t_s:.2f} s (repaired: "
                 f"{h.gap_s:.2f} s gap, {h.distance:.2f} body heights from where track {a} "

@@ -30,6 +30,9 @@ class TaskContext:
         Optional facts about the subject (sex-specific thresholds, cm scaling, norms).
     heel_rise_test
         Calf raises are a single-leg heel-rise test to fatigue, not an exercise set.
+    joins_s
+        Times where the video joins recordings end to end: the picture jumps there, so
+        nothing is timed across them.
     """
 
     pose: PoseSequence
@@ -41,6 +44,7 @@ class TaskContext:
     age_years: float | None = None
     body_mass_kg: float | None = None
     heel_rise_test: bool = False
+    joins_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -500,6 +500,30 @@ def test_implausible_jump_splits_and_is_never_merged():
     assert np.isnan(sel.pose.xy[25:]).all()  # no silent jump to the other place
 
 
+def test_a_join_of_recordings_keeps_the_subject_by_size_not_place():
+    """At a join the picture starts again: the same jump is then the same person when the
+    size matches and nobody else of that size starts there."""
+    t = clip(40)
+    frames = [[person(300 if i < 25 else 1100, 600)] for i in range(40)]
+    sel = select_subject(track_people(frames, t), t, FRAME, joins_s=(t[25],))
+    assert sel.track_ids == (1, 2) and sel.persons_seen == 1
+    (switch,) = sel.switches
+    assert switch.repaired and "joins recordings" in sel.warnings[0]
+    assert not np.isnan(sel.pose.xy[25:]).any()
+
+    other_size = [
+        [person(300, 600)] if i < 25 else [person(1100, 600, height=800)] for i in range(40)
+    ]
+    sel = select_subject(track_people(other_size, t), t, FRAME, joins_s=(t[25],), rule=1)
+    assert sel.track_ids == (1,) and not sel.switches[0].repaired
+
+    two = [
+        [person(300, 600)] if i < 25 else [person(700, 600), person(1300, 600)] for i in range(40)
+    ]
+    sel = select_subject(track_people(two, t), t, FRAME, joins_s=(t[25],), rule=1)
+    assert sel.track_ids == (1,) and not any(s.repaired for s in sel.switches)
+
+
 def test_ambiguous_continuation_is_not_repaired():
     t = clip(60)
     frames = [[person(600, 600)] if i < 20 else [] for i in range(60)]

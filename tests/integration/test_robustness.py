@@ -44,7 +44,8 @@ CADENCE_TOL_SPM = 3.0
 STEPS_TOL = 1
 HOLD_TOL_S = 0.2
 
-#: (clip, variant) pairs. All variants on the two short clips, fewer on the long ones.
+#: (clip, variant) pairs: those measured to pass (the full matrix and why the others fail:
+#: the commit that added the last block).
 CASES: list[tuple[str, str]] = [
     ("walk_side_outdoor_60fps", "zoom_in"),
     ("walk_side_outdoor_60fps", "zoom_out"),
@@ -81,6 +82,23 @@ CASES: list[tuple[str, str]] = [
     ("demo", "zoom_out"),
     ("demo", "fps24"),
     ("demo", "portrait"),
+    # Measured passing after the edge-of-data, tracking and join fixes (posing these costs
+    # about 190 s on the shared 2-core machine under load):
+    ("walk_side_outdoor_60fps", "fps10"),
+    ("walk_side_outdoor_60fps", "portrait"),
+    ("single_leg_stance_front", "fps30"),
+    ("single_leg_stance_front", "360p"),
+    ("single_leg_stance_front", "portrait"),
+    ("single_leg_stance_front", "upside_down"),
+    # The back view withholds cadence and steps (no straight walking found); so must these.
+    ("walk_away_back_view_lowres", "zoom_out"),
+    ("walk_away_back_view_lowres", "fps10"),
+    ("walk_away_back_view_lowres", "fps15"),
+    ("walk_away_back_view_lowres", "fps24"),
+    ("walk_away_back_view_lowres", "360p"),
+    ("walk_away_back_view_lowres", "hevc10"),
+    ("walk_away_back_view_lowres", "rot90_meta"),
+    ("walk_away_back_view_lowres", "upside_down"),
 ]
 
 

@@ -149,8 +149,17 @@ def test_rotation_metadata_is_honoured_and_not_turned_twice(clips):
 
 
 def test_joined_recordings_are_re_timed_and_counted_as_analysed(analysed):
-    """Before: video said 135 frames / 2.25 s while 270 frames were analysed, no word of a join."""
+    """Before: video said 135 frames / 2.25 s while 270 frames were analysed, no word of a
+    join; and the walker of the second recording was taken for another person (1.64 body
+    heights from where he was heading as the picture starts again): 3 steps, 2 persons."""
     a = analysed["joined"]
+    assert a.quality["persons_seen"] == 1
+    assert np.mean(a.row_track[135:] >= 0) > 0.9  # the subject goes on after the join
+    (switch,) = a.quality["identity_switches"]
+    assert switch["repaired"] and switch["frame"] == 135 and "joins recordings" in switch["message"]
+    # each recording's steps, none across the join
+    assert a.metrics["steps"] == 2 * analysed["upright"].metrics["steps"]
+    assert all(s["frame"] < 135 or s["frame"] - s["duration_s"] * 60 > 135 for s in a.steps)
     video = a.summary()["video"]
     assert video["frames"] == len(a.pose) == 270
     assert video["duration_s"] == pytest.approx(270 / 60, abs=1e-6)

@@ -169,12 +169,12 @@ def test_side_view_events_within_one_frame_of_the_truth(request, name, clip, fps
 
 
 def test_older_adult_events_against_the_truth(older_adult):
-    """Her 27 read events: 25 within one frame (22 before side and oblique view labels of a
-    straight walk were joined: the last second before she leaves on the right, frames
-    310-326, was cut off as a turn); the 2 missed lie in the last half second before she
-    reaches the left edge and turns (frames 136-140)."""
+    """Her 27 read events: 26 within one frame (25 while 0.3 s before a change of view was
+    cut off as turning: the heel strike at frame 136, 0.4 s before her label changes at the
+    left edge, went with it). The one missed is the toe off at frame 140, as she starts to
+    turn."""
     errors = np.array(frame_errors(older_adult, "walk_side_turn_older_adult"))
-    assert np.mean(errors <= 1) >= 24 / 27, errors.tolist()
+    assert np.mean(errors <= 1) >= 26 / 27 - 1e-9, errors.tolist()
     truth = truth_cadence_spm("walk_side_turn_older_adult", 30.0)
     assert older_adult.metrics["cadence_spm"] == pytest.approx(truth, abs=3.0)
 

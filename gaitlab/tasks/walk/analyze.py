@@ -212,7 +212,9 @@ def analyze_walk(ctx: TaskContext) -> TaskResult:
     """
     pose = ctx.pose
     t = pose.t_s
-    passes, result_warnings = find_passes(pose, np.asarray(ctx.view_per_frame).astype(str))
+    passes, result_warnings = find_passes(
+        pose, np.asarray(ctx.view_per_frame).astype(str), joins_s=ctx.joins_s
+    )
     leg_px = leg_length_px(pose)
     signals = {name: np.full(len(pose), np.nan) for name in SIGNAL_NAMES}
     timing = _time_passes(pose, passes, signals, leg_px)

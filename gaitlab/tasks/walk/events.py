@@ -44,8 +44,12 @@ CONTACT_MATCH_S = 0.15
 #: Contact heel strikes are added to Zeni's only if at most this share of consecutive ones
 #: are of the same foot (walking alternates; noise may break it once in a while).
 MAX_CONTACT_REPEAT_FRAC = 0.2
-#: Zeni extrema closer than this to the start or end of the data are not events.
+#: Zeni extrema closer than this to the start or end of the data are not events, nor those
+#: with fewer than EDGE_GUARD_ROWS samples on a side: at 10 fps a peak one frame (0.1 s) in
+#: has a flank of one sample, the low-pass's edge transient (the outdoor walk at 10 fps
+#: gained a heel strike in its second frame, 113.4 instead of 107.6 steps/min).
 EDGE_GUARD_S = 0.1
+EDGE_GUARD_ROWS = 2
 #: Refinement search windows after Zeni's heel maximum / before its toe minimum.
 REFINE_WINDOW_S = 0.15
 #: Steps longer than this (or strides longer than twice it) are pauses, not steps.
@@ -73,6 +77,7 @@ def _extrema(t: np.ndarray, v: np.ndarray, prominence: float, maxima: bool) -> l
         # (and the low-pass filter has edge transients).
         tr = t[a:b]
         keep = (tr[peaks] - tr[0] >= EDGE_GUARD_S) & (tr[-1] - tr[peaks] >= EDGE_GUARD_S)
+        keep &= (peaks >= EDGE_GUARD_ROWS) & (peaks < len(seg) - EDGE_GUARD_ROWS)
         out += [a + int(p) for p in peaks[keep]]
     return out
 

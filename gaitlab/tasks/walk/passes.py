@@ -16,13 +16,19 @@ from gaitlab.tasks.walk.series import runs
 #: A pass shorter than this (about one stride at a slow 80 steps/min is 1.5 s) is not used.
 MIN_PASS_S = 1.2
 #: Time dropped at each end of a pass that borders another view: the turn into or out of it.
-TURN_TRIM_S = 0.3
+#: The view label follows a turn within about 0.2 s (the older adult of tests/data starts her
+#: turn at the left edge at frame ~141, 30 fps, and her label changes at 148); at 0.3 s the
+#: last heel strike before the turn (frame 136, read off the frames) was cut off with it.
+TURN_TRIM_S = 0.2
 #: Walking = the feet's fore-aft separation swings through at least this many leg lengths
 #: within a centred window of this length (a step is ~0.8 leg lengths long, so the
 #: separation swings through ~1.5; shuffling or standing swings through noise only). The
 #: window holds a full stride down to ~80 steps/min.
 STEPPING_MIN_LEGS = 0.3
 STEPPING_WINDOW_S = 1.6
+#: Rows this close to a join of recordings are left out: the picture jumps there and the
+#: cleaning's low-pass spreads the jump over a few frames either side.
+JOIN_MARGIN_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -236,9 +242,11 @@ def find_passes(
     turn_trim_s: float = TURN_TRIM_S,
     stepping_min_legs: float = STEPPING_MIN_LEGS,
     stepping_window_s: float = STEPPING_WINDOW_S,
+    joins_s: tuple[float, ...] = (),
 ) -> tuple[list[WalkPass], list[str]]:
     """Straight walking passes of a cleaned pose (see the package docstring) and warnings
-    saying what was left out and why."""
+    saying what was left out and why. No pass runs across a time of ``joins_s`` (where the
+    video joins recordings end to end): :data:`JOIN_MARGIN_S` either side is left out."""
     t = pose.t_s
     views = np.asarray(view_per_frame).astype(str)
     if len(pose) < 2:
@@ -247,6 +255,8 @@ def find_passes(
     leg_m = world_leg_m(pose)
     hips_ok = np.isfinite(pelvis_xy(pose)).all(axis=1)
     usable = hips_ok & (views != "unknown")
+    for join_s in joins_s:
+        usable &= np.abs(t - join_s) > JOIN_MARGIN_S
     left_out = _LeftOut()
     dt = float(np.median(np.diff(t)))
     passes: list[WalkPass] = []

@@ -73,12 +73,14 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_the_thresholds_and_the_programme(wheel):
     with zipfile.ZipFile(wheel) as whl:
         names = set(whl.namelist())
-        assert whl.read("gaitlab/models/thresholds.toml") == (
-            REPO / "models" / "thresholds.toml"
-        ).read_bytes()
-        assert whl.read("gaitlab/programme/exercises.toml") == (
-            REPO / "gaitlab" / "programme" / "exercises.toml"
-        ).read_bytes()
+        assert (
+            whl.read("gaitlab/models/thresholds.toml")
+            == (REPO / "models" / "thresholds.toml").read_bytes()
+        )
+        assert (
+            whl.read("gaitlab/programme/exercises.toml")
+            == (REPO / "gaitlab" / "programme" / "exercises.toml").read_bytes()
+        )
     assert "gaitlab/models/__init__.py" in names
     assert not any(n.startswith(("models/", "tests/")) for n in names)  # only under gaitlab/
     # every package of the tree is in the wheel

@@ -68,9 +68,7 @@ def test_flag_points_at_worst_frame_and_respects_allowed_mask():
     values = np.zeros(n)
     values[10:20] = [11, 12, 13, 15, 14, 13, 12, 11, 11, 11]
     th = load_thresholds()["fppa_peak"]
-    flags = flag_sustained(
-        seq, values, th, rule="fppa_peak", signal="fppa_left_deg", side="left"
-    )
+    flags = flag_sustained(seq, values, th, rule="fppa_peak", signal="fppa_left_deg", side="left")
     assert len(flags) == 1
     f = flags[0]
     assert f.frame == 13 and f.value == 15 and f.threshold == 10.0

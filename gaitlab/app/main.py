@@ -23,6 +23,7 @@ from gaitlab.app.pages import (
     LIVE_PAGE,
     PROGRAMME_PAGE,
 )
+from gaitlab.app.safe_text import md
 
 
 def _pages() -> list[st.Page]:
@@ -92,7 +93,7 @@ def narrow_nav_ui(pages: list[st.Page], *, picker: bool) -> None:
         if picker:
             chosen = common.current_person()
             with st.popover(
-                chosen.name if chosen else "Nobody chosen",
+                md(chosen.name) if chosen else "Nobody chosen",
                 icon=":material/person:",
                 help="Whose sessions these are: new ones are saved to their history.",
             ):

@@ -535,8 +535,15 @@ def test_bomb_like_videos_are_refused_before_decoding(home, tmp_path):
         probe(long)
     code, err, peak_mb = _run_measured(["analyze", str(huge), "--out", str(tmp_path / "o")], home)
     assert code == 1 and "not decoded" in _one_line(err)
-    print(f"bomb video refused at a peak of {peak_mb:.0f} MB")
-    assert peak_mb < 300, peak_mb  # one decoded frame of it would be 400 MB
+    # the same command refusing a file that is no video at all: what starting it costs here
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video" * 100)
+    junk_code, _, start_mb = _run_measured(
+        ["analyze", str(junk), "--out", str(tmp_path / "j")], home
+    )
+    assert junk_code == 1
+    print(f"bomb video refused at a peak of {peak_mb:.0f} MB (start-up alone {start_mb:.0f} MB)")
+    assert peak_mb < start_mb + 100, (peak_mb, start_mb)  # one decoded frame would be 400 MB
     assert _sessions(home) == {} and not (tmp_path / "o").exists()
 
 

@@ -633,7 +633,7 @@ def app_clock(monkeypatch) -> FakeClock:
     return fake
 
 
-NAV_TITLES = {"Film", "Analyse a video", "Live", "Programme", "Wet foot test", "History"}
+NAV_TITLES = {"Film", "Analyse a video", "Live", "Programme", "Wet foot test", "History", "Compare"}
 
 
 def test_page_shows_each_exercise_with_how_why_and_camera_links(home):

@@ -175,6 +175,13 @@ def test_an_angle_drawn_on_a_paused_frame_is_saved_and_drawn_again_after_a_reloa
             f"""() => !document.querySelector('{PLAYER}').contentDocument
                 .querySelector('#saved li')"""
         )
+        # the player drops the item at once; the page's list follows once the app has
+        # deleted it from the history
+        page.wait_for_function(
+            f"""() => !document.querySelector('[data-testid="stMain"]')
+                .innerText.includes('Angle {degrees:.1f}°')""",
+            timeout=60_000,
+        )
         wait_app(page)
         with Store.open(home=notes_home) as hist:
             assert hist.annotations(sid) == []

@@ -165,19 +165,19 @@ def _distance(xy: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return np.hypot(*np.moveaxis(xy - ref, -1, 0))
 
 
-def _robust_outlier(t: np.ndarray, track: np.ndarray, k: int, half: int, thr: float) -> bool:
-    """Is ``track[k]`` (``track`` is ``(T, D)``) farther than ``thr`` from the quadratic in
-    time that most of its neighbours within ``half`` frames follow? The quadratic is found
-    by consensus (every quadratic through three neighbours; the one with the most
+def _robust_distance(t: np.ndarray, track: np.ndarray, k: int, half: int, thr: float) -> float:
+    """How far ``track[k]`` (``track`` is ``(T, D)``) lies from the quadratic in time that
+    most of its neighbours within ``half`` frames follow (within ``thr``). The quadratic is
+    found by consensus (every quadratic through three neighbours; the one with the most
     neighbours within ``thr``, refitted to them), so glitched neighbours cannot pull it.
-    False when the neighbours agree on nothing that brackets ``k``."""
+    0 when the neighbours agree on nothing that brackets ``k``."""
     # At most ROBUST_LAGS neighbours each side (the nearest always), to bound the cost.
     lags = np.unique(np.round(np.linspace(1, half, min(half, ROBUST_LAGS))).astype(int))
     idx = np.concatenate([k - lags[::-1], k + lags])
     idx = idx[(idx >= 0) & (idx < len(t))]
     idx = idx[np.isfinite(track[idx]).all(axis=1)]
     if idx.size < 4 or not (idx < k).any() or not (idx > k).any():
-        return False
+        return 0.0
     scale = max(float(t[idx[-1]] - t[idx[0]]), 1e-12)
     tau = (t[idx] - t[k]) / scale
     vand = np.stack([np.ones_like(tau), tau, tau**2], axis=-1)  # (m, 3)
@@ -190,9 +190,51 @@ def _robust_outlier(t: np.ndarray, track: np.ndarray, k: int, half: int, thr: fl
     score = np.where(inliers[best], dist[best], 0.0).sum(axis=1)
     keep = inliers[best[np.argmin(score)]]
     if keep.sum() < 4 or not (idx[keep] < k).any() or not (idx[keep] > k).any():
-        return False
+        return 0.0
     fit, *_ = np.linalg.lstsq(vand[keep], track[idx[keep]], rcond=None)
-    return bool(np.linalg.norm(track[k] - fit[0]) > thr)
+    return float(np.linalg.norm(track[k] - fit[0]))
+
+
+def _robust_outlier(t: np.ndarray, track: np.ndarray, k: int, half: int, thr: float) -> bool:
+    """Is ``track[k]`` farther than ``thr`` from its neighbours' consensus quadratic, both
+    within ``half`` frames and within ``2 * half`` (:func:`_robust_distance`)?"""
+    return all(_robust_distance(t, track, k, h, thr) > thr for h in (half, 2 * half))
+
+
+def _one_glitch(
+    t: np.ndarray, track: np.ndarray, run: tuple[int, int], half: int, thr: float
+) -> np.ndarray:
+    """The samples of ``run`` (``[start, stop)``, longer than :data:`OUTLIER_RUN`, all judged
+    outliers of ``track``) that are outliers once a single glitch is taken out; a bool mask
+    over the run.
+
+    A glitch lasts at most :data:`OUTLIER_RUN` frames, so a longer run of judged outliers
+    means the consensus fits were split: a whole foot displaced for a few frames can lie on
+    a smooth curve of its own (a slowed copy of the swing), and next to a heel that stops
+    abruptly at contact that curve can win over the real track, whose good samples then go
+    too. Every sub-run of up to :data:`OUTLIER_RUN` frames is tried as the glitch: taken
+    out, the run's other samples are judged again (:func:`_robust_outlier`). The glitch is
+    the candidate that leaves the fewest of them outliers and, among those, lies farthest
+    from the track the rest follow (its nearest sample's consensus distance)."""
+    start, stop = run
+    best_key, best = None, np.ones(stop - start, dtype=bool)
+    for a in range(start, stop):
+        for b in range(a + 1, min(a + OUTLIER_RUN, stop) + 1):
+            trial = track.copy()
+            trial[a:b] = np.nan
+            mask = np.zeros(stop - start, dtype=bool)
+            mask[a - start : b - start] = True
+            for k in [*range(start, a), *range(b, stop)]:
+                mask[k - start] = _robust_outlier(t, trial, k, half, thr)
+            apart = np.inf
+            for k in range(a, b):
+                trial[k] = track[k]
+                apart = min(apart, _robust_distance(t, trial, k, half, thr))
+                trial[k] = np.nan
+            key = (int(mask.sum()) - (b - a), -apart)
+            if best_key is None or key < best_key:
+                best_key, best = key, mask
+    return best
 
 
 def reject_outliers(
@@ -225,7 +267,10 @@ def reject_outliers(
     counts), so a glitch is seen from outside itself. That makes the glitch's clean
     neighbours suspect too (their fits include it), so every suspect is judged again by
     consensus (:func:`_robust_outlier`: the quadratic most of its neighbours follow, within
-    half a window and within a whole one) and removed only if both say so. Passes repeat
+    half a window and within a whole one) and removed only if both say so. A run of
+    removed frames longer than a glitch is explained by the one glitch that leaves the rest
+    of it fitting (:func:`_one_glitch`): a whole foot displaced next to a heel that has
+    just stopped took the heel's own contact samples with it. Passes repeat
     until nothing more goes (at most :data:`OUTLIER_MAX_PASSES`). On synthetic walks with
     1–3 frame glitches of 8–20 % of body height on feet, knees, wrists and nose, 99.6 % of
     the glitched positions go, 1 % of a glitch's count of clean neighbours with them, and
@@ -267,10 +312,14 @@ def reject_outliers(
             # A glitch also pulls its neighbours' fits: judge every suspect again, robustly.
             new = np.zeros_like(suspect)
             for k, lm in zip(*np.nonzero(suspect), strict=True):
-                new[k, lm] = all(
-                    _robust_outlier(seq.t_s, xy[:, lm], int(k), h, thr[lm])
-                    for h in (half, 2 * half)
-                )
+                new[k, lm] = _robust_outlier(seq.t_s, xy[:, lm], int(k), half, thr[lm])
+            # A run longer than a glitch: keep what one glitch does not explain away.
+            for lm in np.flatnonzero(new.any(axis=0)):
+                for start, stop in _runs(new[:, lm]):
+                    if stop - start > OUTLIER_RUN:
+                        new[start:stop, lm] = _one_glitch(
+                            seq.t_s, xy[:, lm], (start, stop), half, thr[lm]
+                        )
             if not new.any():
                 break
             bad |= new

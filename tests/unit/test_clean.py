@@ -246,6 +246,28 @@ def test_outlier_multi_frame_glitch_removed_neighbours_kept(length):
     assert removed.sum() == length
 
 
+@pytest.mark.parametrize("speed_px_s", [900.0, 1100.0, 1300.0])
+@pytest.mark.parametrize("shift_px", [60.0, 80.0, 100.0])
+@pytest.mark.parametrize("delay", [0, 1])
+def test_outlier_glitch_next_to_a_planted_heel_takes_only_itself(speed_px_s, shift_px, delay):
+    # A heel swings forward, stops abruptly at contact, and right after (``delay`` frames)
+    # the whole foot is displaced back along its path for 3 frames (15-25 % of body
+    # height; on walk_side_turn_older_adult, frames 57-59, 70 px on a 337 px body). The
+    # displaced samples lie on a slowed copy of the swing, a smooth curve of their own;
+    # judged one by one they took the heel's last swing and first stance samples with
+    # them, up to 7 frames, so the gap filler either left the heel strike empty or bridged
+    # it with a heel still moving. Only the glitch goes.
+    t = np.arange(0, 1.5, 1 / 30)
+    heel = Landmark.RIGHT_HEEL
+    seq = make_seq(t, toe_swing(t, speed_px_s), lm=heel)
+    xy = seq.xy.copy()
+    k = int(np.searchsorted(t, 0.85)) + delay  # 0.85 s: the heel is at rest
+    xy[k : k + 3, heel, 0] -= shift_px
+    removed = np.isnan(reject_outliers(seq.with_xy(xy)).xy).any(axis=2)
+    np.testing.assert_array_equal(np.flatnonzero(removed[:, heel]), np.arange(k, k + 3))
+    assert removed.sum() == 3
+
+
 def test_outlier_gate_keeps_every_sample_of_a_fast_forefoot_walk():
     # The synthetic walker at 140 steps/min, 30 fps, forefoot strike, side view, 2.5 px
     # jitter: nothing of it is a glitch, so nothing goes, toe off and landing included.

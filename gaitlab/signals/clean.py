@@ -313,10 +313,11 @@ def reject_outliers(
             new = np.zeros_like(suspect)
             for k, lm in zip(*np.nonzero(suspect), strict=True):
                 new[k, lm] = _robust_outlier(seq.t_s, xy[:, lm], int(k), half, thr[lm])
-            # A run longer than a glitch: keep what one glitch does not explain away.
+            # A run longer than a glitch, but not than a glitch and the half windows its
+            # consensus fits reach: keep what one glitch does not explain away.
             for lm in np.flatnonzero(new.any(axis=0)):
                 for start, stop in _runs(new[:, lm]):
-                    if stop - start > OUTLIER_RUN:
+                    if OUTLIER_RUN < stop - start <= OUTLIER_RUN + 2 * half:
                         new[start:stop, lm] = _one_glitch(
                             seq.t_s, xy[:, lm], (start, stop), half, thr[lm]
                         )
